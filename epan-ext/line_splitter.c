@@ -1,0 +1,139 @@
+/* Line splitting across chunk boundaries with a bounded carry buffer.
+ * See line_splitter.h for the contract. */
+#include "line_splitter.h"
+
+#include <glib.h>
+#include <string.h>
+
+void mailx_line_iter_init(mailx_line_iter *it, mailx_line_carry *carry,
+                          const uint8_t *data, size_t len)
+{
+    it->carry = carry;
+    it->data = data;
+    it->len = data ? len : 0;
+    it->pos = 0;
+}
+
+void mailx_line_carry_clear(mailx_line_carry *carry)
+{
+    g_free(carry->buf);
+    carry->buf = NULL;
+    carry->kept = 0;
+    carry->cap = 0;
+    carry->full = 0;
+    carry->last_cr = false;
+}
+
+static void carry_append(mailx_line_carry *c, const uint8_t *p, size_t n)
+{
+    if (n == 0)
+        return;
+    c->full += n;
+    c->last_cr = p[n - 1] == '\r';
+    if (c->kept >= MAILX_LINE_KEEP_MAX)
+        return;
+    size_t room = MAILX_LINE_KEEP_MAX - c->kept;
+    if (n > room)
+        n = room;
+    if (n == 0)
+        return;
+    if (c->kept + n > c->cap) {
+        /* grow geometrically, but never past the keep limit */
+        uint32_t cap = c->cap ? c->cap : 128;
+        while (cap < c->kept + n)
+            cap *= 2;
+        if (cap > MAILX_LINE_KEEP_MAX)
+            cap = MAILX_LINE_KEEP_MAX;
+        c->buf = g_realloc(c->buf, cap);
+        c->cap = cap;
+    }
+    memcpy(c->buf + c->kept, p, n);
+    c->kept += (uint32_t)n;
+}
+
+/* The line is complete: it is data[start..end) (without the LF), possibly preceded
+ * by the carried bytes. Fills out; the carried part stays valid until the next call. */
+static void finish_line(mailx_line_iter *it, size_t start, size_t end, mailx_line *out)
+{
+    mailx_line_carry *c = it->carry;
+    bool carried = c->full > 0;
+    /* the CR of CRLF may be the last byte of the previous chunk */
+    bool cr = end > start ? it->data[end - 1] == '\r' : (carried && c->last_cr);
+    const uint8_t *p;
+    size_t n;
+    uint64_t full;
+
+    if (carried) {
+        carry_append(c, it->data + start, end - start);
+        p = c->buf;
+        n = c->kept;
+        full = c->full;
+        c->full = 0;   /* the bytes stay in buf until the next append */
+        c->kept = 0;
+    } else {
+        p = it->data + start;
+        n = end - start;
+        full = n;
+    }
+    out->wire_len = full + 1;
+    if (cr) {
+        full--;
+        if (n > full)
+            n = (size_t)full;
+    }
+    out->bare_lf = !cr;
+    out->ptr = n ? p : (const uint8_t *)"";
+    out->len = n;
+    out->full_len = full;
+    out->truncated = n < full;
+}
+
+bool mailx_line_next(mailx_line_iter *it, mailx_line *out)
+{
+    if (it->pos >= it->len)
+        return false;
+    const uint8_t *start = it->data + it->pos;
+    const uint8_t *lf = memchr(start, '\n', it->len - it->pos);
+    if (!lf) {
+        carry_append(it->carry, start, it->len - it->pos);
+        it->pos = it->len;
+        return false;
+    }
+    size_t s = it->pos;
+    size_t e = (size_t)(lf - it->data);
+    it->pos = e + 1;
+    finish_line(it, s, e, out);
+    return true;
+}
+
+uint64_t mailx_line_take_raw(mailx_line_iter *it, uint64_t want,
+                             const uint8_t **ptr, size_t *n)
+{
+    mailx_line_carry *c = it->carry;
+    *ptr = NULL;
+    *n = 0;
+    if (want == 0)
+        return 0;
+    if (c->full > 0) {
+        /* Bytes carried as a would-be line belong to the raw run. Hand them out
+         * whole (the run is at least this long in practice; if not, the surplus is
+         * dropped, which only happens on a protocol violation). */
+        uint64_t got = c->full < want ? c->full : want;
+        *ptr = c->buf;
+        *n = c->kept < got ? c->kept : (size_t)got;
+        c->full = 0;
+        c->kept = 0;
+        return got;
+    }
+    size_t avail = it->len - it->pos;
+    size_t take = (uint64_t)avail < want ? avail : (size_t)want;
+    *ptr = it->data + it->pos;
+    *n = take;
+    it->pos += take;
+    return take;
+}
+
+size_t mailx_line_remaining(const mailx_line_iter *it)
+{
+    return it->len - it->pos;
+}

@@ -1,0 +1,12 @@
+/* The one place where Wireshark version differences live (4.0, 4.2, 4.4, 4.6).
+ * Everything else in plugins/ calls these names. */
+#ifndef MAILX_COMPAT_H
+#define MAILX_COMPAT_H
+
+#include <ws_version.h>
+
+#define MAILX_WS_AT_LEAST(maj, min) \
+    (WIRESHARK_VERSION_MAJOR > (maj) || \
+     (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
+
+#endif

@@ -1,0 +1,358 @@
+/* SMTP glue: turns the session logic's events into per-frame records on the
+ * first pass and renders them (mailx.smtp.* fields, expert items) on every pass. */
+#include <epan/packet.h>
+#include <epan/expert.h>
+
+#include "mailx.h"
+#include "code_tables.h"
+
+static int hf_smtp_reply = -1;
+static int hf_smtp_code = -1;
+static int hf_smtp_class = -1;
+static int hf_smtp_status = -1;
+static int hf_smtp_subject = -1;
+static int hf_smtp_detail = -1;
+static int hf_smtp_status_text = -1;
+static int hf_smtp_command = -1;
+static int hf_smtp_request_in = -1;
+static int hf_smtp_time = -1;
+static int hf_smtp_request = -1;
+static int hf_smtp_response_in = -1;
+static int hf_smtp_data_size = -1;
+static int hf_smtp_data_oversized = -1;
+static int hf_smtp_data_chunks = -1;
+
+static gint ett_smtp_reply = -1;
+static gint ett_smtp_request = -1;
+
+static expert_field ei_smtp_transient = EI_INIT;
+static expert_field ei_smtp_permanent = EI_INIT;
+static expert_field ei_smtp_class_mismatch = EI_INIT;
+static expert_field ei_smtp_code_unregistered = EI_INIT;
+static expert_field ei_smtp_reply_malformed = EI_INIT;
+static expert_field ei_smtp_code_changed = EI_INIT;
+static expert_field ei_smtp_message_oversized = EI_INIT;
+static expert_field ei_smtp_limit_pending = EI_INIT;
+
+static const value_string smtp_class_vals[] = {
+    { 2, "Success" },
+    { 3, "Positive Intermediate" },
+    { 4, "Persistent Transient Failure" },
+    { 5, "Permanent Failure" },
+    { 0, NULL }
+};
+
+/* Collects one frame's events in packet scope during the first pass. */
+typedef struct {
+    packet_info *pinfo;
+    wmem_array_t *replies;    /* mailx_smtp_reply_rec */
+    wmem_array_t *commands;   /* mailx_smtp_cmd_rec * */
+    wmem_array_t *messages;   /* mailx_smtp_msg_rec */
+} smtp_builder;
+
+static gint64 frame_ns(const packet_info *pinfo)
+{
+    return (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+}
+
+static void *on_command(void *ctx, const mailx_smtp_command_event *ev)
+{
+    smtp_builder *b = (smtp_builder *)ctx;
+    /* file scope: the reply, maybe frames later, writes response_in into it */
+    mailx_smtp_cmd_rec *rec = wmem_new0(wmem_file_scope(), mailx_smtp_cmd_rec);
+    rec->kind = (guint8)ev->kind;
+    rec->verb = (guint8)ev->cmd.verb;
+    if (ev->kind == MAILX_SMTP_ANSWERS_AUTH_RESPONSE || ev->kind == MAILX_SMTP_ANSWERS_END_OF_DATA)
+        rec->verb = ev->kind == MAILX_SMTP_ANSWERS_END_OF_DATA ? MAILX_SMTP_CMD_DATA : MAILX_SMTP_CMD_AUTH;
+    rec->not_remembered = ev->not_remembered;
+    rec->auth_cancel = ev->auth_cancel;
+    wmem_array_append_one(b->commands, rec);
+    return ev->not_remembered ? NULL : rec;
+}
+
+static void on_reply(void *ctx, const mailx_smtp_reply_event *ev)
+{
+    smtp_builder *b = (smtp_builder *)ctx;
+    mailx_smtp_reply_rec r;
+    memset(&r, 0, sizeof r);
+    r.parsed = ev->parsed;
+    r.code = ev->reply.code;
+    r.klass = ev->reply.klass;
+    r.is_last = ev->reply.is_last;
+    r.has_status = ev->reply.has_status;
+    r.st_class = ev->reply.status.klass;
+    r.subject = ev->reply.status.subject;
+    r.detail = ev->reply.status.detail;
+    r.code_changed = ev->code_changed;
+    r.bare_lf = ev->bare_lf;
+    r.answers = (guint8)ev->answers;
+    r.verb = (guint8)ev->verb;
+    r.has_request = ev->has_request;
+    if (ev->has_request) {
+        r.request_frame = ev->request.num;
+        r.delta_ns = frame_ns(b->pinfo) - ev->request.ts_ns;
+        mailx_smtp_cmd_rec *cmd = (mailx_smtp_cmd_rec *)ev->request_token;
+        /* the command's response is the reply's last line */
+        if (cmd && (r.is_last || !r.parsed)) {
+            cmd->response_frame = b->pinfo->num;
+            cmd->response_code = r.code;
+        }
+    }
+    wmem_array_append_one(b->replies, r);
+}
+
+static void on_message_end(void *ctx, const mailx_smtp_message_event *ev)
+{
+    smtp_builder *b = (smtp_builder *)ctx;
+    mailx_smtp_msg_rec m = { .size = ev->size, .chunks = ev->chunks, .bdat = ev->bdat };
+    wmem_array_append_one(b->messages, m);
+}
+
+static const mailx_smtp_sink smtp_sink = {
+    .command = on_command,
+    .reply = on_reply,
+    .message_end = on_message_end,
+};
+
+void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_items)
+{
+    mailx_conv *mc = fr->conv;
+    smtp_builder b = {
+        .pinfo = pinfo,
+        .replies = wmem_array_new(pinfo->pool, sizeof(mailx_smtp_reply_rec)),
+        .commands = wmem_array_new(pinfo->pool, sizeof(mailx_smtp_cmd_rec *)),
+        .messages = wmem_array_new(pinfo->pool, sizeof(mailx_smtp_msg_rec)),
+    };
+    mailx_frame_ref ref = { .ts_ns = frame_ns(pinfo), .num = pinfo->num };
+    guint64 dropped_before = mc->smtp.pending_dropped;
+
+    for (guint i = 0; i < smtp_items->len; i++) {
+        field_info *fi = (field_info *)g_ptr_array_index(smtp_items, i);
+        if (!fi->ds_tvb || fi->start < 0)
+            continue;
+        /* Only what was captured: a snaplen-cut frame gives fewer bytes. */
+        gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
+        gint len = fi->length < avail ? fi->length : avail;
+        if (len <= 0)
+            continue;
+        const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
+        mailx_smtp_session_feed(&mc->smtp, fr->from_client, p, (size_t)len, ref, &smtp_sink, &b);
+    }
+
+    mailx_smtp_frame *sf = wmem_new0(wmem_file_scope(), mailx_smtp_frame);
+    sf->n_replies = wmem_array_get_count(b.replies);
+    sf->n_commands = wmem_array_get_count(b.commands);
+    sf->n_messages = wmem_array_get_count(b.messages);
+    if (sf->n_replies)
+        sf->replies = (mailx_smtp_reply_rec *)wmem_memdup(wmem_file_scope(),
+            wmem_array_get_raw(b.replies), sf->n_replies * sizeof(mailx_smtp_reply_rec));
+    if (sf->n_commands)
+        sf->commands = (mailx_smtp_cmd_rec **)wmem_memdup(wmem_file_scope(),
+            wmem_array_get_raw(b.commands), sf->n_commands * sizeof(mailx_smtp_cmd_rec *));
+    if (sf->n_messages)
+        sf->messages = (mailx_smtp_msg_rec *)wmem_memdup(wmem_file_scope(),
+            wmem_array_get_raw(b.messages), sf->n_messages * sizeof(mailx_smtp_msg_rec));
+    sf->pending_dropped = mc->smtp.pending_dropped - dropped_before;
+    fr->smtp = sf;
+}
+
+/* The registered title of the reply: enhanced code first, then the basic code. */
+static const char *reply_title(const mailx_smtp_reply_rec *r)
+{
+    const char *t = NULL;
+    if (r->has_status)
+        t = mailx_enhanced_detail_title(r->subject, r->detail);
+    if (!t)
+        t = mailx_smtp_basic_title(r->code);
+    return t;
+}
+
+static const char *answered_name(const mailx_smtp_reply_rec *r)
+{
+    return mailx_smtp_answers_name((mailx_smtp_answers)r->answers, (mailx_smtp_verb)r->verb);
+}
+
+static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, proto_tree *tree,
+                         tvbuff_t *tvb)
+{
+    const char *title = reply_title(r);
+    const char *answered = answered_name(r);
+    char status[24] = "";
+    if (r->has_status)
+        snprintf(status, sizeof status, "%u.%u.%u", r->st_class, r->subject, r->detail);
+
+    proto_item *ri;
+    if (!r->parsed) {
+        ri = proto_tree_add_none_format(tree, hf_smtp_reply, tvb, 0, 0,
+                                        "SMTP reply line that is not a reply (answers %s)", answered);
+        proto_item_set_generated(ri);
+        expert_add_info_format(pinfo, ri, &ei_smtp_reply_malformed,
+                               "SMTP reply line without a valid three-digit code");
+        return;
+    }
+    ri = proto_tree_add_none_format(tree, hf_smtp_reply, tvb, 0, 0, "SMTP reply %u%s%s%s%s%s to %s",
+                                    r->code, r->has_status ? " " : "", status,
+                                    title ? " (" : "", title ? title : "", title ? ")" : "", answered);
+    proto_item_set_generated(ri);
+    proto_tree *rt = proto_item_add_subtree(ri, ett_smtp_reply);
+    proto_item *pi;
+    pi = proto_tree_add_uint(rt, hf_smtp_code, tvb, 0, 0, r->code);
+    proto_item_set_generated(pi);
+    /* RFC 3463 classes are 2/4/5; 3xx is intermediate (RFC 5321 s4.2.1) */
+    pi = proto_tree_add_uint(rt, hf_smtp_class, tvb, 0, 0, r->klass);
+    proto_item_set_generated(pi);
+    if (r->has_status) {
+        pi = proto_tree_add_string(rt, hf_smtp_status, tvb, 0, 0, status);
+        proto_item_set_generated(pi);
+        const char *subj = mailx_enhanced_subject_title(r->subject);
+        pi = proto_tree_add_uint_format_value(rt, hf_smtp_subject, tvb, 0, 0, r->subject, "%u%s%s%s",
+                                              r->subject, subj ? " (" : "", subj ? subj : "", subj ? ")" : "");
+        proto_item_set_generated(pi);
+        pi = proto_tree_add_uint(rt, hf_smtp_detail, tvb, 0, 0, r->detail);
+        proto_item_set_generated(pi);
+    }
+    if (title) {
+        pi = proto_tree_add_string(rt, hf_smtp_status_text, tvb, 0, 0, title);
+        proto_item_set_generated(pi);
+    }
+    pi = proto_tree_add_string(rt, hf_smtp_command, tvb, 0, 0, answered);
+    proto_item_set_generated(pi);
+    if (r->has_request) {
+        pi = proto_tree_add_uint(rt, hf_smtp_request_in, tvb, 0, 0, r->request_frame);
+        proto_item_set_generated(pi);
+        nstime_t dt;
+        dt.secs = (time_t)(r->delta_ns / 1000000000);
+        dt.nsecs = (int)(r->delta_ns % 1000000000);
+        pi = proto_tree_add_time(rt, hf_smtp_time, tvb, 0, 0, &dt);
+        proto_item_set_generated(pi);
+    }
+
+    /* One expert item per reply (on its last line), not one per continuation line. */
+    if (r->is_last) {
+        if (r->klass == 4)
+            expert_add_info_format(pinfo, ri, &ei_smtp_transient, "Transient failure %u%s%s (%s) to %s",
+                                   r->code, r->has_status ? " " : "", status,
+                                   title ? title : "unregistered code", answered);
+        else if (r->klass == 5)
+            expert_add_info_format(pinfo, ri, &ei_smtp_permanent, "Permanent failure %u%s%s (%s) to %s",
+                                   r->code, r->has_status ? " " : "", status,
+                                   title ? title : "unregistered code", answered);
+        if (!mailx_smtp_basic_title(r->code))
+            expert_add_info_format(pinfo, ri, &ei_smtp_code_unregistered,
+                                   "SMTP reply code %u is not in RFC 5321 or its extensions", r->code);
+    }
+    /* RFC 3463 s2: the class of the enhanced code must match the first digit */
+    if (r->has_status && r->st_class != r->klass)
+        expert_add_info_format(pinfo, ri, &ei_smtp_class_mismatch,
+                               "Enhanced status %s has class %u but the reply code %u has class %u",
+                               status, r->st_class, r->code, r->klass);
+    if (r->code_changed)
+        expert_add_info_format(pinfo, ri, &ei_smtp_code_changed,
+                               "Continuation line with code %u inside another multi-line reply (RFC 5321 s4.2.1)",
+                               r->code);
+}
+
+static void render_command(const mailx_smtp_cmd_rec *c, proto_tree *tree, tvbuff_t *tvb)
+{
+    const char *name = c->kind == MAILX_SMTP_ANSWERS_END_OF_DATA ? "end of data"
+                     : c->kind == MAILX_SMTP_ANSWERS_AUTH_RESPONSE ? "AUTH response"
+                     : mailx_smtp_verb_name((mailx_smtp_verb)c->verb);
+    proto_item *ci = proto_tree_add_string(tree, hf_smtp_request, tvb, 0, 0, name);
+    proto_item_set_generated(ci);
+    if (c->response_frame) {
+        proto_item_append_text(ci, " (answered %u in frame %u)", c->response_code, c->response_frame);
+        proto_tree *ct = proto_item_add_subtree(ci, ett_smtp_request);
+        proto_item *pi = proto_tree_add_uint(ct, hf_smtp_response_in, tvb, 0, 0, c->response_frame);
+        proto_item_set_generated(pi);
+    }
+}
+
+void mailx_smtp_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
+{
+    const mailx_smtp_frame *sf = fr->smtp;
+    for (guint i = 0; i < sf->n_commands; i++)
+        render_command(sf->commands[i], tree, tvb);
+    for (guint i = 0; i < sf->n_replies; i++)
+        render_reply(&sf->replies[i], pinfo, tree, tvb);
+    for (guint i = 0; i < sf->n_messages; i++) {
+        const mailx_smtp_msg_rec *m = &sf->messages[i];
+        proto_item *pi = proto_tree_add_uint64(tree, hf_smtp_data_size, tvb, 0, 0, m->size);
+        proto_item_set_generated(pi);
+        if (m->bdat) {
+            proto_item_append_text(pi, " (BDAT, %u chunk%s)", m->chunks, m->chunks == 1 ? "" : "s");
+            pi = proto_tree_add_uint(tree, hf_smtp_data_chunks, tvb, 0, 0, m->chunks);
+            proto_item_set_generated(pi);
+        }
+        /* a flag field is present only when true, so the bare filter name selects */
+        if (m->size > mailx_pref_data_size_limit) {
+            pi = proto_tree_add_boolean(tree, hf_smtp_data_oversized, tvb, 0, 0, TRUE);
+            proto_item_set_generated(pi);
+            expert_add_info_format(pinfo, pi, &ei_smtp_message_oversized,
+                                   "Message of %" G_GUINT64_FORMAT " bytes exceeds the %u-byte limit (mailx.data_size_limit)",
+                                   m->size, mailx_pref_data_size_limit);
+        }
+    }
+    if (sf->pending_dropped)
+        proto_tree_add_expert_format(tree, pinfo, &ei_smtp_limit_pending, tvb, 0, 0,
+            "mailx limit reached: more than %u SMTP commands waiting for replies; "
+            "%" G_GUINT64_FORMAT " not paired", MAILX_SMTP_PENDING_MAX, sf->pending_dropped);
+}
+
+void mailx_smtp_register(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_smtp_reply, { "SMTP reply", "mailx.smtp.reply", FT_NONE, BASE_NONE, NULL, 0x0,
+            "One SMTP reply line, analysed", HFILL } },
+        { &hf_smtp_code, { "Reply code", "mailx.smtp.code", FT_UINT16, BASE_DEC, NULL, 0x0,
+            "Basic reply code, on every line of a multi-line or pipelined reply", HFILL } },
+        { &hf_smtp_class, { "Class", "mailx.smtp.class", FT_UINT8, BASE_DEC, VALS(smtp_class_vals), 0x0,
+            "Reply class: 2 success, 3 intermediate, 4 transient failure, 5 permanent failure", HFILL } },
+        { &hf_smtp_status, { "Enhanced status", "mailx.smtp.status", FT_STRING, BASE_NONE, NULL, 0x0,
+            "RFC 3463 enhanced status code as sent", HFILL } },
+        { &hf_smtp_subject, { "Subject", "mailx.smtp.subject", FT_UINT16, BASE_DEC, NULL, 0x0,
+            "Subject digit of the enhanced status code", HFILL } },
+        { &hf_smtp_detail, { "Detail", "mailx.smtp.detail", FT_UINT16, BASE_DEC, NULL, 0x0,
+            "Detail number of the enhanced status code", HFILL } },
+        { &hf_smtp_status_text, { "Status title", "mailx.smtp.status.text", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Registered title of the enhanced code, or of the basic code", HFILL } },
+        { &hf_smtp_command, { "Answers", "mailx.smtp.command", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The command this reply answers", HFILL } },
+        { &hf_smtp_request_in, { "Request in", "mailx.smtp.request_in", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "Frame of the command this reply answers", HFILL } },
+        { &hf_smtp_time, { "Reply time", "mailx.smtp.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Time from the command to this reply", HFILL } },
+        { &hf_smtp_request, { "SMTP command", "mailx.smtp.request", FT_STRING, BASE_NONE, NULL, 0x0,
+            "A command line the client sent (or end of data, or an AUTH response)", HFILL } },
+        { &hf_smtp_response_in, { "Response in", "mailx.smtp.response_in", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Frame of the reply to this command", HFILL } },
+        { &hf_smtp_data_size, { "Message size", "mailx.smtp.data.size", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Bytes of the message body (DATA up to the final dot, or BDAT chunks up to LAST)", HFILL } },
+        { &hf_smtp_data_oversized, { "Oversized message", "mailx.smtp.data.oversized", FT_BOOLEAN, BASE_NONE,
+            NULL, 0x0, "The message is larger than the mailx.data_size_limit preference", HFILL } },
+        { &hf_smtp_data_chunks, { "BDAT chunks", "mailx.smtp.data.chunks", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Number of BDAT chunks of the message", HFILL } },
+    };
+    static gint *ett[] = { &ett_smtp_reply, &ett_smtp_request };
+    static ei_register_info ei[] = {
+        { &ei_smtp_transient, { "mailx.smtp.transient", PI_RESPONSE_CODE, PI_WARN,
+            "SMTP transient failure (class 4)", EXPFILL } },
+        { &ei_smtp_permanent, { "mailx.smtp.permanent", PI_RESPONSE_CODE, PI_ERROR,
+            "SMTP permanent failure (class 5)", EXPFILL } },
+        { &ei_smtp_class_mismatch, { "mailx.smtp.status.class_mismatch", PI_PROTOCOL, PI_WARN,
+            "Enhanced status class differs from the reply code class", EXPFILL } },
+        { &ei_smtp_code_unregistered, { "mailx.smtp.code.unregistered", PI_RESPONSE_CODE, PI_NOTE,
+            "SMTP reply code not in RFC 5321 or its extensions", EXPFILL } },
+        { &ei_smtp_reply_malformed, { "mailx.smtp.reply.malformed", PI_MALFORMED, PI_WARN,
+            "SMTP reply line without a valid code", EXPFILL } },
+        { &ei_smtp_code_changed, { "mailx.smtp.reply.code_changed", PI_PROTOCOL, PI_WARN,
+            "Multi-line reply whose lines carry different codes", EXPFILL } },
+        { &ei_smtp_message_oversized, { "mailx.smtp.message.oversized", PI_PROTOCOL, PI_WARN,
+            "Message larger than the configured limit", EXPFILL } },
+        { &ei_smtp_limit_pending, { "mailx.limit.smtp_pending", PI_PROTOCOL, PI_WARN,
+            "mailx limit reached: pipelined SMTP commands", EXPFILL } },
+    };
+    proto_register_field_array(proto_mailx, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *em = expert_register_protocol(proto_mailx);
+    expert_register_field_array(em, ei, array_length(ei));
+}

@@ -1,0 +1,225 @@
+/* The mailx post-dissector: runs after every frame, picks the frames that the
+ * smtp/pop/imap dissectors claimed, feeds their bytes to the epan-free session
+ * logic on the first pass, stores what each frame showed and renders it on
+ * every pass (the GUI hands a post-dissector its wanted fields only on the
+ * first pass, so nothing is recomputed later). */
+
+#include <epan/packet.h>
+#include <epan/conversation.h>
+#include <epan/prefs.h>
+#include <epan/proto_data.h>
+
+#include "mailx.h"
+
+int proto_mailx = -1;
+static gint ett_mailx = -1;
+static int hf_mailx_session = -1;
+static int hf_mailx_session_proto = -1;
+
+guint mailx_pref_data_size_limit = 10 * 1024 * 1024;
+
+static dissector_handle_t mailx_handle;
+static int proto_smtp = -1, proto_pop = -1, proto_imap = -1;
+static int hf_tcp_retransmission = -1, hf_tcp_spurious_retransmission = -1;
+static dissector_handle_t smtp_handle, pop_handle, imap_handle;
+static dissector_table_t tcp_port_table, tls_port_table;
+
+/* Every session of the open file, so that cleanup can free their heap buffers. */
+static GPtrArray *mailx_convs;
+static guint32 mailx_next_session_id;
+
+static const value_string mailx_proto_vals[] = {
+    { MAILX_PROTO_SMTP, "smtp" },
+    { MAILX_PROTO_POP,  "pop"  },
+    { MAILX_PROTO_IMAP, "imap" },
+    { 0, NULL }
+};
+
+static dissector_handle_t proto_handle(mailx_proto p)
+{
+    switch (p) {
+    case MAILX_PROTO_SMTP: return smtp_handle;
+    case MAILX_PROTO_POP:  return pop_handle;
+    case MAILX_PROTO_IMAP: return imap_handle;
+    default:               return NULL;
+    }
+}
+
+/* Is `port` where this protocol's server listens, by Wireshark's own port tables
+ * (so Decode As and the dissectors' port preferences count) or over TLS? */
+static gboolean port_serves(guint16 port, mailx_proto p)
+{
+    dissector_handle_t want = proto_handle(p);
+    if (!want)
+        return FALSE;
+    if (tcp_port_table && dissector_get_uint_handle(tcp_port_table, port) == want)
+        return TRUE;
+    if (tls_port_table && dissector_get_uint_handle(tls_port_table, port) == want)
+        return TRUE;
+    return FALSE;
+}
+
+static mailx_conv *conv_get(packet_info *pinfo, mailx_proto p)
+{
+    conversation_t *c = find_or_create_conversation(pinfo);
+    mailx_conv *mc = (mailx_conv *)conversation_get_proto_data(c, proto_mailx);
+    if (mc)
+        return mc;
+    mc = wmem_new0(wmem_file_scope(), mailx_conv);
+    mc->id = ++mailx_next_session_id;
+    mc->proto = p;
+    mc->first_frame = pinfo->num;
+    /* The server is the side whose port the dissector is registered on; when both
+     * or neither are, the lower port (clients use ephemeral ports). */
+    gboolean dst_is_server;
+    gboolean dst_serves = port_serves((guint16)pinfo->destport, p);
+    gboolean src_serves = port_serves((guint16)pinfo->srcport, p);
+    if (dst_serves != src_serves)
+        dst_is_server = dst_serves;
+    else
+        dst_is_server = pinfo->destport <= pinfo->srcport;
+    mc->server_port = (guint16)(dst_is_server ? pinfo->destport : pinfo->srcport);
+    copy_address_wmem(wmem_file_scope(), &mc->server_addr, dst_is_server ? &pinfo->dst : &pinfo->src);
+    mailx_smtp_session_init(&mc->smtp);
+    g_ptr_array_add(mailx_convs, mc);
+    conversation_add_proto_data(c, proto_mailx, mc);
+    return mc;
+}
+
+static gboolean frame_from_client(const mailx_conv *mc, const packet_info *pinfo)
+{
+    return pinfo->destport == mc->server_port && addresses_equal(&pinfo->dst, &mc->server_addr);
+}
+
+static gboolean frame_has(proto_tree *tree, int hf)
+{
+    if (hf < 0)
+        return FALSE;
+    GPtrArray *a = proto_get_finfo_ptr_array(tree, hf);
+    return a && a->len > 0;
+}
+
+static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArray *smtp_items)
+{
+    /* Data the sender already sent once: the dissectors see it again, the session
+     * must not (it would pair replies twice). */
+    if (frame_has(tree, hf_tcp_retransmission) || frame_has(tree, hf_tcp_spurious_retransmission))
+        return NULL;
+
+    mailx_frame *fr = wmem_new0(wmem_file_scope(), mailx_frame);
+    if (smtp_items) {
+        fr->conv = conv_get(pinfo, MAILX_PROTO_SMTP);
+        fr->from_client = frame_from_client(fr->conv, pinfo);
+        mailx_smtp_analyse(fr, pinfo, smtp_items);
+    }
+    return fr;
+}
+
+static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    /* The early out for most frames: mail rides on TCP. */
+    if (pinfo->ptype != PT_TCP || !tree)
+        return 0;
+
+    mailx_frame *fr = (mailx_frame *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mailx, 0);
+    if (!PINFO_FD_VISITED(pinfo) && !fr) {
+        GPtrArray *smtp_items = proto_get_finfo_ptr_array(tree, proto_smtp);
+        if (!smtp_items || smtp_items->len == 0)
+            return 0;
+        fr = analyse_frame(pinfo, tree, smtp_items);
+        if (!fr)
+            return 0;
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_mailx, 0, fr);
+    }
+    if (!fr || !fr->conv)
+        return 0;
+
+    proto_item *ti = proto_tree_add_item(tree, proto_mailx, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ti);
+    proto_tree *mt = proto_item_add_subtree(ti, ett_mailx);
+    proto_item *pi = proto_tree_add_uint(mt, hf_mailx_session, tvb, 0, 0, fr->conv->id);
+    proto_item_set_generated(pi);
+    pi = proto_tree_add_string(mt, hf_mailx_session_proto, tvb, 0, 0,
+                               val_to_str_const(fr->conv->proto, mailx_proto_vals, "?"));
+    proto_item_set_generated(pi);
+    proto_item_append_text(ti, ", %s session %u", val_to_str_const(fr->conv->proto, mailx_proto_vals, "?"),
+                           fr->conv->id);
+
+    if (fr->smtp)
+        mailx_smtp_render(fr, pinfo, mt, tvb);
+    return tvb_captured_length(tvb);
+}
+
+static void mailx_init(void)
+{
+    mailx_convs = g_ptr_array_new();
+    mailx_next_session_id = 0;
+
+    /* As TRANSUM does: ask for fields only while enabled, because any wanted field
+     * makes Wireshark build a protocol tree for every frame. */
+    if (proto_is_protocol_enabled(find_protocol_by_id(proto_mailx))) {
+        GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+        int ids[] = { proto_smtp, proto_pop, proto_imap,
+                      hf_tcp_retransmission, hf_tcp_spurious_retransmission };
+        for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
+            if (ids[i] > 0)
+                g_array_append_val(wanted, ids[i]);
+        set_postdissector_wanted_hfids(mailx_handle, wanted);
+    } else {
+        set_postdissector_wanted_hfids(mailx_handle, NULL);
+    }
+}
+
+static void mailx_cleanup(void)
+{
+    if (mailx_convs) {
+        for (guint i = 0; i < mailx_convs->len; i++)
+            mailx_smtp_session_free(&((mailx_conv *)g_ptr_array_index(mailx_convs, i))->smtp);
+        g_ptr_array_free(mailx_convs, TRUE);
+        mailx_convs = NULL;
+    }
+}
+
+void proto_register_mailx(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_mailx_session,
+          { "Session", "mailx.session", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Mail session number, stable within the capture", HFILL } },
+        { &hf_mailx_session_proto,
+          { "Session protocol", "mailx.session.proto", FT_STRING, BASE_NONE, NULL, 0x0,
+            "smtp, pop or imap", HFILL } },
+    };
+    static gint *ett[] = { &ett_mailx };
+
+    proto_mailx = proto_register_protocol("Mail analysis (mailx)", "mailx", "mailx");
+    proto_register_field_array(proto_mailx, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+
+    module_t *mod = prefs_register_protocol(proto_mailx, NULL);
+    prefs_register_uint_preference(mod, "data_size_limit", "Oversized message limit (bytes)",
+        "A message (SMTP DATA/BDAT) larger than this is flagged mailx.smtp.data.oversized",
+        10, &mailx_pref_data_size_limit);
+
+    mailx_smtp_register();
+
+    register_init_routine(mailx_init);
+    register_cleanup_routine(mailx_cleanup);
+}
+
+void proto_reg_handoff_mailx(void)
+{
+    mailx_handle = create_dissector_handle(dissect_mailx, proto_mailx);
+    register_postdissector(mailx_handle);
+
+    proto_smtp = proto_get_id_by_filter_name("smtp");
+    proto_pop = proto_get_id_by_filter_name("pop");
+    proto_imap = proto_get_id_by_filter_name("imap");
+    hf_tcp_retransmission = proto_registrar_get_id_byname("tcp.analysis.retransmission");
+    hf_tcp_spurious_retransmission = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
+    smtp_handle = find_dissector("smtp");
+    pop_handle = find_dissector("pop");
+    imap_handle = find_dissector("imap");
+    tcp_port_table = find_dissector_table("tcp.port");
+    tls_port_table = find_dissector_table("tls.port");
+}

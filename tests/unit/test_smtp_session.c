@@ -1,0 +1,226 @@
+/* Table-driven tests of the SMTP session logic: a script of what each side
+ * sends, frame by frame, and the log of events the sink receives. */
+#include <glib.h>
+#include <string.h>
+
+#include "smtp_session.h"
+
+/* Log format, one event per line:
+ *   C<frame> <kind> <verb>            a command line (kind: cmd|auth|bdat|eod)
+ *   R<frame> <code><sep> -> <answers>@<request frame>   a reply line ('-' more, ' ' last, '?' malformed)
+ *   M<frame> size=<n> chunks=<n>     a message ended
+ *   T<frame>                          TLS started */
+typedef struct { GString *log; uint32_t frame; int next_token; } logger;
+
+static const char *kind_name(mailx_smtp_answers k)
+{
+    switch (k) {
+    case MAILX_SMTP_ANSWERS_COMMAND: return "cmd";
+    case MAILX_SMTP_ANSWERS_AUTH_RESPONSE: return "auth";
+    case MAILX_SMTP_ANSWERS_BDAT_CHUNK: return "bdat";
+    case MAILX_SMTP_ANSWERS_END_OF_DATA: return "eod";
+    case MAILX_SMTP_ANSWERS_GREETING: return "greeting";
+    default: return "none";
+    }
+}
+
+static void *log_command(void *ctx, const mailx_smtp_command_event *ev)
+{
+    logger *l = ctx;
+    /* only command lines have a verb; "." and SASL responses are not commands */
+    bool has_verb = ev->kind == MAILX_SMTP_ANSWERS_COMMAND || ev->kind == MAILX_SMTP_ANSWERS_BDAT_CHUNK;
+    g_string_append_printf(l->log, "C%u %s%s%s%s%s\n", l->frame, kind_name(ev->kind),
+                           has_verb ? " " : "", has_verb ? mailx_smtp_verb_name(ev->cmd.verb) : "",
+                           ev->auth_cancel ? " cancel" : "",
+                           ev->not_remembered ? " unpaired" : "");
+    return GINT_TO_POINTER(++l->next_token);
+}
+
+static void log_reply(void *ctx, const mailx_smtp_reply_event *ev)
+{
+    logger *l = ctx;
+    char sep = !ev->parsed ? '?' : ev->reply.is_last ? ' ' : '-';
+    g_string_append_printf(l->log, "R%u %u%c -> %s", l->frame, ev->reply.code, sep,
+                           mailx_smtp_answers_name(ev->answers, ev->verb));
+    if (ev->has_request)
+        g_string_append_printf(l->log, "@%u#%d", ev->request.num, GPOINTER_TO_INT(ev->request_token));
+    if (ev->code_changed)
+        g_string_append(l->log, " changed");
+    g_string_append_c(l->log, '\n');
+}
+
+static void log_message(void *ctx, const mailx_smtp_message_event *ev)
+{
+    logger *l = ctx;
+    g_string_append_printf(l->log, "M%u size=%" G_GUINT64_FORMAT " chunks=%u first=%u\n", l->frame,
+                           ev->size, ev->chunks, ev->first.num);
+}
+
+static void log_tls(void *ctx)
+{
+    logger *l = ctx;
+    g_string_append_printf(l->log, "T%u\n", l->frame);
+}
+
+static const mailx_smtp_sink log_sink = {
+    .command = log_command, .reply = log_reply, .message_end = log_message, .tls_started = log_tls,
+};
+
+/* A script: NULL-terminated list of "C:bytes" / "S:bytes", one per frame. */
+typedef struct { const char *name; const char *script[16]; const char *expect; } session_case;
+
+static const session_case cases[] = {
+    { "greeting and EHLO multi-line",
+      { "S:220 mx ESMTP\r\n", "C:EHLO c\r\n", "S:250-mx\r\n250-PIPELINING\r\n250 SIZE 1000\r\n", NULL },
+      "R1 220  -> greeting\n"
+      "C2 cmd EHLO\n"
+      "R3 250- -> EHLO@2#1\nR3 250- -> EHLO@2#1\nR3 250  -> EHLO@2#1\n" },
+    { "pipelined batch with mixed replies",
+      { "C:MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nRCPT TO:<c@x>\r\nRCPT TO:<d@x>\r\nDATA\r\n",
+        "S:250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 <c@x>: unknown\r\n452 4.2.2 full\r\n354 go\r\n",
+        "C:Subject: x\r\n\r\nbody\r\n..dot\r\n.\r\nQUIT\r\n",
+        "S:250 2.0.0 queued\r\n221 bye\r\n", NULL },
+      "C1 cmd MAIL\nC1 cmd RCPT\nC1 cmd RCPT\nC1 cmd RCPT\nC1 cmd DATA\n"
+      "R2 250  -> MAIL@1#1\nR2 250  -> RCPT@1#2\nR2 550  -> RCPT@1#3\nR2 452  -> RCPT@1#4\nR2 354  -> DATA@1#5\n"
+      "M3 size=26 chunks=0 first=3\nC3 eod\nC3 cmd QUIT\n"
+      "R4 250  -> end of data@3#6\nR4 221  -> QUIT@3#7\n" },
+    { "reply split across frames",
+      { "C:NOOP\r\n", "S:25", "S:0 o", "S:k\r", "S:\n", NULL },
+      "C1 cmd NOOP\nR5 250  -> NOOP@1#1\n" },
+    { "multi-line reply split across frames",
+      { "C:EHLO c\r\n", "S:250-a\r\n250-b", "S:\r\n250 c\r\n", NULL },
+      "C1 cmd EHLO\nR2 250- -> EHLO@1#1\nR3 250- -> EHLO@1#1\nR3 250  -> EHLO@1#1\n" },
+    { "data split across frames, dot alone in its frame",
+      { "C:DATA\r\n", "S:354 go\r\n", "C:abc\r\nde", "C:f\r\n", "C:.\r\n", "S:250 ok\r\n", NULL },
+      "C1 cmd DATA\nR2 354  -> DATA@1#1\nM5 size=10 chunks=0 first=3\nC5 eod\nR6 250  -> end of data@5#2\n" },
+    { "DATA refused: no data mode",
+      { "C:DATA\r\n", "S:503 5.5.1 need RCPT\r\n", "C:QUIT\r\n", NULL },
+      "C1 cmd DATA\nR2 503  -> DATA@1#1\nC3 cmd QUIT\n" },
+    { "BDAT chunks and LAST",
+      { "C:BDAT 5\r\nhello", "S:250 2.0.0 5 bytes\r\n", "C:BDAT 3 LAST\r\nab", "C:c", "S:250 2.0.0 queued\r\n",
+        "C:BDAT 0 LAST\r\n", NULL },
+      "C1 bdat BDAT\nR2 250  -> BDAT@1#1\nC3 bdat BDAT\nM4 size=8 chunks=2 first=1\nR5 250  -> BDAT@3#2\n"
+      "C6 bdat BDAT\nM6 size=0 chunks=1 first=6\n" },
+    { "BDAT chunk holding CRLF and a dot line is not parsed as lines",
+      { "C:BDAT 9 LAST\r\n.\r\nQUIT\r\n", "C:NOOP\r\n", NULL },
+      "C1 bdat BDAT\nM1 size=9 chunks=1 first=1\nC2 cmd NOOP\n" },
+    { "AUTH LOGIN continuation",
+      { "C:AUTH LOGIN\r\n", "S:334 VXNlcm5hbWU6\r\n", "C:YWxpY2U=\r\n", "S:334 UGFzc3dvcmQ6\r\n",
+        "C:c2VjcmV0\r\n", "S:535 5.7.8 Authentication failed\r\n", NULL },
+      "C1 cmd AUTH\nR2 334  -> AUTH@1#1\nC3 auth\nR4 334  -> AUTH response@3#2\n"
+      "C5 auth\nR6 535  -> AUTH response@5#3\n" },
+    { "AUTH cancelled",
+      { "C:AUTH PLAIN\r\n", "S:334 \r\n", "C:*\r\n", "S:501 5.7.0 cancelled\r\n", NULL },
+      "C1 cmd AUTH\nR2 334  -> AUTH@1#1\nC3 auth cancel\nR4 501  -> AUTH response@3#2\n" },
+    { "STARTTLS resets the session",
+      { "C:STARTTLS\r\n", "S:220 2.0.0 Ready\r\n", "C:EHLO c\r\n", "S:250 mx\r\n", NULL },
+      "C1 cmd STARTTLS\nR2 220  -> STARTTLS@1#1\nT2\nC3 cmd EHLO\nR4 250  -> EHLO@3#2\n" },
+    { "capture starts mid-session: reply with no command",
+      { "S:250 2.1.5 Ok\r\n", "C:QUIT\r\n", "S:221 bye\r\n", NULL },
+      "R1 250  -> unknown\nC2 cmd QUIT\nR3 221  -> QUIT@2#1\n" },
+    { "garbage line ends a reply",
+      { "C:NOOP\r\n", "S:250-a\r\nxyz\r\n250 b\r\n", NULL },
+      "C1 cmd NOOP\nR2 250- -> NOOP@1#1\nR2 0? -> NOOP@1#1\nR2 250  -> unknown\n" },
+    { "continuation line with another code",
+      { "C:NOOP\r\n", "S:250-a\r\n251 b\r\n", NULL },
+      "C1 cmd NOOP\nR2 250- -> NOOP@1#1\nR2 251  -> NOOP@1#1 changed\n" },
+    { "421 answering a pipelined command, the rest unanswered",
+      { "C:MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\n", "S:421 4.3.2 shutting down\r\n", NULL },
+      "C1 cmd MAIL\nC1 cmd RCPT\nR2 421  -> MAIL@1#1\n" },
+    { "greeting 554 refusal",
+      { "S:554 5.7.1 go away\r\n", NULL },
+      "R1 554  -> greeting\n" },
+    { "empty and garbage command lines",
+      { "C:\r\n\x01\x02\r\nFOO bar\r\n", "S:500 5.5.2 a\r\n500 5.5.2 b\r\n502 5.5.1 c\r\n", NULL },
+      "C1 cmd unknown\nC1 cmd unknown\nC1 cmd unknown\n"
+      "R2 500  -> unknown@1#1\nR2 500  -> unknown@1#2\nR2 502  -> unknown@1#3\n" },
+};
+
+static void run_script(const char *const *script, GString *log)
+{
+    logger l = { .log = log };
+    mailx_smtp_session s;
+    mailx_smtp_session_init(&s);
+    for (uint32_t i = 0; script[i]; i++) {
+        l.frame = i + 1;
+        const char *step = script[i];
+        gboolean client = step[0] == 'C';
+        size_t n = strlen(step + 2);
+        guint8 *buf = g_memdup2(step + 2, n ? n : 1);
+        mailx_frame_ref ref = { .ts_ns = (int64_t)(i + 1) * 1000, .num = i + 1 };
+        mailx_smtp_session_feed(&s, client, buf, n, ref, &log_sink, &l);
+        g_free(buf);
+    }
+    mailx_smtp_session_free(&s);
+}
+
+static void test_case(gconstpointer data)
+{
+    const session_case *c = data;
+    GString *log = g_string_new(NULL);
+    run_script(c->script, log);
+    g_assert_cmpstr(log->str, ==, c->expect);
+    g_string_free(log, TRUE);
+}
+
+/* Bounded memory: a million pipelined commands never grow the ring past its limit,
+ * and the overflow is counted, not silently dropped. */
+static void test_pending_limit(void)
+{
+    mailx_smtp_session s;
+    mailx_smtp_session_init(&s);
+    GString *log = g_string_new(NULL);
+    logger l = { .log = log, .frame = 1 };
+    mailx_smtp_sink quiet = { 0 };
+    const char *rcpt = "RCPT TO:<a@b>\r\n";
+    GString *batch = g_string_new(NULL);
+    for (int i = 0; i < 1000; i++)
+        g_string_append(batch, rcpt);
+    mailx_frame_ref ref = { 0, 1 };
+    for (int i = 0; i < 1000; i++)
+        mailx_smtp_session_feed(&s, TRUE, (const guint8 *)batch->str, batch->len, ref, &quiet, &l);
+    g_assert_cmpuint(s.pending_count, ==, MAILX_SMTP_PENDING_MAX);
+    g_assert_cmpuint(s.pending_cap, <=, MAILX_SMTP_PENDING_MAX);
+    g_assert_cmpuint(s.pending_dropped, ==, 1000000 - MAILX_SMTP_PENDING_MAX);
+    mailx_smtp_session_free(&s);
+    g_string_free(batch, TRUE);
+    g_string_free(log, TRUE);
+}
+
+/* A 100,000-line multi-line reply: every line reported, one pending command used. */
+static void test_long_multiline(void)
+{
+    mailx_smtp_session s;
+    mailx_smtp_session_init(&s);
+    GString *log = g_string_new(NULL);
+    logger l = { .log = log, .frame = 1 };
+    mailx_smtp_session_feed(&s, TRUE, (const guint8 *)"EHLO x\r\n", 8, (mailx_frame_ref){ 0, 1 }, &log_sink, &l);
+    GString *r = g_string_new(NULL);
+    for (int i = 0; i < 99999; i++)
+        g_string_append(r, "250-x\r\n");
+    g_string_append(r, "250 end\r\n");
+    g_string_truncate(log, 0);
+    mailx_smtp_session_feed(&s, FALSE, (const guint8 *)r->str, r->len, (mailx_frame_ref){ 0, 2 }, &log_sink, &l);
+    guint lines = 0;
+    for (const char *p = log->str; (p = strchr(p, '\n')); p++)
+        lines++;
+    g_assert_cmpuint(lines, ==, 100000);
+    g_assert_true(g_str_has_suffix(log->str, "R1 250  -> EHLO@1#1\n"));
+    g_assert_false(s.in_reply);
+    mailx_smtp_session_free(&s);
+    g_string_free(r, TRUE);
+    g_string_free(log, TRUE);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *path = g_strdup_printf("/smtp_session/%s", cases[i].name);
+        g_test_add_data_func(path, &cases[i], test_case);
+        g_free(path);
+    }
+    g_test_add_func("/smtp_session/limit/pending", test_pending_limit);
+    g_test_add_func("/smtp_session/limit/long_multiline", test_long_multiline);
+    return g_test_run();
+}
