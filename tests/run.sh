@@ -14,6 +14,12 @@ all_suites=(unit plugin golden oracle docs)
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=("${all_suites[@]}")
 
+start=$(date +%s)
+if ! bash "$top/tools/install-deps.sh"; then
+    echo "install: 0 passed, 1 failed"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
 total_pass=0 total_fail=0
 summary=()
 
@@ -53,7 +59,7 @@ for s in "${suites[@]}"; do
     summary+=("$s: $p passed, $f failed")
 done
 
-echo "== summary"
+echo "== summary ($(( $(date +%s) - start )) s)"
 printf '  %s\n' "${summary[@]}"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]
