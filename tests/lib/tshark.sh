@@ -7,7 +7,7 @@
 # Needs: MAILX_BUILD (the meson build dir). Optional: MAILX_PLUGIN_SO.
 
 mailx_tshark_setup() {
-    : "${MAILX_BUILD:?set MAILX_BUILD to the meson build directory}"
+    MAILX_BUILD=${MAILX_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
     local so="${MAILX_PLUGIN_SO:-$MAILX_BUILD/plugins/mailx/mailx.so}"
     [ -f "$so" ] || { echo "mailx plugin not built: $so" >&2; return 1; }
     local ver
