@@ -118,11 +118,14 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArra
 static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     /* The early out for most frames: mail rides on TCP. */
-    if (pinfo->ptype != PT_TCP || !tree)
+    if (pinfo->ptype != PT_TCP)
         return 0;
 
     mailx_frame *fr = (mailx_frame *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mailx, 0);
-    if (!PINFO_FD_VISITED(pinfo) && !fr) {
+    /* Analysis needs the wanted fields, which exist only in a tree on the first pass;
+     * rendering runs on every pass, with or without a tree, so that expert info and
+     * taps see the same on each. */
+    if (!PINFO_FD_VISITED(pinfo) && !fr && tree) {
         GPtrArray *smtp_items = proto_get_finfo_ptr_array(tree, proto_smtp);
         if (!smtp_items || smtp_items->len == 0)
             return 0;
