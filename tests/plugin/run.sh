@@ -33,5 +33,13 @@ for e in mailx.smtp.transient mailx.smtp.permanent mailx.smtp.status.class_misma
 done
 # a filter on a mailx field compiles (tshark exits non-zero on a bad filter)
 check "display filter compiles" mailx_tshark -r "$top/sample-pcaps/smtp-clean.pcap" -Y 'mailx.smtp.class == 4 || mailx.smtp.data.oversized' -c 1 >/dev/null 2>&1
+# `meson install` puts the plugin into Wireshark's global epan plugin folder (from
+# pkg-config), unless the build was configured with another folder
+if [ -z "$(meson introspect "$MAILX_BUILD" --buildoptions 2>/dev/null |
+           python3 -c 'import json,sys; o={x["name"]:x["value"] for x in json.load(sys.stdin)}; print(o["plugindir"] or ("personal" if o["personal_install"] else ""))' 2>/dev/null)" ]; then
+    want="$(pkg-config --variable=plugindir wireshark)/epan/mailx.so"
+    meson install -C "$MAILX_BUILD" --no-rebuild --destdir "$MAILX_TEST_HOME/destdir" >/dev/null 2>&1
+    check "meson install puts mailx.so into $want" test -f "$MAILX_TEST_HOME/destdir$want"
+fi
 echo "plugin: $passed passed, $failed failed"
 [ $failed = 0 ]
