@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Seed corpora for the fuzz targets, from the lines of real captures.
+
+Reads each capture itself (tests/tools/pcap_oracle.py's pcap reader, no
+Wireshark), keeps each TCP direction's new bytes in capture order (a
+retransmission's old bytes are dropped) and writes, per target, one file per
+distinct seed into OUTDIR/<target>/ (named by SHA-1, as libFuzzer does).
+
+Adding a target's seeds is one entry in RULES: target -> (protocol, kind).
+  kind 'server-lines'  each line the server sent, without CRLF
+       'server-text'   the text after a "ddd " / "ddd-" reply code
+       'client-lines'  each line the client sent, without CRLF
+       'script'        the whole conversation as the byte script of
+                       tests/fuzz/fuzz_common.h (direction + segment sizes kept)
+
+Usage: extract_seeds.py OUTDIR CAPTURE...
+"""
+import hashlib
+import struct
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools'))
+import pcap_oracle  # noqa: E402
+
+PORTS = {
+    'smtp': {25, 587, 2525, 465},
+    'pop': {110, 995},
+    'imap': {143, 993},
+}
+
+RULES = {
+    'smtp_reply': ('smtp', 'server-lines'),
+    'enhanced_status': ('smtp', 'server-text'),
+    'smtp_command': ('smtp', 'client-lines'),
+    'line_splitter': ('smtp', 'script'),
+    'smtp_session': ('smtp', 'script'),
+}
+
+SEED_MAX = 64 * 1024   # a seed longer than this is cut (libFuzzer -max_len)
+
+
+def conversations(path):
+    """{(proto, conn): [(from_client, bytes)]} in capture order."""
+    convs = {}
+    nxt = {}
+    for _num, lt, pkt in pcap_oracle.packets(path):
+        try:
+            seg = pcap_oracle.tcp_segment(lt, pkt)
+        except (IndexError, struct.error):  # a frame cut by the snap length
+            seg = None
+        if not seg:
+            continue
+        src, sport, dst, dport, seq, flags, payload = seg
+        proto = None
+        for name, ports in PORTS.items():
+            if dport in ports:
+                proto, from_client, conn = name, True, (src, sport, dst, dport)
+            elif sport in ports:
+                proto, from_client, conn = name, False, (dst, dport, src, sport)
+            if proto:
+                break
+        if not proto:
+            continue
+        key = (src, sport, dst, dport)
+        if flags & 0x02:
+            nxt[key] = (seq + 1) & 0xffffffff
+            continue
+        if not payload:
+            continue
+        exp = nxt.get(key, seq)
+        rel = (seq - exp) & 0xffffffff
+        if rel >= 0x80000000:           # overlaps what was already sent
+            skip = (exp - seq) & 0xffffffff
+            if skip >= len(payload):
+                continue
+            payload = payload[skip:]
+            seq = exp
+        nxt[key] = (seq + len(payload)) & 0xffffffff
+        convs.setdefault((proto, conn), []).append((from_client, bytes(payload)))
+    return convs
+
+
+def lines(chunks, want_client):
+    data = b''.join(p for c, p in chunks if c == want_client)
+    return [ln.rstrip(b'\r') for ln in data.split(b'\n')[:-1]]
+
+
+def script(chunks):
+    out = bytearray()
+    for from_client, p in chunks:
+        while p:
+            part, p = p[:65535], p[65535:]
+            n = len(part)
+            if n < 127:
+                out.append(n << 1 | from_client)
+            else:
+                out += bytes([127 << 1 | from_client, n & 0xff, n >> 8])
+            out += part
+            if len(out) >= SEED_MAX:
+                return bytes(out[:SEED_MAX])
+    return bytes(out)
+
+
+def seeds_for(kind, chunks):
+    if kind == 'server-lines':
+        return lines(chunks, False)
+    if kind == 'client-lines':
+        return lines(chunks, True)
+    if kind == 'server-text':
+        return [ln[4:] for ln in lines(chunks, False) if len(ln) > 4 and ln[:3].isdigit()]
+    if kind == 'script':
+        return [script(chunks)]
+    raise ValueError(kind)
+
+
+def main():
+    if len(sys.argv) < 2:
+        raise SystemExit(__doc__)
+    outdir = sys.argv[1]
+    counts = {t: 0 for t in RULES}
+    for path in sys.argv[2:]:
+        try:
+            convs = conversations(path)
+        except SystemExit as e:          # pcapng: the oracle reads libpcap only
+            print(f'skipped {path}: {e}', file=sys.stderr)
+            continue
+        for (proto, _conn), chunks in convs.items():
+            for target, (want, kind) in RULES.items():
+                if want != proto:
+                    continue
+                d = os.path.join(outdir, target)
+                os.makedirs(d, exist_ok=True)
+                for seed in seeds_for(kind, chunks):
+                    seed = seed[:SEED_MAX]
+                    name = os.path.join(d, hashlib.sha1(seed).hexdigest())
+                    if not os.path.exists(name):
+                        with open(name, 'wb') as f:
+                            f.write(seed)
+                        counts[target] += 1
+    for t in sorted(counts):
+        print(f'{t}: {counts[t]} seeds')
+
+
+if __name__ == '__main__':
+    main()
