@@ -11,6 +11,9 @@
 #include "smtp_session.h"
 
 extern int proto_mailx;
+/* The "mailx" tap: one mailx_frame per mail frame, queued on every pass
+ * (plugins/mailx/mailx_stats.c reads it). */
+extern int mailx_tap;
 
 /* Preferences (see docs/preferences.md). */
 extern guint mailx_pref_data_size_limit;
@@ -78,6 +81,8 @@ typedef struct {
 } mailx_frame;
 
 void mailx_smtp_register(void);
+/* Statistics trees and tshark -z handlers (mailx_stats.c); called from handoff. */
+void mailx_stats_register(void);
 /* First pass: feed the SMTP bytes of one frame; fills fr->smtp. */
 void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_items);
 /* Every pass: render the stored results. */

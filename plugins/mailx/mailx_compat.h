@@ -9,4 +9,13 @@
     (WIRESHARK_VERSION_MAJOR > (maj) || \
      (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
 
+/* Statistics menu path of the stats_tree trees: 4.0 splits the name on "/",
+ * later versions on STATS_TREE_MENU_SEPARATOR ("//") from epan/stats_tree.h. */
+#include <epan/stats_tree.h>
+#ifdef STATS_TREE_MENU_SEPARATOR
+#define MAILX_STATS_MENU "Mail (mailx)" STATS_TREE_MENU_SEPARATOR
+#else
+#define MAILX_STATS_MENU "Mail (mailx)/"
+#endif
+
 #endif

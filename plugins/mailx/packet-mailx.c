@@ -8,10 +8,12 @@
 #include <epan/conversation.h>
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
+#include <epan/tap.h>
 
 #include "mailx.h"
 
 int proto_mailx = -1;
+int mailx_tap = -1;
 static gint ett_mailx = -1;
 static int hf_mailx_session = -1;
 static int hf_mailx_session_proto = -1;
@@ -150,6 +152,8 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 
     if (fr->smtp)
         mailx_smtp_render(fr, pinfo, mt, tvb);
+    /* the statistics read the same stored record the fields come from */
+    tap_queue_packet(mailx_tap, pinfo, fr);
     return tvb_captured_length(tvb);
 }
 
@@ -206,6 +210,8 @@ void proto_register_mailx(void)
 
     mailx_smtp_register();
 
+    mailx_tap = register_tap("mailx");
+
     register_init_routine(mailx_init);
     register_cleanup_routine(mailx_cleanup);
 }
@@ -225,4 +231,8 @@ void proto_reg_handoff_mailx(void)
     imap_handle = find_dissector("imap");
     tcp_port_table = find_dissector_table("tcp.port");
     tls_port_table = find_dissector_table("tls.port");
+
+    /* Handoff runs before the applications register their tap listeners, so
+     * the trees reach the Statistics menu and tshark's -z list. */
+    mailx_stats_register();
 }

@@ -1,0 +1,553 @@
+/* Statistics over the "mailx" tap. The post-dissector queues each mail frame's
+ * stored record (mailx_frame) once per pass; everything here counts only what
+ * those records hold, so the tables agree with the mailx.* fields rendered
+ * from the same records. See docs/statistics.md.
+ *
+ *   GUI (Statistics › Mail (mailx)) and `tshark -z mailx_replies,tree`:
+ *     stats_tree trees mailx_replies, mailx_auth, mailx_sessions
+ *   tshark: -z mailx,replies[,FORMAT][,FILTER]   FORMAT: plain (default), csv, yaml, xml
+ *           -z mailx,auth[,FORMAT][,FILTER]
+ *           -z mailx,sessions[,text|csv|json][,FILTER]   one row per session
+ */
+#include <stdio.h>
+
+#include <epan/packet.h>
+#include <epan/tap.h>
+#include <epan/stat_tap_ui.h>
+#include <epan/stats_tree.h>
+#include <epan/stats_tree_priv.h>
+#include <epan/address.h>
+#include <epan/to_str.h>
+
+#include "mailx.h"
+#include "code_tables.h"
+
+#define TAP_NAME "mailx"
+
+/* ---------------------------------------------------------------- helpers */
+
+static const char *proto_label(mailx_proto p)
+{
+    switch (p) {
+    case MAILX_PROTO_SMTP: return "SMTP";
+    case MAILX_PROTO_POP:  return "POP";
+    case MAILX_PROTO_IMAP: return "IMAP";
+    default:               return "?";
+    }
+}
+
+static const char *smtp_class_label(guint klass)
+{
+    switch (klass) {
+    case 2: return "2xx Success";
+    case 3: return "3xx Positive intermediate";
+    case 4: return "4xx Transient failure";
+    case 5: return "5xx Permanent failure";
+    default: return "other class";
+    }
+}
+
+/* A reply is counted once, on its final line (continuation lines of a
+ * multi-line reply repeat the code); a line that is no reply counts as malformed. */
+static gboolean reply_counts(const mailx_smtp_reply_rec *r)
+{
+    return !r->parsed || r->is_last;
+}
+
+/* Did this reply decide an SMTP AUTH exchange? (RFC 4954 s4: 235 success,
+ * 4xx/5xx failure, 334 asks for more) */
+static gboolean reply_decides_auth(const mailx_smtp_reply_rec *r)
+{
+    if (!r->parsed || !r->is_last || r->klass == 3)
+        return FALSE;
+    return r->answers == MAILX_SMTP_ANSWERS_AUTH_RESPONSE ||
+           (r->answers == MAILX_SMTP_ANSWERS_COMMAND && r->verb == MAILX_SMTP_CMD_AUTH);
+}
+
+static const address *client_addr(const mailx_frame *fr, const packet_info *pinfo, guint32 *port)
+{
+    *port = fr->from_client ? pinfo->srcport : pinfo->destport;
+    return fr->from_client ? &pinfo->src : &pinfo->dst;
+}
+
+static char *endpoint_str(wmem_allocator_t *scope, const address *a, guint32 port)
+{
+    char *as = address_to_str(scope, a);
+    /* IPv6 in brackets so the port stays readable */
+    if (a->type == AT_IPv6)
+        return wmem_strdup_printf(scope, "[%s]:%u", as, port);
+    return wmem_strdup_printf(scope, "%s:%u", as, port);
+}
+
+/* tshark's -z arguments: "<cli>[,FORMAT][,FILTER]". Returns the format index
+ * (0 when absent) and the filter (NULL when absent). */
+static int parse_cli(const char *opt_arg, const char *cli, const char *const *formats,
+                     const char **filter)
+{
+    const char *p = opt_arg + strlen(cli);
+    *filter = NULL;
+    if (*p != ',')
+        return 0;
+    p++;
+    for (int i = 0; formats[i]; i++) {
+        size_t n = strlen(formats[i]);
+        if (g_ascii_strncasecmp(p, formats[i], n) == 0 && (p[n] == '\0' || p[n] == ',')) {
+            if (p[n] == ',' && p[n + 1])
+                *filter = p + n + 1;
+            return i;
+        }
+    }
+    if (*p)
+        *filter = p;
+    return 0;
+}
+
+/* ------------------------------------------------------ mailx,replies tree */
+
+static int st_replies_proto = -1;
+static int st_replies_server = -1;
+
+static void replies_init(stats_tree *st)
+{
+    st_replies_proto = stats_tree_create_node(st, "Replies by protocol", 0, STAT_DT_INT, TRUE);
+    st_replies_server = stats_tree_create_node(st, "Replies by server", 0, STAT_DT_INT, TRUE);
+}
+
+static tap_packet_status replies_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                        const void *p, tap_flags_t flags _U_)
+{
+    const mailx_frame *fr = (const mailx_frame *)p;
+    if (!fr || !fr->conv || !fr->smtp)
+        return TAP_PACKET_DONT_REDRAW;
+    const mailx_conv *mc = fr->conv;
+    char *server = endpoint_str(pinfo->pool, &mc->server_addr, mc->server_port);
+    gboolean any = FALSE;
+    for (guint i = 0; i < fr->smtp->n_replies; i++) {
+        const mailx_smtp_reply_rec *r = &fr->smtp->replies[i];
+        if (!reply_counts(r))
+            continue;
+        any = TRUE;
+        const char *cls = r->parsed ? smtp_class_label(r->klass) : "malformed";
+        tick_stat_node(st, "Replies by protocol", 0, TRUE);
+        int n = tick_stat_node(st, "SMTP", st_replies_proto, TRUE);
+        n = tick_stat_node(st, cls, n, TRUE);
+        if (r->parsed) {
+            const char *basic = mailx_smtp_basic_title(r->code);
+            char *code = wmem_strdup_printf(pinfo->pool, "%u%s%s%s", r->code, basic ? " (" : "",
+                                            basic ? basic : "", basic ? ")" : "");
+            n = tick_stat_node(st, code, n, TRUE);
+            char *status;
+            if (r->has_status) {
+                const char *t = mailx_enhanced_detail_title(r->subject, r->detail);
+                status = wmem_strdup_printf(pinfo->pool, "%u.%u.%u%s%s%s", r->st_class, r->subject,
+                                            r->detail, t ? " (" : "", t ? t : "", t ? ")" : "");
+            } else {
+                status = wmem_strdup(pinfo->pool, "no enhanced code");
+            }
+            tick_stat_node(st, status, n, FALSE);
+        }
+        tick_stat_node(st, "Replies by server", 0, TRUE);
+        n = tick_stat_node(st, server, st_replies_server, TRUE);
+        n = tick_stat_node(st, "SMTP", n, TRUE);
+        tick_stat_node(st, cls, n, FALSE);
+    }
+    return any ? TAP_PACKET_REDRAW : TAP_PACKET_DONT_REDRAW;
+}
+
+/* --------------------------------------------------------- mailx,auth tree */
+
+static int st_auth_server = -1;
+static int st_auth_client = -1;
+
+static void auth_init(stats_tree *st)
+{
+    st_auth_server = stats_tree_create_node(st, "Logins by server", 0, STAT_DT_INT, TRUE);
+    st_auth_client = stats_tree_create_node(st, "Failed logins by client", 0, STAT_DT_INT, TRUE);
+}
+
+static tap_packet_status auth_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                     const void *p, tap_flags_t flags _U_)
+{
+    const mailx_frame *fr = (const mailx_frame *)p;
+    if (!fr || !fr->conv || !fr->smtp)
+        return TAP_PACKET_DONT_REDRAW;
+    const mailx_conv *mc = fr->conv;
+    gboolean any = FALSE;
+    for (guint i = 0; i < fr->smtp->n_replies; i++) {
+        const mailx_smtp_reply_rec *r = &fr->smtp->replies[i];
+        if (!reply_decides_auth(r))
+            continue;
+        any = TRUE;
+        gboolean ok = r->klass == 2;
+        char *server = endpoint_str(pinfo->pool, &mc->server_addr, mc->server_port);
+        tick_stat_node(st, "Logins by server", 0, TRUE);
+        int n = tick_stat_node(st, server, st_auth_server, TRUE);
+        n = tick_stat_node(st, "SMTP", n, TRUE);
+        n = tick_stat_node(st, ok ? "success" : "failure", n, TRUE);
+        char *code = wmem_strdup_printf(pinfo->pool, "%u", r->code);
+        tick_stat_node(st, code, n, FALSE);
+        if (!ok) {
+            guint32 cport;
+            const address *ca = client_addr(fr, pinfo, &cport);
+            tick_stat_node(st, "Failed logins by client", 0, TRUE);
+            n = tick_stat_node(st, address_to_str(pinfo->pool, ca), st_auth_client, TRUE);
+            tick_stat_node(st, "SMTP", n, FALSE);
+        }
+    }
+    return any ? TAP_PACKET_REDRAW : TAP_PACKET_DONT_REDRAW;
+}
+
+/* ------------------------------------------------------ mailx,sessions tap */
+
+typedef struct {
+    guint32 id;
+    mailx_proto proto;
+    char *client, *server;       /* "addr:port", g_malloc'd */
+    guint64 frames, bytes;
+    nstime_t first, last;
+    guint messages;
+    guint replies, failures;     /* failures: 4xx and 5xx replies */
+    guint auth_ok, auth_failed;
+    gboolean starttls;
+    guint worst_class;           /* highest reply class seen (2..5), 0 none */
+    guint16 worst_code;          /* the first reply of that class */
+    char worst_status[16];
+} session_row;
+
+typedef enum { SESS_TEXT, SESS_CSV, SESS_JSON } session_format;
+static const char *const session_formats[] = { "text", "csv", "json", NULL };
+
+typedef struct {
+    GHashTable *rows;            /* id -> session_row* */
+    session_format format;
+} sessions_tap;
+
+static void session_row_free(gpointer p)
+{
+    session_row *s = (session_row *)p;
+    g_free(s->client);
+    g_free(s->server);
+    g_free(s);
+}
+
+static void sessions_reset(void *tapdata)
+{
+    g_hash_table_remove_all(((sessions_tap *)tapdata)->rows);
+}
+
+/* The session's rows, kept in one place so the GUI tree and the CLI table agree. */
+static session_row *session_update(GHashTable *rows, packet_info *pinfo, const mailx_frame *fr)
+{
+    const mailx_conv *mc = fr->conv;
+    session_row *s = (session_row *)g_hash_table_lookup(rows, GUINT_TO_POINTER(mc->id));
+    if (!s) {
+        s = g_new0(session_row, 1);
+        s->id = mc->id;
+        s->proto = mc->proto;
+        guint32 cport;
+        const address *ca = client_addr(fr, pinfo, &cport);
+        s->client = g_strdup(endpoint_str(pinfo->pool, ca, cport));
+        s->server = g_strdup(endpoint_str(pinfo->pool, &mc->server_addr, mc->server_port));
+        s->first = pinfo->abs_ts;
+        g_hash_table_insert(rows, GUINT_TO_POINTER(mc->id), s);
+    }
+    s->frames++;
+    s->bytes += pinfo->fd->pkt_len;
+    s->last = pinfo->abs_ts;
+    /* RFC 3207: implicit TLS for SMTP is port 465 (RFC 8314) */
+    if (fr->smtp) {
+        s->messages += fr->smtp->n_messages;
+        for (guint i = 0; i < fr->smtp->n_replies; i++) {
+            const mailx_smtp_reply_rec *r = &fr->smtp->replies[i];
+            if (!r->parsed || !r->is_last)
+                continue;
+            s->replies++;
+            if (r->klass == 4 || r->klass == 5)
+                s->failures++;
+            if (r->klass > s->worst_class) {
+                s->worst_class = r->klass;
+                s->worst_code = r->code;
+                if (r->has_status)
+                    snprintf(s->worst_status, sizeof s->worst_status, "%u.%u.%u",
+                             r->st_class, r->subject, r->detail);
+                else
+                    s->worst_status[0] = '\0';
+            }
+            if (reply_decides_auth(r)) {
+                if (r->klass == 2)
+                    s->auth_ok++;
+                else
+                    s->auth_failed++;
+            }
+            if (r->answers == MAILX_SMTP_ANSWERS_COMMAND && r->verb == MAILX_SMTP_CMD_STARTTLS &&
+                r->klass == 2)
+                s->starttls = TRUE;
+        }
+    }
+    return s;
+}
+
+static tap_packet_status sessions_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                         const void *p, tap_flags_t flags _U_)
+{
+    const mailx_frame *fr = (const mailx_frame *)p;
+    if (!fr || !fr->conv)
+        return TAP_PACKET_DONT_REDRAW;
+    session_update(((sessions_tap *)tapdata)->rows, pinfo, fr);
+    return TAP_PACKET_REDRAW;
+}
+
+static const char *session_tls(const session_row *s)
+{
+    if (s->starttls)
+        return "starttls";
+    return "none";
+}
+
+static const char *session_auth(const session_row *s)
+{
+    if (s->auth_ok)
+        return "success";
+    if (s->auth_failed)
+        return "failure";
+    return "none";
+}
+
+static const char *session_worst(const session_row *s)
+{
+    switch (s->worst_class) {
+    case 5: return "permanent";
+    case 4: return "transient";
+    case 2: case 3: return "ok";
+    default: return "none";
+    }
+}
+
+static double session_duration(const session_row *s)
+{
+    nstime_t d;
+    nstime_delta(&d, &s->last, &s->first);
+    return nstime_to_sec(&d);
+}
+
+static gint row_cmp(gconstpointer a, gconstpointer b)
+{
+    guint32 x = (*(session_row *const *)a)->id, y = (*(session_row *const *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+static GPtrArray *sorted_rows(GHashTable *rows)
+{
+    GPtrArray *arr = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, rows);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        g_ptr_array_add(arr, v);
+    g_ptr_array_sort(arr, row_cmp);
+    return arr;
+}
+
+static char *worst_code_str(const session_row *s)
+{
+    if (!s->worst_class)
+        return g_strdup("");
+    return g_strdup_printf("%u%s%s", s->worst_code, s->worst_status[0] ? " " : "", s->worst_status);
+}
+
+static void sessions_draw(void *tapdata)
+{
+    sessions_tap *t = (sessions_tap *)tapdata;
+    GPtrArray *arr = sorted_rows(t->rows);
+    /* user is empty until the login fields exist for the protocol */
+    static const char *cols = "session,proto,client,server,tls,user,auth,messages,replies,failures,"
+                              "frames,bytes,duration,worst,worst_code";
+    if (t->format == SESS_CSV) {
+        printf("%s\n", cols);
+        for (guint i = 0; i < arr->len; i++) {
+            const session_row *s = (const session_row *)g_ptr_array_index(arr, i);
+            char *wc = worst_code_str(s);
+            printf("%u,%s,%s,%s,%s,%s,%s,%u,%u,%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%s,%s\n",
+                   s->id, proto_label(s->proto), s->client, s->server, session_tls(s), "",
+                   session_auth(s), s->messages, s->replies, s->failures, s->frames, s->bytes,
+                   session_duration(s), session_worst(s), wc);
+            g_free(wc);
+        }
+    } else if (t->format == SESS_JSON) {
+        printf("[");
+        for (guint i = 0; i < arr->len; i++) {
+            const session_row *s = (const session_row *)g_ptr_array_index(arr, i);
+            char *wc = worst_code_str(s);
+            /* addresses and the fixed words need no JSON escaping */
+            printf("%s\n  {\"session\": %u, \"proto\": \"%s\", \"client\": \"%s\", \"server\": \"%s\", "
+                   "\"tls\": \"%s\", \"user\": null, \"auth\": \"%s\", \"messages\": %u, \"replies\": %u, "
+                   "\"failures\": %u, \"frames\": %" G_GUINT64_FORMAT ", \"bytes\": %" G_GUINT64_FORMAT ", "
+                   "\"duration\": %.6f, \"worst\": \"%s\", \"worst_code\": \"%s\"}",
+                   i ? "," : "", s->id, proto_label(s->proto), s->client, s->server, session_tls(s),
+                   session_auth(s), s->messages, s->replies, s->failures, s->frames, s->bytes,
+                   session_duration(s), session_worst(s), wc);
+            g_free(wc);
+        }
+        printf("%s]\n", arr->len ? "\n" : "");
+    } else {
+        printf("\n===================================================================================================\n");
+        printf("mailx sessions: %u\n", arr->len);
+        printf("%-7s %-5s %-22s %-22s %-8s %-8s %4s %5s %5s %7s %10s %-10s %s\n", "Session", "Proto",
+               "Client", "Server", "TLS", "Auth", "Msgs", "Repl", "Fail", "Frames", "Duration",
+               "Worst", "Worst code");
+        for (guint i = 0; i < arr->len; i++) {
+            const session_row *s = (const session_row *)g_ptr_array_index(arr, i);
+            char *wc = worst_code_str(s);
+            printf("%-7u %-5s %-22s %-22s %-8s %-8s %4u %5u %5u %7" G_GUINT64_FORMAT " %10.3f %-10s %s\n",
+                   s->id, proto_label(s->proto), s->client, s->server, session_tls(s), session_auth(s),
+                   s->messages, s->replies, s->failures, s->frames, session_duration(s),
+                   session_worst(s), wc);
+            g_free(wc);
+        }
+        printf("===================================================================================================\n");
+    }
+    g_ptr_array_free(arr, TRUE);
+}
+
+static void sessions_cli_init(const char *opt_arg, void *userdata _U_)
+{
+    const char *filter;
+    sessions_tap *t = g_new0(sessions_tap, 1);
+    t->format = (session_format)parse_cli(opt_arg, "mailx,sessions", session_formats, &filter);
+    t->rows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, session_row_free);
+    GString *err = register_tap_listener(TAP_NAME, t, filter, TL_REQUIRES_NOTHING, sessions_reset,
+                                         sessions_packet, sessions_draw, NULL);
+    if (err) {
+        fprintf(stderr, "tshark: mailx,sessions: %s\n", err->str);
+        g_string_free(err, TRUE);
+        g_hash_table_destroy(t->rows);
+        g_free(t);
+        exit(1);
+    }
+}
+
+/* The GUI view of the sessions: one node per session (count = its mail
+ * frames) under its protocol, with its facts as children. Session summaries
+ * change as frames arrive, so the children are set, not ticked. Each open
+ * tree has its own rows (stats_tree has no user pointer in 4.0). */
+static GHashTable *st_session_rows;   /* stats_tree* -> (id -> session_row*) */
+
+static GHashTable *tree_rows(stats_tree *st)
+{
+    if (!st_session_rows)
+        st_session_rows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                                (GDestroyNotify)g_hash_table_destroy);
+    GHashTable *rows = (GHashTable *)g_hash_table_lookup(st_session_rows, st);
+    if (!rows) {
+        rows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, session_row_free);
+        g_hash_table_insert(st_session_rows, st, rows);
+    }
+    return rows;
+}
+
+static void sessions_tree_init(stats_tree *st)
+{
+    g_hash_table_remove_all(tree_rows(st));
+    stats_tree_create_node(st, "Sessions", 0, STAT_DT_INT, TRUE);
+}
+
+static void sessions_tree_cleanup(stats_tree *st)
+{
+    if (st_session_rows)
+        g_hash_table_remove(st_session_rows, st);
+}
+
+static tap_packet_status sessions_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_,
+                                              const void *p, tap_flags_t flags _U_)
+{
+    const mailx_frame *fr = (const mailx_frame *)p;
+    if (!fr || !fr->conv)
+        return TAP_PACKET_DONT_REDRAW;
+    session_row *s = session_update(tree_rows(st), pinfo, fr);
+    int root = tick_stat_node(st, "Sessions", 0, TRUE);
+    int n = tick_stat_node(st, proto_label(s->proto), root, TRUE);
+    char *name = wmem_strdup_printf(pinfo->pool, "#%u %s -> %s", s->id, s->client, s->server);
+    n = tick_stat_node(st, name, n, TRUE);
+    stats_tree_manip_node_int(MN_SET, st, "messages", n, FALSE, (gint)s->messages);
+    stats_tree_manip_node_int(MN_SET, st, "failure replies", n, FALSE, (gint)s->failures);
+    stats_tree_manip_node_int(MN_SET, st, "logins ok", n, FALSE, (gint)s->auth_ok);
+    stats_tree_manip_node_int(MN_SET, st, "logins failed", n, FALSE, (gint)s->auth_failed);
+    stats_tree_manip_node_int(MN_SET, st, "STARTTLS", n, FALSE, s->starttls ? 1 : 0);
+    stats_tree_manip_node_int(MN_SET, st, "worst reply class", n, FALSE, (gint)s->worst_class);
+    return TAP_PACKET_REDRAW;
+}
+
+/* ------------------------------------------- stats_tree trees in tshark -z */
+
+typedef struct {
+    const char *cli;             /* "mailx,replies" */
+    const char *abbr;            /* the stats_tree abbr: no comma allowed there */
+    void (*init)(stats_tree *);
+} tree_cli;
+
+static const tree_cli tree_clis[] = {
+    { "mailx,replies", "mailx_replies", replies_init },
+    { "mailx,auth",    "mailx_auth",    auth_init },
+};
+static const char *const tree_formats[] = { "plain", "csv", "yaml", "xml", NULL };
+static const st_format_type tree_format_types[] = { ST_FORMAT_PLAIN, ST_FORMAT_CSV, ST_FORMAT_YAML, ST_FORMAT_XML };
+
+/* The same tree may be asked for several times (-z mailx,replies -z mailx,replies,csv):
+ * the output format of each instance, keyed by its stats_tree. */
+static GHashTable *tree_cli_formats;
+
+static void tree_cli_draw(void *tapdata)
+{
+    stats_tree *st = (stats_tree *)tapdata;
+    st_format_type fmt = (st_format_type)GPOINTER_TO_INT(g_hash_table_lookup(tree_cli_formats, st));
+    GString *s = stats_tree_format_as_str(st, fmt, stats_tree_get_default_sort_col(st),
+                                          stats_tree_is_default_sort_DESC(st));
+    printf("%s", s->str);
+    g_string_free(s, TRUE);
+}
+
+static void tree_cli_init(const char *opt_arg, void *userdata)
+{
+    const tree_cli *tc = (const tree_cli *)userdata;
+    const char *filter;
+    st_format_type fmt = tree_format_types[parse_cli(opt_arg, tc->cli, tree_formats, &filter)];
+    stats_tree_cfg *cfg = stats_tree_get_cfg_by_abbr(tc->abbr);
+    if (!cfg) {
+        fprintf(stderr, "tshark: %s: stats tree %s not registered\n", tc->cli, tc->abbr);
+        exit(1);
+    }
+    stats_tree *st = stats_tree_new(cfg, NULL, filter);
+    if (!tree_cli_formats)
+        tree_cli_formats = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_hash_table_insert(tree_cli_formats, st, GINT_TO_POINTER((int)fmt));
+    GString *err = register_tap_listener(TAP_NAME, st, filter, TL_REQUIRES_NOTHING, stats_tree_reset,
+                                         stats_tree_packet, tree_cli_draw, NULL);
+    if (err) {
+        fprintf(stderr, "tshark: %s: %s\n", tc->cli, err->str);
+        g_string_free(err, TRUE);
+        exit(1);
+    }
+    tc->init(st);
+}
+
+/* ------------------------------------------------------------ registration */
+
+void mailx_stats_register(void)
+{
+    stats_tree_register_plugin(TAP_NAME, "mailx_replies", MAILX_STATS_MENU "Replies", TL_REQUIRES_NOTHING,
+                               replies_packet, replies_init, NULL);
+    stats_tree_register_plugin(TAP_NAME, "mailx_auth", MAILX_STATS_MENU "Logins", TL_REQUIRES_NOTHING,
+                               auth_packet, auth_init, NULL);
+    stats_tree_register_plugin(TAP_NAME, "mailx_sessions", MAILX_STATS_MENU "Sessions", TL_REQUIRES_NOTHING,
+                               sessions_tree_packet, sessions_tree_init, sessions_tree_cleanup);
+
+    static stat_tap_ui replies_ui = { REGISTER_STAT_GROUP_GENERIC, "mailx replies", "mailx,replies",
+                                      tree_cli_init, 0, NULL };
+    static stat_tap_ui auth_ui = { REGISTER_STAT_GROUP_GENERIC, "mailx logins", "mailx,auth",
+                                   tree_cli_init, 0, NULL };
+    static stat_tap_ui sessions_ui = { REGISTER_STAT_GROUP_GENERIC, "mailx sessions", "mailx,sessions",
+                                       sessions_cli_init, 0, NULL };
+    register_stat_tap_ui(&replies_ui, (void *)&tree_clis[0]);
+    register_stat_tap_ui(&auth_ui, (void *)&tree_clis[1]);
+    register_stat_tap_ui(&sessions_ui, NULL);
+}
