@@ -1,0 +1,460 @@
+/* IMAP session state machine over the two byte streams of one conversation.
+ * See imap_session.h. */
+#include "imap_session.h"
+
+#include <glib.h>
+#include <string.h>
+
+void mailx_imap_session_init(mailx_imap_session *s)
+{
+    memset(s, 0, sizeof *s);
+    mailx_auth_init(&s->auth);
+}
+
+void mailx_imap_session_free(mailx_imap_session *s)
+{
+    mailx_line_carry_clear(&s->client_carry);
+    mailx_line_carry_clear(&s->server_carry);
+}
+
+static void emit_auth(const mailx_imap_sink *sink, void *ctx, const mailx_auth_event *ev)
+{
+    if (ev->attempt && sink->auth)
+        sink->auth(ctx, ev);
+}
+
+static uint8_t copy_tag(char *dst, const uint8_t *p, size_t n)
+{
+    size_t k = n < MAILX_IMAP_TAG_MAX ? n : MAILX_IMAP_TAG_MAX;
+    memcpy(dst, p, k);
+    return (uint8_t)k;
+}
+
+static bool tag_eq(const char *t, uint8_t tl, const uint8_t *p, size_t n)
+{
+    size_t k = n < MAILX_IMAP_TAG_MAX ? n : MAILX_IMAP_TAG_MAX;
+    return k == tl && memcmp(t, p, k) == 0;
+}
+
+static mailx_imap_pending *pending_add(mailx_imap_session *s)
+{
+    for (uint32_t i = 0; i < MAILX_IMAP_PENDING_MAX; i++) {
+        if (!s->pending[i].used) {
+            memset(&s->pending[i], 0, sizeof s->pending[i]);
+            s->pending[i].used = true;
+            s->pending[i].seq = s->next_seq++;
+            s->pending_count++;
+            return &s->pending[i];
+        }
+    }
+    s->pending_dropped++;
+    return NULL;
+}
+
+/* The oldest command with this tag (a client may reuse tags, RFC 3501 s2.2.1
+ * says it should not). */
+static mailx_imap_pending *pending_find(mailx_imap_session *s, const uint8_t *tag, size_t n)
+{
+    mailx_imap_pending *best = NULL;
+    for (uint32_t i = 0; i < MAILX_IMAP_PENDING_MAX; i++) {
+        mailx_imap_pending *p = &s->pending[i];
+        if (p->used && tag_eq(p->tag, p->tag_len, tag, n) && (!best || p->seq < best->seq))
+            best = p;
+    }
+    return best;
+}
+
+static mailx_imap_pending *pending_find_cmd(mailx_imap_session *s, mailx_imap_cmd cmd)
+{
+    mailx_imap_pending *best = NULL;
+    for (uint32_t i = 0; i < MAILX_IMAP_PENDING_MAX; i++) {
+        mailx_imap_pending *p = &s->pending[i];
+        if (p->used && p->cmd == cmd && (!best || p->seq > best->seq))
+            best = p;
+    }
+    return best;
+}
+
+static void side_start_literal(mailx_imap_side *side, bool from_client, uint64_t size,
+                               bool too_big, mailx_frame_ref frame)
+{
+    side->mode = MAILX_IMAP_MODE_LITERAL;
+    side->lit_left = size;
+    memset(&side->lit, 0, sizeof side->lit);
+    side->lit.from_client = from_client;
+    side->lit.size = size;
+    side->lit.too_big = too_big;
+    side->lit.first = frame;
+}
+
+/* LOGIN arguments on one line segment, from pos: user then password (RFC 3501
+ * s6.2.3: LOGIN SP userid SP password, both astrings). */
+static void login_args(mailx_imap_session *s, const uint8_t *line, size_t len, size_t pos,
+                       mailx_auth_event *aev)
+{
+    mailx_imap_astring a;
+    while (s->cur_arg < 2 && mailx_imap_astring_next(line, len, &pos, &a)) {
+        uint32_t arg = s->cur_arg++;
+        if (a.kind == MAILX_IMAP_ASTR_LITERAL) {
+            s->lit_role = arg == 0 ? 1 : 2;
+            s->lit_user_len = 0;
+            return;
+        }
+        if (arg == 0) {
+            char u[MAILX_AUTH_USER_MAX + 1];
+            size_t n;
+            if (a.kind == MAILX_IMAP_ASTR_QUOTED) {
+                n = mailx_imap_unquote(line + a.off, a.len, u, sizeof u);
+            } else {
+                n = a.len < MAILX_AUTH_USER_MAX ? a.len : MAILX_AUTH_USER_MAX;
+                memcpy(u, line + a.off, n);
+            }
+            mailx_auth_user(&s->auth, (const uint8_t *)u, n, aev);
+        } else {
+            mailx_auth_credential(&s->auth, aev);
+        }
+    }
+}
+
+/* A literal announced at the end of a client line. */
+static void client_literal(mailx_imap_session *s, const mailx_imap_literal *lit,
+                           mailx_frame_ref frame)
+{
+    if (!lit->present) {
+        s->client.after_literal = false;
+        return;
+    }
+    s->client.after_literal = true;
+    if (lit->non_sync) {
+        side_start_literal(&s->client, true, lit->size, lit->too_big, frame);
+    } else {
+        /* RFC 3501 s7.5: the client waits for "+" (or a tagged refusal) */
+        s->lit_wait = true;
+        s->lit_wait_size = lit->size;
+        s->lit_wait_too_big = lit->too_big;
+    }
+}
+
+static void client_line(mailx_imap_session *s, const mailx_line *line, mailx_frame_ref frame,
+                        const mailx_imap_sink *sink, void *ctx)
+{
+    mailx_imap_command_event ev = { .line = line->ptr, .line_len = line->len,
+                                    .bare_lf = line->bare_lf };
+    mailx_auth_event aev;
+    memset(&aev, 0, sizeof aev);
+    char name[MAILX_IMAP_NAME_MAX] = "";
+
+    if (s->client.after_literal) {
+        /* the command goes on after its literal */
+        ev.kind = MAILX_IMAP_CLIENT_CONTINUED;
+        if (s->cur_cmd == MAILX_IMAP_CMD_LOGIN)
+            login_args(s, line->ptr, line->len, 0, &aev);
+        mailx_imap_literal lit;
+        mailx_imap_literal_at_end(line->ptr, line->len, &lit);
+        client_literal(s, &lit, frame);
+    } else if (s->client_sasl) {
+        /* RFC 3501 s6.2.2: a base64 line, or "*" to cancel */
+        s->client_sasl = false;
+        ev.kind = MAILX_IMAP_CLIENT_SASL;
+        ev.sasl_cancel = line->len == 1 && line->ptr[0] == '*';
+        mailx_auth_sasl_response(&s->auth, line->ptr, line->len, &aev);
+    } else if (s->idle && line->len == 4 && g_ascii_strncasecmp((const char *)line->ptr, "DONE", 4) == 0) {
+        ev.kind = MAILX_IMAP_CLIENT_DONE;
+        s->idle = false;
+    } else if (!mailx_imap_command_parse(line->ptr, line->len, &ev.cmd)) {
+        ev.kind = MAILX_IMAP_CLIENT_UNPARSED;
+    } else {
+        ev.kind = MAILX_IMAP_CLIENT_COMMAND;
+        size_t n = ev.cmd.name_len < MAILX_IMAP_NAME_MAX - 1 ? ev.cmd.name_len : MAILX_IMAP_NAME_MAX - 1;
+        for (size_t i = 0; i < n; i++)
+            name[i] = g_ascii_toupper((char)line->ptr[ev.cmd.name_off + i]);
+        name[n] = '\0';
+        ev.name = name;
+        s->cur_tag_len = copy_tag(s->cur_tag, line->ptr, ev.cmd.tag_len);
+        s->cur_cmd = ev.cmd.cmd;
+        s->cur_arg = 0;
+        s->lit_role = 0;
+        const uint8_t *args = line->ptr + ev.cmd.args_off;
+        switch (ev.cmd.cmd) {
+        case MAILX_IMAP_CMD_LOGIN:
+            mailx_auth_begin(&s->auth, (const uint8_t *)"IMAP LOGIN", 10, false, &aev);
+            login_args(s, line->ptr, line->len, ev.cmd.args_off, &aev);
+            break;
+        case MAILX_IMAP_CMD_AUTHENTICATE: {
+            /* RFC 3501 s6.2.2 / RFC 4959: AUTHENTICATE mech [SP initial-response] */
+            size_t m = 0;
+            while (m < ev.cmd.args_len && args[m] != ' ')
+                m++;
+            if (m > 0) {
+                mailx_auth_begin(&s->auth, args, m, true, &aev);
+                s->sasl_open = true;
+                s->sasl_tag_len = copy_tag(s->sasl_tag, line->ptr, ev.cmd.tag_len);
+                if (m + 1 < ev.cmd.args_len)
+                    mailx_auth_sasl_response(&s->auth, args + m + 1, ev.cmd.args_len - m - 1, &aev);
+            }
+            break;
+        }
+        case MAILX_IMAP_CMD_IDLE:
+            s->idle = true;
+            break;
+        default:
+            break;
+        }
+        ev.not_remembered = s->pending_count >= MAILX_IMAP_PENDING_MAX;
+        void *token = sink->command ? sink->command(ctx, &ev) : NULL;
+        mailx_imap_pending *p = pending_add(s);
+        if (p) {
+            p->tag_len = copy_tag(p->tag, line->ptr, ev.cmd.tag_len);
+            memcpy(p->name, name, sizeof p->name);
+            p->cmd = ev.cmd.cmd;
+            p->frame = frame;
+            p->token = token;
+        }
+        client_literal(s, &ev.cmd.literal, frame);
+        emit_auth(sink, ctx, &aev);
+        return;
+    }
+    if (sink->command)
+        sink->command(ctx, &ev);
+    emit_auth(sink, ctx, &aev);
+}
+
+static bool word_eq(const uint8_t *p, size_t n, const char *w)
+{
+    return strlen(w) == n && g_ascii_strncasecmp((const char *)p, w, n) == 0;
+}
+
+/* Looks for the STARTTLS capability in a space-separated list. */
+static bool lists_starttls(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && p[i] == ' ')
+            i++;
+        size_t s = i;
+        while (i < n && p[i] != ' ')
+            i++;
+        if (word_eq(p + s, i - s, "STARTTLS"))
+            return true;
+    }
+    return false;
+}
+
+/* The FETCH item right before a literal at `off`: "BODY[]", "RFC822" ... A
+ * bracket section may hold spaces (BODY[HEADER.FIELDS (FROM TO)]). */
+static void literal_section(const uint8_t *line, size_t off, mailx_imap_literal_event *lit)
+{
+    size_t e = off;
+    while (e > 0 && line[e - 1] == ' ')
+        e--;
+    size_t b = e, depth = 0;
+    while (b > 0) {
+        uint8_t c = line[b - 1];
+        if (c == ']')
+            depth++;
+        else if (c == '[' && depth > 0)
+            depth--;
+        else if ((c == ' ' || c == '(') && depth == 0)
+            break;
+        b--;
+    }
+    size_t n = e - b < MAILX_IMAP_SECTION_MAX - 1 ? e - b : MAILX_IMAP_SECTION_MAX - 1;
+    for (size_t i = 0; i < n; i++)
+        lit->section[i] = g_ascii_toupper((char)line[b + i]);
+    lit->section[n] = '\0';
+    const char *sec = lit->section;
+    /* RFC 3501 s7.4.2: BODY[] and RFC822 are the whole message; BODY[]<origin>
+       only a part (the section tells); RFC 3516 BINARY[] */
+    lit->message = strcmp(sec, "BODY[]") == 0 || strcmp(sec, "RFC822") == 0 ||
+                   strcmp(sec, "BINARY[]") == 0;
+}
+
+static bool server_line(mailx_imap_session *s, const mailx_line *line, mailx_frame_ref frame,
+                        const mailx_imap_sink *sink, void *ctx)
+{
+    mailx_imap_response_event ev = { .line = line->ptr, .line_len = line->len,
+                                     .bare_lf = line->bare_lf };
+    mailx_auth_event aev;
+    memset(&aev, 0, sizeof aev);
+    bool tls_now = false;
+    mailx_imap_literal lit;
+
+    if (s->server.after_literal) {
+        ev.continues = true;
+        mailx_imap_literal_at_end(line->ptr, line->len, &lit);
+        ev.resp.literal = lit;
+    } else {
+        ev.parsed = mailx_imap_response_parse(line->ptr, line->len, &ev.resp);
+        lit = ev.resp.literal;
+        const mailx_imap_response *r = &ev.resp;
+        if (ev.parsed && !s->server_spoke && r->kind == MAILX_IMAP_RESP_UNTAGGED &&
+            (r->status == MAILX_IMAP_STATUS_OK || r->status == MAILX_IMAP_STATUS_PREAUTH ||
+             r->status == MAILX_IMAP_STATUS_BYE)) {
+            /* RFC 3501 s7.1: greeting = "*" SP (resp-cond-auth / resp-cond-bye) */
+            ev.greeting = true;
+            s->preauth = r->status == MAILX_IMAP_STATUS_PREAUTH;
+        }
+        s->server_spoke = true;
+        if (ev.parsed && r->has_code && word_eq(line->ptr + r->code_off, r->code_len, "CAPABILITY") &&
+            lists_starttls(line->ptr + r->code_arg_off, r->code_arg_len))
+            s->starttls_offered = true;
+        if (ev.parsed && r->kind == MAILX_IMAP_RESP_UNTAGGED) {
+            if (word_eq(line->ptr + r->kw_off, r->kw_len, "CAPABILITY") &&
+                lists_starttls(line->ptr + r->text_off, r->text_len))
+                s->starttls_offered = true;
+            s->server_msg_num = r->has_number ? r->number : 0;
+        }
+        if (ev.parsed && r->kind == MAILX_IMAP_RESP_CONTINUATION) {
+            mailx_imap_pending *p = NULL;
+            if (s->lit_wait) {
+                /* the server invites the client's literal */
+                s->lit_wait = false;
+                side_start_literal(&s->client, true, s->lit_wait_size, s->lit_wait_too_big, frame);
+                p = pending_find(s, (const uint8_t *)s->cur_tag, s->cur_tag_len);
+            } else if (s->sasl_open) {
+                s->client_sasl = true;
+                p = pending_find(s, (const uint8_t *)s->sasl_tag, s->sasl_tag_len);
+            } else if (s->idle) {
+                p = pending_find_cmd(s, MAILX_IMAP_CMD_IDLE);
+            }
+            if (p) {
+                ev.has_request = true;
+                ev.command = p->name;
+                ev.cmd = p->cmd;
+                ev.request = p->frame;
+                ev.request_token = p->token;
+            }
+        }
+        if (ev.parsed && r->kind == MAILX_IMAP_RESP_TAGGED) {
+            mailx_imap_pending *p = pending_find(s, line->ptr + r->tag_off, r->tag_len);
+            mailx_imap_pending done;
+            memset(&done, 0, sizeof done);
+            if (p) {
+                done = *p;
+                p->used = false;
+                s->pending_count--;
+                ev.has_request = true;
+                ev.command = NULL;  /* set below from the copy */
+                ev.cmd = done.cmd;
+                ev.request = done.frame;
+                ev.request_token = done.token;
+            }
+            bool ok = r->status == MAILX_IMAP_STATUS_OK;
+            if (p && (done.cmd == MAILX_IMAP_CMD_LOGIN || done.cmd == MAILX_IMAP_CMD_AUTHENTICATE))
+                mailx_auth_end(&s->auth, ok ? MAILX_AUTH_SUCCESS : MAILX_AUTH_FAILURE, &aev);
+            if (s->sasl_open && tag_eq(s->sasl_tag, s->sasl_tag_len, line->ptr + r->tag_off, r->tag_len)) {
+                s->sasl_open = false;
+                s->client_sasl = false;
+            }
+            if (s->lit_wait && tag_eq(s->cur_tag, s->cur_tag_len, line->ptr + r->tag_off, r->tag_len)) {
+                /* refused before "+": the client never sends the literal */
+                s->lit_wait = false;
+                s->client.after_literal = false;
+            }
+            if (p && done.cmd == MAILX_IMAP_CMD_IDLE)
+                s->idle = false;
+            if (p && done.cmd == MAILX_IMAP_CMD_STARTTLS && ok)
+                tls_now = true;   /* RFC 3501 s6.2.1: TLS negotiation begins now */
+            if (p) {
+                char name[MAILX_IMAP_NAME_MAX];
+                memcpy(name, done.name, sizeof name);
+                ev.command = name;
+                if (sink->response)
+                    sink->response(ctx, &ev);
+                goto literal;
+            }
+        }
+    }
+    if (sink->response)
+        sink->response(ctx, &ev);
+literal:
+    emit_auth(sink, ctx, &aev);
+    if (lit.present) {
+        side_start_literal(&s->server, false, lit.size, lit.too_big, frame);
+        s->server.lit.msg_num = s->server_msg_num;
+        literal_section(line->ptr, lit.off, &s->server.lit);
+        s->server.after_literal = true;
+    } else {
+        s->server.after_literal = false;
+    }
+    return tls_now;
+}
+
+/* Raw literal bytes on one side; true when the literal ended. */
+static bool take_literal(mailx_imap_session *s, mailx_imap_side *side, mailx_line_iter *it,
+                         const mailx_imap_sink *sink, void *ctx, mailx_auth_event *aev)
+{
+    const uint8_t *p;
+    size_t n;
+    uint64_t got = mailx_line_take_raw(it, side->lit_left, &p, &n);
+    if (got == 0)
+        return false;
+    side->lit_left -= got;
+    if (side->lit.from_client && s->lit_role == 1 && n) {
+        size_t room = sizeof s->lit_user - s->lit_user_len;
+        size_t k = n < room ? n : room;
+        memcpy(s->lit_user + s->lit_user_len, p, k);
+        s->lit_user_len += k;
+    }
+    if (!side->lit.from_client && side->lit.message && n && sink->content)
+        sink->content(ctx, p, n);
+    if (side->lit_left > 0)
+        return false;
+    side->mode = MAILX_IMAP_MODE_LINE;
+    if (side->lit.from_client && s->lit_role == 1)
+        mailx_auth_user(&s->auth, s->lit_user, s->lit_user_len, aev);
+    else if (side->lit.from_client && s->lit_role == 2)
+        mailx_auth_credential(&s->auth, aev);
+    if (side->lit.from_client)
+        s->lit_role = 0;
+    if (sink->literal_end)
+        sink->literal_end(ctx, &side->lit);
+    if (!side->lit.from_client && side->lit.message) {
+        s->messages++;
+        if (sink->message_end)
+            sink->message_end(ctx, &side->lit);
+    }
+    return true;
+}
+
+void mailx_imap_session_feed(mailx_imap_session *s, bool from_client,
+                             const uint8_t *data, size_t len, mailx_frame_ref frame,
+                             const mailx_imap_sink *sink, void *ctx)
+{
+    mailx_line_iter it;
+    mailx_line line;
+    mailx_imap_side *side = from_client ? &s->client : &s->server;
+    mailx_line_iter_init(&it, from_client ? &s->client_carry : &s->server_carry, data, len);
+    for (;;) {
+        if (from_client && s->lit_wait && mailx_line_remaining(&it) > 0) {
+            /* bytes without the "+" in the capture: the literal came anyway */
+            s->lit_wait = false;
+            side_start_literal(&s->client, true, s->lit_wait_size, s->lit_wait_too_big, frame);
+        }
+        if (side->mode == MAILX_IMAP_MODE_LITERAL) {
+            mailx_auth_event aev;
+            memset(&aev, 0, sizeof aev);
+            bool ended = take_literal(s, side, &it, sink, ctx, &aev);
+            emit_auth(sink, ctx, &aev);
+            if (!ended)
+                return;
+            continue;
+        }
+        if (!mailx_line_next(&it, &line))
+            return;
+        if (from_client) {
+            client_line(s, &line, frame, sink, ctx);
+        } else if (server_line(s, &line, frame, sink, ctx)) {
+            /* RFC 3501 s6.2.1: what was carried before TLS is void */
+            mailx_line_carry_clear(&s->client_carry);
+            mailx_line_carry_clear(&s->server_carry);
+            memset(&s->client, 0, sizeof s->client);
+            memset(&s->server, 0, sizeof s->server);
+            s->lit_wait = s->client_sasl = s->sasl_open = s->idle = false;
+            s->tls = true;
+            if (sink->tls_started)
+                sink->tls_started(ctx);
+            return;
+        }
+    }
+}

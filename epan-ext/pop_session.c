@@ -1,0 +1,254 @@
+/* POP3 session state machine over the two byte streams of one conversation.
+ * See pop_session.h. */
+#include "pop_session.h"
+
+#include <glib.h>
+#include <string.h>
+
+void mailx_pop_session_init(mailx_pop_session *s)
+{
+    memset(s, 0, sizeof *s);
+    mailx_auth_init(&s->auth);
+}
+
+void mailx_pop_session_free(mailx_pop_session *s)
+{
+    mailx_line_carry_clear(&s->client_carry);
+    mailx_line_carry_clear(&s->server_carry);
+}
+
+static bool pending_push(mailx_pop_session *s, const mailx_pop_pending *p)
+{
+    if (s->pending_count >= MAILX_POP_PENDING_MAX) {
+        s->pending_dropped++;
+        return false;
+    }
+    s->pending[(s->pending_head + s->pending_count) % MAILX_POP_PENDING_MAX] = *p;
+    s->pending_count++;
+    return true;
+}
+
+static bool pending_pop(mailx_pop_session *s, mailx_pop_pending *out)
+{
+    if (s->pending_count == 0)
+        return false;
+    *out = s->pending[s->pending_head];
+    s->pending_head = (s->pending_head + 1) % MAILX_POP_PENDING_MAX;
+    s->pending_count--;
+    return true;
+}
+
+static void emit_auth(const mailx_pop_sink *sink, void *ctx, const mailx_auth_event *ev)
+{
+    if (ev->attempt && sink->auth)
+        sink->auth(ctx, ev);
+}
+
+static uint32_t parse_num(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n && i < 10; i++) {
+        if (!g_ascii_isdigit(p[i]))
+            return 0;
+        v = v * 10 + (uint64_t)(p[i] - '0');
+    }
+    return v > UINT32_MAX ? 0 : (uint32_t)v;
+}
+
+static void client_line(mailx_pop_session *s, const mailx_line *line, mailx_frame_ref frame,
+                        const mailx_pop_sink *sink, void *ctx)
+{
+    mailx_pop_command_event ev = { .line = line->ptr, .line_len = line->len,
+                                   .bare_lf = line->bare_lf, .kind = MAILX_POP_ANSWERS_COMMAND };
+    mailx_auth_event aev;
+    memset(&aev, 0, sizeof aev);
+    mailx_pop_pending p = { .kind = MAILX_POP_ANSWERS_COMMAND, .frame = frame };
+
+    if (s->client_sasl) {
+        /* RFC 5034 s4: the line after a "+ " challenge is a SASL response */
+        s->client_sasl = false;
+        ev.kind = p.kind = MAILX_POP_ANSWERS_SASL_RESPONSE;
+        ev.sasl_cancel = line->len == 1 && line->ptr[0] == '*';
+        p.verb = MAILX_POP_CMD_AUTH;
+        mailx_auth_sasl_response(&s->auth, line->ptr, line->len, &aev);
+    } else {
+        ev.parsed = mailx_pop_command_parse(line->ptr, line->len, &ev.cmd);
+        p.verb = ev.cmd.verb;
+        p.has_arg = ev.cmd.arg_len > 0;
+        const uint8_t *a1 = line->ptr + ev.cmd.arg_off;
+        switch (ev.cmd.verb) {
+        case MAILX_POP_CMD_USER:
+            mailx_auth_begin(&s->auth, (const uint8_t *)"USER/PASS", 9, false, &aev);
+            mailx_auth_user(&s->auth, a1, ev.cmd.arg_len, &aev);
+            break;
+        case MAILX_POP_CMD_PASS:
+            /* a PASS without USER in the capture still is a login with a password */
+            if (!s->auth.open || strcmp(s->auth.mech, "USER/PASS") != 0)
+                mailx_auth_begin(&s->auth, (const uint8_t *)"USER/PASS", 9, false, &aev);
+            mailx_auth_credential(&s->auth, &aev);
+            break;
+        case MAILX_POP_CMD_APOP:
+            /* RFC 1939 s7: APOP name digest (MD5 of timestamp + secret, not reversible) */
+            mailx_auth_begin(&s->auth, (const uint8_t *)"APOP", 4, false, &aev);
+            mailx_auth_user(&s->auth, a1, ev.cmd.arg1_len, &aev);
+            break;
+        case MAILX_POP_CMD_AUTH:
+            /* RFC 5034 s4: AUTH mechanism [initial-response]; AUTH alone lists */
+            if (ev.cmd.arg1_len > 0) {
+                mailx_auth_begin(&s->auth, a1, ev.cmd.arg1_len, true, &aev);
+                if (ev.cmd.arg2_len > 0)
+                    mailx_auth_sasl_response(&s->auth, line->ptr + ev.cmd.arg2_off,
+                                             ev.cmd.arg2_len, &aev);
+            }
+            break;
+        case MAILX_POP_CMD_RETR:
+        case MAILX_POP_CMD_TOP:
+            p.arg_num = parse_num(a1, ev.cmd.arg1_len);
+            break;
+        default:
+            break;
+        }
+    }
+    ev.not_remembered = s->pending_count >= MAILX_POP_PENDING_MAX;
+    p.token = sink->command ? sink->command(ctx, &ev) : NULL;
+    pending_push(s, &p);
+    emit_auth(sink, ctx, &aev);
+}
+
+static bool word_in(const uint8_t *p, size_t n, const char *w)
+{
+    size_t wl = strlen(w);
+    return n >= wl && g_ascii_strncasecmp((const char *)p, w, wl) == 0 &&
+           (n == wl || p[wl] == ' ');
+}
+
+static void multiline_line(mailx_pop_session *s, const mailx_line *line,
+                           const mailx_pop_sink *sink, void *ctx)
+{
+    bool message = s->ml_verb == MAILX_POP_CMD_RETR || s->ml_verb == MAILX_POP_CMD_TOP;
+    if (line->full_len == 1 && line->ptr[0] == '.') {
+        /* RFC 1939 s3: a lone "." ends a multi-line response */
+        mailx_pop_multiline_event ev = { .verb = s->ml_verb, .lines = s->ml_lines,
+                                         .size = s->ml_size, .arg_num = s->ml_arg_num,
+                                         .first = s->ml_first };
+        s->in_multiline = false;
+        if (sink->multiline_end)
+            sink->multiline_end(ctx, &ev);
+        if (message) {
+            s->messages++;
+            if (sink->message_end)
+                sink->message_end(ctx, &ev);
+        }
+        return;
+    }
+    /* RFC 1939 s3: a line starting with "." has it doubled ("byte-stuffed") */
+    size_t skip = line->len > 0 && line->ptr[0] == '.' ? 1 : 0;
+    s->ml_lines++;
+    s->ml_size += line->full_len - skip + 2;
+    if (s->ml_verb == MAILX_POP_CMD_CAPA && word_in(line->ptr, line->len, "STLS"))
+        s->starttls_offered = true;
+    if (message && sink->content) {
+        sink->content(ctx, line->ptr + skip, line->len - skip);
+        sink->content(ctx, (const uint8_t *)"\r\n", 2);
+    }
+}
+
+/* Returns true when TLS starts after this line. */
+static bool server_line(mailx_pop_session *s, const mailx_line *line, mailx_frame_ref frame,
+                        const mailx_pop_sink *sink, void *ctx)
+{
+    if (s->in_multiline) {
+        multiline_line(s, line, sink, ctx);
+        return false;
+    }
+    mailx_pop_response_event ev = { .line = line->ptr, .line_len = line->len,
+                                    .bare_lf = line->bare_lf };
+    ev.parsed = mailx_pop_status_parse(line->ptr, line->len, &ev.status);
+    mailx_pop_pending rq;
+    memset(&rq, 0, sizeof rq);
+    mailx_auth_event aev;
+    memset(&aev, 0, sizeof aev);
+    bool tls_now = false;
+
+    if (ev.parsed && pending_pop(s, &rq)) {
+        ev.has_request = true;
+        ev.answers = rq.kind;
+        ev.verb = rq.verb;
+        ev.request = rq.frame;
+        ev.request_token = rq.token;
+    } else if (ev.parsed && !s->greeting_seen && ev.status.ind != MAILX_POP_IND_CONT) {
+        ev.answers = MAILX_POP_ANSWERS_GREETING;
+    }
+    if (ev.parsed)
+        s->greeting_seen = true;
+
+    if (ev.has_request) {
+        mailx_pop_indicator ind = ev.status.ind;
+        bool sasl = rq.kind == MAILX_POP_ANSWERS_SASL_RESPONSE ||
+                    (rq.kind == MAILX_POP_ANSWERS_COMMAND && rq.verb == MAILX_POP_CMD_AUTH);
+        if (ind == MAILX_POP_IND_CONT && sasl && s->auth.open) {
+            s->client_sasl = true;
+        } else if (rq.kind == MAILX_POP_ANSWERS_COMMAND && rq.verb == MAILX_POP_CMD_USER) {
+            if (ind == MAILX_POP_IND_ERR)
+                mailx_auth_end(&s->auth, MAILX_AUTH_FAILURE, &aev);
+        } else if (sasl || (rq.kind == MAILX_POP_ANSWERS_COMMAND &&
+                            (rq.verb == MAILX_POP_CMD_PASS || rq.verb == MAILX_POP_CMD_APOP))) {
+            if (ind == MAILX_POP_IND_OK)
+                mailx_auth_end(&s->auth, MAILX_AUTH_SUCCESS, &aev);
+            else if (ind == MAILX_POP_IND_ERR)
+                mailx_auth_end(&s->auth, MAILX_AUTH_FAILURE, &aev);
+        }
+        if (ind == MAILX_POP_IND_OK && rq.kind == MAILX_POP_ANSWERS_COMMAND) {
+            if (mailx_pop_multiline(rq.verb, rq.has_arg)) {
+                ev.opens_multiline = true;
+                s->in_multiline = true;
+                s->ml_verb = rq.verb;
+                s->ml_arg_num = rq.arg_num;
+                s->ml_lines = s->ml_size = 0;
+                s->ml_first = frame;
+            } else if (rq.verb == MAILX_POP_CMD_STLS) {
+                tls_now = true;   /* RFC 2595 s4: TLS negotiation begins after +OK */
+            }
+        }
+    }
+    if (sink->response)
+        sink->response(ctx, &ev);
+    emit_auth(sink, ctx, &aev);
+    return tls_now;
+}
+
+void mailx_pop_session_feed(mailx_pop_session *s, bool from_client,
+                            const uint8_t *data, size_t len, mailx_frame_ref frame,
+                            const mailx_pop_sink *sink, void *ctx)
+{
+    mailx_line_iter it;
+    mailx_line line;
+    mailx_line_iter_init(&it, from_client ? &s->client_carry : &s->server_carry, data, len);
+    while (mailx_line_next(&it, &line)) {
+        if (from_client) {
+            client_line(s, &line, frame, sink, ctx);
+        } else if (server_line(s, &line, frame, sink, ctx)) {
+            /* RFC 2595 s4: both sides discard what they knew before TLS */
+            mailx_line_carry_clear(&s->client_carry);
+            mailx_line_carry_clear(&s->server_carry);
+            s->pending_count = s->pending_head = 0;
+            s->client_sasl = false;
+            s->in_multiline = false;
+            s->tls = true;
+            if (sink->tls_started)
+                sink->tls_started(ctx);
+            return;
+        }
+    }
+}
+
+const char *mailx_pop_answers_name(mailx_pop_answers kind, mailx_pop_verb verb)
+{
+    switch (kind) {
+    case MAILX_POP_ANSWERS_GREETING:      return "greeting";
+    case MAILX_POP_ANSWERS_COMMAND:       return mailx_pop_verb_name(verb);
+    case MAILX_POP_ANSWERS_SASL_RESPONSE: return "AUTH response";
+    case MAILX_POP_ANSWERS_NOTHING:
+    default:                              return "unknown";
+    }
+}

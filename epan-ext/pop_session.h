@@ -1,0 +1,115 @@
+/* POP3 session logic: follows one POP3 conversation from the bytes each side
+ * sends, pairs status lines with commands in order (RFC 1939; RFC 2449 s6.6
+ * PIPELINING keeps the order), reads multi-line responses up to "." (LIST,
+ * UIDL, RETR, TOP, CAPA, AUTH list), SASL continuations (RFC 5034), STLS
+ * (RFC 2595) and logins (USER/PASS, APOP, AUTH) into the login model. Reports
+ * through a sink. Fixed-size state plus one bounded carry per direction. */
+#ifndef MAILX_POP_SESSION_H
+#define MAILX_POP_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "line_splitter.h"
+#include "pop_parse.h"
+#include "smtp_session.h"   /* mailx_frame_ref */
+
+/* Commands waiting for their status line. PIPELINING clients send a handful;
+ * past this the overflow is counted (pending_dropped) and not paired. */
+#define MAILX_POP_PENDING_MAX 64
+
+typedef enum {
+    MAILX_POP_ANSWERS_NOTHING = 0,   /* no command waiting (capture started mid-session) */
+    MAILX_POP_ANSWERS_GREETING,      /* RFC 1939 s4: the server's first +OK */
+    MAILX_POP_ANSWERS_COMMAND,       /* see verb */
+    MAILX_POP_ANSWERS_SASL_RESPONSE, /* a client line answering a "+ " challenge */
+} mailx_pop_answers;
+
+typedef struct {
+    mailx_pop_answers kind;
+    mailx_pop_verb verb;
+    bool has_arg;
+    uint32_t arg_num;              /* RETR/TOP message number */
+    mailx_frame_ref frame;
+    void *token;
+} mailx_pop_pending;
+
+typedef struct {
+    const uint8_t *line;           /* without CRLF; may be truncated to MAILX_LINE_KEEP_MAX */
+    size_t line_len;
+    bool parsed;                   /* a command word was found (kind COMMAND) */
+    mailx_pop_command cmd;
+    mailx_pop_answers kind;        /* COMMAND or SASL_RESPONSE */
+    bool sasl_cancel;              /* "*" (RFC 5034 s4) */
+    bool bare_lf;
+    bool not_remembered;           /* too many pending: will not be paired */
+} mailx_pop_command_event;
+
+typedef struct {
+    const uint8_t *line;
+    size_t line_len;
+    bool parsed;                   /* a status line (+OK, -ERR or "+ " continuation) */
+    mailx_pop_status status;
+    mailx_pop_answers answers;
+    mailx_pop_verb verb;
+    bool has_request;
+    mailx_frame_ref request;
+    void *request_token;
+    bool opens_multiline;          /* +OK to a multi-line command: lines follow up to "." */
+    bool bare_lf;
+} mailx_pop_response_event;
+
+typedef struct {
+    mailx_pop_verb verb;           /* the command whose multi-line response ended */
+    uint64_t lines;                /* lines before the "." */
+    uint64_t size;                 /* bytes after dot-unstuffing, CRLF included, without "." */
+    uint32_t arg_num;              /* RETR/TOP message number (0 if none) */
+    mailx_frame_ref first;         /* frame of the status line that opened it */
+} mailx_pop_multiline_event;
+
+typedef struct {
+    void *(*command)(void *ctx, const mailx_pop_command_event *ev);
+    void  (*response)(void *ctx, const mailx_pop_response_event *ev);
+    /* end of any multi-line response; may be NULL */
+    void  (*multiline_end)(void *ctx, const mailx_pop_multiline_event *ev);
+    /* a RETR/TOP body ended: a retrieved message (TOP: headers and some lines);
+       may be NULL */
+    void  (*message_end)(void *ctx, const mailx_pop_multiline_event *ev);
+    /* RETR/TOP body as it arrives: dot-unstuffed lines with CRLF; may be NULL */
+    void  (*content)(void *ctx, const uint8_t *data, size_t len);
+    /* +OK to STLS: later bytes are TLS; may be NULL */
+    void  (*tls_started)(void *ctx);
+    /* a login step (auth.h); may be NULL */
+    void  (*auth)(void *ctx, const mailx_auth_event *ev);
+} mailx_pop_sink;
+
+typedef struct {
+    mailx_line_carry client_carry, server_carry;
+    mailx_pop_pending pending[MAILX_POP_PENDING_MAX];
+    uint32_t pending_head, pending_count;
+    uint64_t pending_dropped;
+    bool client_sasl;              /* the next client line is a SASL response */
+    bool greeting_seen;
+    bool in_multiline;
+    mailx_pop_verb ml_verb;
+    uint32_t ml_arg_num;
+    uint64_t ml_lines, ml_size;
+    mailx_frame_ref ml_first;
+    bool starttls_offered;         /* CAPA listed STLS */
+    bool tls;                      /* STLS accepted */
+    uint32_t messages;             /* RETR/TOP bodies completed */
+    mailx_auth_state auth;
+} mailx_pop_session;
+
+void mailx_pop_session_init(mailx_pop_session *s);
+void mailx_pop_session_free(mailx_pop_session *s);
+void mailx_pop_session_feed(mailx_pop_session *s, bool from_client,
+                            const uint8_t *data, size_t len, mailx_frame_ref frame,
+                            const mailx_pop_sink *sink, void *ctx);
+
+/* "USER", "greeting", "AUTH response", "unknown" ... */
+const char *mailx_pop_answers_name(mailx_pop_answers kind, mailx_pop_verb verb);
+
+#endif
