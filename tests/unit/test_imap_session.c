@@ -1,0 +1,307 @@
+/* IMAP session logic: a conversation (client and server chunks) -> the events
+ * the sink hears, as text lines; every script also runs split into one-byte
+ * chunks, which must give the same events. */
+#include <string.h>
+
+#include <glib.h>
+
+#include "imap_session.h"
+
+typedef struct { bool c; const char *data; size_t len; /* 0: strlen */ } chunk;
+
+static void *on_command(void *ctx, const mailx_imap_command_event *ev)
+{
+    GString *o = ctx;
+    switch (ev->kind) {
+    case MAILX_IMAP_CLIENT_COMMAND:
+        g_string_append_printf(o, "C %.*s %s%s\n", (int)ev->cmd.tag_len, ev->line, ev->name,
+                               ev->not_remembered ? " dropped" : "");
+        break;
+    case MAILX_IMAP_CLIENT_CONTINUED: g_string_append(o, "C ...\n"); break;
+    case MAILX_IMAP_CLIENT_SASL:
+        g_string_append_printf(o, "C sasl%s\n", ev->sasl_cancel ? " cancel" : "");
+        break;
+    case MAILX_IMAP_CLIENT_DONE:     g_string_append(o, "C DONE\n"); break;
+    case MAILX_IMAP_CLIENT_UNPARSED: g_string_append(o, "C ?\n"); break;
+    }
+    return GUINT_TO_POINTER(1);
+}
+
+static void on_response(void *ctx, const mailx_imap_response_event *ev)
+{
+    GString *o = ctx;
+    if (ev->continues) {
+        g_string_append(o, "S ...\n");
+        return;
+    }
+    if (!ev->parsed) {
+        g_string_append(o, "S ?\n");
+        return;
+    }
+    const mailx_imap_response *r = &ev->resp;
+    switch (r->kind) {
+    case MAILX_IMAP_RESP_TAGGED:
+        g_string_append_printf(o, "S %.*s %s", (int)r->tag_len, ev->line + r->tag_off,
+                               mailx_imap_status_name(r->status));
+        break;
+    case MAILX_IMAP_RESP_UNTAGGED:
+        if (r->status)
+            g_string_append_printf(o, "S * %s", mailx_imap_status_name(r->status));
+        else
+            g_string_append_printf(o, "S * %.*s", (int)r->kw_len, ev->line + r->kw_off);
+        break;
+    default:
+        g_string_append(o, "S +");
+        break;
+    }
+    if (r->has_code)
+        g_string_append_printf(o, " [%.*s]", (int)r->code_len, ev->line + r->code_off);
+    if (ev->greeting)
+        g_string_append(o, " greeting");
+    if (ev->has_request)
+        g_string_append_printf(o, " -> %s", ev->command);
+    g_string_append_c(o, '\n');
+}
+
+static void on_literal_end(void *ctx, const mailx_imap_literal_event *ev)
+{
+    g_string_append_printf(ctx, "literal %s %" G_GUINT64_FORMAT "%s%s %s\n",
+                           ev->from_client ? "client" : "server", ev->size,
+                           ev->too_big ? " too-big" : "", ev->message ? " message" : "", ev->section);
+}
+
+static void on_msg_end(void *ctx, const mailx_imap_literal_event *ev)
+{
+    g_string_append_printf(ctx, "message %u size=%" G_GUINT64_FORMAT "\n", ev->msg_num, ev->size);
+}
+
+static GString *content;
+static void on_content(void *ctx, const uint8_t *d, size_t n)
+{
+    (void)ctx;
+    g_string_append_len(content, (const char *)d, (gssize)n);
+}
+
+static void on_tls(void *ctx)
+{
+    g_string_append(ctx, "tls\n");
+}
+
+static void on_auth(void *ctx, const mailx_auth_event *ev)
+{
+    GString *o = ctx;
+    g_string_append_printf(o, "auth #%u %s", ev->attempt, ev->mech);
+    if (ev->user[0])
+        g_string_append_printf(o, " user=%s", ev->user);
+    if (ev->credential)
+        g_string_append(o, " credential");
+    if (ev->result)
+        g_string_append_printf(o, " %s", mailx_auth_result_name(ev->result));
+    g_string_append_c(o, '\n');
+}
+
+static const mailx_imap_sink sink = {
+    .command = on_command, .response = on_response, .literal_end = on_literal_end,
+    .message_end = on_msg_end, .content = on_content, .tls_started = on_tls, .auth = on_auth,
+};
+
+static char *run(const chunk *ch, size_t n, bool bytewise, mailx_imap_session *keep)
+{
+    mailx_imap_session *s = g_new(mailx_imap_session, 1);
+    mailx_imap_session_init(s);
+    GString *o = g_string_new("");
+    g_string_truncate(content, 0);
+    for (size_t i = 0; i < n; i++) {
+        mailx_frame_ref f = { .ts_ns = (int64_t)i, .num = (uint32_t)i + 1 };
+        size_t len = ch[i].len ? ch[i].len : strlen(ch[i].data);
+        uint8_t *buf = g_memdup2(ch[i].data, len ? len : 1);
+        if (bytewise)
+            for (size_t k = 0; k < len; k++)
+                mailx_imap_session_feed(s, ch[i].c, buf + k, 1, f, &sink, o);
+        else
+            mailx_imap_session_feed(s, ch[i].c, buf, len, f, &sink, o);
+        g_free(buf);
+    }
+    if (keep)
+        *keep = *s;
+    mailx_imap_session_free(s);
+    g_free(s);
+    return g_string_free(o, FALSE);
+}
+
+static void check(const char *name, const chunk *ch, size_t n, const char *expected)
+{
+    char *a = run(ch, n, false, NULL);
+    if (strcmp(a, expected) != 0)
+        g_error("%s:\n--- got\n%s--- expected\n%s", name, a, expected);
+    char *b = run(ch, n, true, NULL);
+    if (strcmp(b, expected) != 0)
+        g_error("%s (bytewise):\n--- got\n%s--- expected\n%s", name, b, expected);
+    g_free(a);
+    g_free(b);
+}
+
+static void test_login_forms(void)
+{
+    static const chunk ch[] = {
+        { false, "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] Dovecot ready.\r\n" },
+        { true,  "a1 LOGIN \"alice\" \"wrong pw\"\r\n" },
+        { false, "a1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n" },
+        /* synchronizing literals: the client waits for "+" each time */
+        { true,  "a2 LOGIN {5}\r\n" },
+        { false, "+ OK\r\n" },
+        { true,  "alice {10}\r\n" },
+        { false, "+ OK\r\n" },
+        { true,  "alice-pw-1\r\n" },
+        { false, "a2 OK [CAPABILITY IMAP4rev1] Logged in\r\n" },
+        /* LITERAL+: no waiting */
+        { true,  "a3 LOGIN {3+}\r\nbob {3+}\r\npw!\r\n" },
+        { false, "a3 OK Logged in\r\n" },
+        /* a literal refused before "+": the next line is a command again */
+        { true,  "a4 LOGIN atom {9999}\r\n" },
+        { false, "a4 BAD literal too big\r\n" },
+        { true,  "a5 LOGOUT\r\n" },
+        { false, "* BYE Logging out\r\na5 OK Logout completed.\r\n" },
+    };
+    check("login", ch, G_N_ELEMENTS(ch),
+          "S * OK [CAPABILITY] greeting\n"
+          "C a1 LOGIN\n" "auth #1 IMAP LOGIN user=alice credential\n"
+          "S a1 NO [AUTHENTICATIONFAILED] -> LOGIN\n" "auth #1 IMAP LOGIN user=alice failure\n"
+          "C a2 LOGIN\n" "auth #2 IMAP LOGIN\n" "S + -> LOGIN\n"
+          "literal client 5 \n" "auth #2 IMAP LOGIN user=alice\n"
+          "C ...\n" "S + -> LOGIN\n"
+          "literal client 10 \n" "auth #2 IMAP LOGIN user=alice credential\n"
+          "C ...\n"
+          "S a2 OK [CAPABILITY] -> LOGIN\n" "auth #2 IMAP LOGIN user=alice success\n"
+          "C a3 LOGIN\n" "auth #3 IMAP LOGIN\n"
+          "literal client 3 \n" "auth #3 IMAP LOGIN user=bob\n"
+          "C ...\n" "literal client 3 \n" "auth #3 IMAP LOGIN user=bob credential\n" "C ...\n"
+          "S a3 OK -> LOGIN\n" "auth #3 IMAP LOGIN user=bob success\n"
+          "C a4 LOGIN\n" "auth #4 IMAP LOGIN user=atom\n"
+          "S a4 BAD -> LOGIN\n" "auth #4 IMAP LOGIN user=atom failure\n"
+          "C a5 LOGOUT\n" "S * BYE\n" "S a5 OK -> LOGOUT\n");
+    mailx_imap_session s;
+    g_free(run(ch, G_N_ELEMENTS(ch), false, &s));
+    g_assert_true(s.starttls_offered);
+    g_assert_cmpuint(s.auth.failures, ==, 2);
+    g_assert_cmpuint(s.auth.successes, ==, 2);
+    g_assert_cmpuint(s.pending_count, ==, 0);
+}
+
+static void test_fetch_pipelined(void)
+{
+    /* the literal holds lines that look like responses; tagged responses come
+       back in another order than the commands */
+    static const chunk ch[] = {
+        { false, "* PREAUTH ready\r\n" },
+        { true,  "a1 SELECT INBOX\r\na2 FETCH 1 (BODY[])\r\na3 UID FETCH 7 (RFC822.HEADER)\r\n" },
+        { false, "* 2 EXISTS\r\na1 OK [READ-WRITE] Select completed.\r\n* 1 FETCH (BODY[] {28}\r\n" },
+        { false, "a2 OK fake\r\n" },
+        { false, "* BYE fake\r\n.\r\n" },
+        { false, "x)\r\n* 1 FETCH (UID 7 RFC822.HEADER {4}\r\nab\r\n FLAGS (\\Seen))\r\n" },
+        { false, "a3 OK done\r\na2 OK Fetch completed.\r\n" },
+    };
+    check("fetch", ch, G_N_ELEMENTS(ch),
+          "S * PREAUTH greeting\n"
+          "C a1 SELECT\n" "C a2 FETCH\n" "C a3 UID FETCH\n"
+          "S * EXISTS\n" "S a1 OK [READ-WRITE] -> SELECT\n" "S * FETCH\n"
+          "literal server 28 message BODY[]\n" "message 1 size=28\n"
+          "S ...\n" "S * FETCH\n" "literal server 4 RFC822.HEADER\n" "S ...\n"
+          "S a3 OK -> UID FETCH\n" "S a2 OK -> FETCH\n");
+    g_assert_cmpmem(content->str, content->len, "a2 OK fake\r\n* BYE fake\r\n.\r\nx", 28);
+}
+
+static void test_authenticate(void)
+{
+    static const chunk ch[] = {
+        { false, "* OK ready\r\n" },
+        { true,  "a1 AUTHENTICATE PLAIN\r\n" },
+        { false, "+ \r\n" },
+        { true,  "AGFsaWNlAHdyb25n\r\n" },
+        { false, "a1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n" },
+        { true,  "a2 AUTHENTICATE PLAIN AGFsaWNlAGFsaWNlLXB3LTE=\r\n" },
+        { false, "a2 OK Logged in\r\n" },
+        { true,  "a3 AUTHENTICATE LOGIN\r\n" },
+        { false, "+ VXNlcm5hbWU6\r\n" },
+        { true,  "*\r\n" },
+        { false, "a3 BAD Authentication aborted by client.\r\n" },
+        { true,  "a4 IDLE\r\n" },
+        { false, "+ idling\r\n* 3 EXISTS\r\n" },
+        { true,  "DONE\r\n" },
+        { false, "a4 OK Idle completed.\r\n" },
+        { true,  "a5 STARTTLS\r\n" },
+        { false, "a5 OK Begin TLS negotiation now.\r\n" },
+        { true,  "\x16\x03\x01\r\n" },
+    };
+    check("authenticate", ch, G_N_ELEMENTS(ch),
+          "S * OK greeting\n"
+          "C a1 AUTHENTICATE\n" "auth #1 PLAIN\n" "S + -> AUTHENTICATE\n"
+          "C sasl\n" "auth #1 PLAIN user=alice credential\n"
+          "S a1 NO [AUTHENTICATIONFAILED] -> AUTHENTICATE\n" "auth #1 PLAIN user=alice failure\n"
+          "C a2 AUTHENTICATE\n" "auth #2 PLAIN user=alice credential\n"
+          "S a2 OK -> AUTHENTICATE\n" "auth #2 PLAIN user=alice success\n"
+          "C a3 AUTHENTICATE\n" "auth #3 LOGIN\n" "S + -> AUTHENTICATE\n"
+          "C sasl cancel\n" "auth #3 LOGIN\n"
+          "S a3 BAD -> AUTHENTICATE\n" "auth #3 LOGIN aborted\n"
+          "C a4 IDLE\n" "S + -> IDLE\n" "S * EXISTS\n" "C DONE\n" "S a4 OK -> IDLE\n"
+          "C a5 STARTTLS\n" "S a5 OK -> STARTTLS\n" "tls\n" "C ?\n");
+}
+
+static void test_hostile(void)
+{
+    /* a huge literal announcement is skipped byte for byte (never allocated);
+       unbalanced quotes and NUL bytes do not derail pairing */
+    static const chunk ch[] = {
+        { false, "* OK ready\r\n" },
+        { true,  "a1 LOGIN \"alice secret\r\n" },
+        { false, "a1 BAD unbalanced\r\n" },
+        { true,  "a\0 NOOP\r\nb1 NOOP\r\n", 18 },
+        { false, "* 1 FETCH (BODY[] {99999999999}\r\nabc\r\n" },
+        { false, "b1 OK swallowed by the literal\r\n" },
+    };
+    check("hostile", ch, G_N_ELEMENTS(ch),
+          "S * OK greeting\n"
+          "C a1 LOGIN\n" "auth #1 IMAP LOGIN\n"
+          "S a1 BAD -> LOGIN\n" "auth #1 IMAP LOGIN failure\n"
+          "C ?\n" "C b1 NOOP\n" "S * FETCH\n");
+    mailx_imap_session s;
+    g_free(run(ch, G_N_ELEMENTS(ch), false, &s));
+    g_assert_cmpuint(s.server.mode, ==, MAILX_IMAP_MODE_LITERAL);
+    g_assert_true(s.server.lit.too_big);
+    g_assert_cmpuint(s.server.lit_left, ==, MAILX_IMAP_LITERAL_MAX - 5 - 32);
+
+    /* more pending commands than the table holds: counted, not paired */
+    mailx_imap_session *t = g_new(mailx_imap_session, 1);
+    mailx_imap_session_init(t);
+    GString *o = g_string_new("");
+    mailx_frame_ref f = { 0, 1 };
+    for (int i = 0; i < MAILX_IMAP_PENDING_MAX + 5; i++) {
+        char line[32];
+        int n = g_snprintf(line, sizeof line, "t%d NOOP\r\n", i);
+        mailx_imap_session_feed(t, true, (const uint8_t *)line, (size_t)n, f, &sink, o);
+    }
+    g_assert_cmpuint(t->pending_dropped, ==, 5);
+    mailx_imap_session_feed(t, false, (const uint8_t *)"t0 OK\r\nt130 OK\r\n", 16, f, &sink, o);
+    g_assert_cmpuint(t->pending_count, ==, MAILX_IMAP_PENDING_MAX - 1);
+    /* a 1 MB line is carried truncated */
+    size_t big = 1024 * 1024;
+    uint8_t *line = g_malloc(big);
+    memset(line, 'x', big);
+    mailx_imap_session_feed(t, false, line, big, f, &sink, o);
+    g_assert_cmpuint(t->server_carry.kept, <=, MAILX_LINE_KEEP_MAX);
+    g_free(line);
+    g_string_free(o, TRUE);
+    mailx_imap_session_free(t);
+    g_free(t);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    content = g_string_new("");
+    g_test_add_func("/imap_session/login_forms", test_login_forms);
+    g_test_add_func("/imap_session/fetch_pipelined", test_fetch_pipelined);
+    g_test_add_func("/imap_session/authenticate", test_authenticate);
+    g_test_add_func("/imap_session/hostile", test_hostile);
+    return g_test_run();
+}
