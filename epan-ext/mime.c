@@ -652,11 +652,15 @@ void mailx_mime_finish(mailx_mime_parser *p, mailx_mime_summary *out)
             line_fragment(p, (const uint8_t *)"\r", 1);
         p->held_cr = false;
         p->streaming = false;
-        line_end(p);
     } else if (p->peek_len) {
         size_t n = p->peek_len;
         p->peek_len = 0;
-        whole_line(p, p->peek, n);
+        bool close = false;
+        int k = match_boundary(p, p->peek, n, &close);
+        if (k >= 0)
+            boundary_line(p, k, close, p->peek, n);
+        else
+            line_fragment(p, p->peek, n);   /* no line end follows */
     }
     /* a message that ends inside its header: what was read still counts */
     if (p->depth && top(p)->mode == EM_HEADERS && p->depth == 1)

@@ -1,0 +1,602 @@
+/* Table-driven tests of the MIME layer: base64/QP streaming decoders, RFC 2047
+ * words, RFC 2231 parameters, addresses, magic and risk tables, the ZIP header
+ * walk, and the streaming parser on hostile input (unterminated boundaries,
+ * 10,000 nested parts, invalid base64, 1 MB header lines, chunking). */
+#include <glib.h>
+#include <string.h>
+
+#include "attach_risk.h"
+#include "decode.h"
+#include "mime.h"
+#include "mime_header.h"
+
+/* ---- decoders: every input also fed one byte at a time ---- */
+
+typedef struct { const char *name, *in, *out; uint64_t invalid; } dec_case;
+
+static const dec_case b64_cases[] = {
+    { "plain",          "aGVsbG8=",            "hello", 0 },
+    { "no padding",     "aGVsbG8",             "hello", 0 },
+    { "two pad",        "aGk=",                "hi", 0 },
+    { "line breaks",    "aGVs\r\nbG8=\r\n",    "hello", 0 },
+    { "garbage chars",  "aG!Vs*bG8=",          "hello", 2 },
+    { "after padding",  "aGk=aGk=",            "hi", 0 },
+    { "lone sextet",    "aGVsb",               "hel", 1 },
+    { "empty",          "",                    "", 0 },
+    { "only junk",      "!!!!",                "", 4 },
+};
+
+static GString *run_b64(const char *in, size_t step, mailx_b64_state *st)
+{
+    GString *o = g_string_new(NULL);
+    mailx_b64_init(st);
+    size_t len = strlen(in);
+    uint8_t buf[64];
+    for (size_t i = 0; i < len; i += step) {
+        size_t n = MIN(step, len - i);
+        g_string_append_len(o, (char *)buf, (gssize)mailx_b64_step(st, (const uint8_t *)in + i, n, buf));
+    }
+    g_string_append_len(o, (char *)buf, (gssize)mailx_b64_finish(st, buf));
+    return o;
+}
+
+static void test_b64(gconstpointer d)
+{
+    const dec_case *c = d;
+    for (size_t step = 1; step <= 16; step += 15) {
+        mailx_b64_state st;
+        GString *o = run_b64(c->in, step, &st);
+        g_assert_cmpstr(o->str, ==, c->out);
+        g_assert_cmpuint(st.invalid, ==, c->invalid);
+        g_string_free(o, TRUE);
+    }
+}
+
+/* QP: input lines separated by '\n' here; the harness adds eol between them */
+static const dec_case qp_cases[] = {
+    { "plain",          "abc",                 "abc", 0 },
+    { "escape",         "caf=C3=A9",           "caf\xc3\xa9", 0 },
+    { "lower hex",      "=c3=a9",              "\xc3\xa9", 0 },
+    { "soft break",     "ab=\ncd",             "abcd", 0 },
+    { "hard break",     "ab\ncd",              "ab\r\ncd", 0 },
+    { "trailing ws",    "ab  \ncd",            "ab\r\ncd", 0 },
+    { "inner ws kept",  "a b\tc",              "a b\tc", 0 },
+    { "bad escape",     "a=ZZb",               "a=ZZb", 1 },
+    { "half escape",    "a=A",                 "a=A", 1 },
+    { "soft + ws",      "ab=  \ncd",           "abcd", 0 },
+    { "eq ws text",     "a= b",                "a= b", 1 },
+};
+
+static void test_qp(gconstpointer d)
+{
+    const dec_case *c = d;
+    for (size_t step = 1; step <= 16; step += 15) {
+        mailx_qp_state st;
+        mailx_qp_init(&st);
+        GString *o = g_string_new(NULL);
+        gchar **lines = g_strsplit(c->in, "\n", -1);
+        uint8_t buf[256];
+        for (gchar **l = lines; *l; l++) {
+            size_t len = strlen(*l);
+            for (size_t i = 0; i < len; i += step)
+                g_string_append_len(o, (char *)buf, (gssize)mailx_qp_step(&st, (const uint8_t *)*l + i,
+                                                                          MIN(step, len - i), false, buf));
+            if (l[1])
+                g_string_append_len(o, (char *)buf, (gssize)mailx_qp_step(&st, NULL, 0, true, buf));
+        }
+        g_string_append_len(o, (char *)buf, (gssize)mailx_qp_finish(&st, buf));
+        g_assert_cmpstr(o->str, ==, c->out);
+        g_assert_cmpuint(st.invalid, ==, c->invalid);
+        g_strfreev(lines);
+        g_string_free(o, TRUE);
+    }
+}
+
+/* ---- RFC 2047 ---- */
+
+typedef struct { const char *name, *in, *out; } str_case;
+
+static const str_case rfc2047_cases[] = {
+    { "plain",            "Hello world",                                  "Hello world" },
+    { "Q utf-8",          "=?UTF-8?Q?Ren=C3=A9e_M=C3=BCller?= <r@x>",     "Renée Müller <r@x>" },
+    { "B latin1",         "=?ISO-8859-1?B?UulzdW3pIGRlIGxhIHLpdW5pb24=?=", "Résumé de la réunion" },
+    { "adjacent joined",  "=?UTF-8?Q?a?= =?UTF-8?Q?b?=",                  "ab" },
+    { "split multibyte",  "=?UTF-8?B?4oI=?= =?UTF-8?B?rA==?=",            "€" },
+    { "mixed charsets",   "=?UTF-8?Q?r=C3=A9sum=C3=A9?=\r\n =?ISO-8859-1?Q?_na=EFve?=", "résumé naïve" },
+    { "text between",     "=?UTF-8?Q?a?= x =?UTF-8?Q?b?=",                "a x b" },
+    { "lang suffix",      "=?UTF-8*en?Q?hi?=",                            "hi" },
+    { "unknown charset",  "=?X-NOPE?Q?caf=E9?=",                          "caf\xc3\xa9" },
+    { "bad encoding",     "=?UTF-8?X?abc?=",                              "=?UTF-8?X?abc?=" },
+    { "unterminated",     "=?UTF-8?Q?abc",                                "=?UTF-8?Q?abc" },
+    { "empty word",       "=?UTF-8?B?" "?=",                                 "" },
+    { "invalid utf8 raw", "caf\xe9",                                      "caf\xc3\xa9" },
+    { "control chars",    "a\x01" "b",                                    "a\xef\xbf\xbd" "b" },
+    { "Q bad escape",     "=?UTF-8?Q?a=ZZ?=",                             "a=ZZ" },
+    { "garbage",          "=?=?=?==?" "?=?",                              "=?=?=?==?" "?=?" },
+};
+
+static void test_rfc2047(gconstpointer d)
+{
+    const str_case *c = d;
+    char *got = mailx_rfc2047_decode(c->in, strlen(c->in), MAILX_HDR_TEXT_MAX);
+    g_assert_cmpstr(got, ==, c->out);
+    g_free(got);
+}
+
+static void test_rfc2047_bounded(void)
+{
+    GString *s = g_string_new(NULL);
+    for (int i = 0; i < 20000; i++)
+        g_string_append(s, "=?UTF-8?Q?=E2=82=AC?= ");
+    char *got = mailx_rfc2047_decode(s->str, s->len, 100);
+    g_assert_cmpuint(strlen(got), <=, 100);
+    g_assert_true(g_utf8_validate(got, -1, NULL));
+    g_assert_true(g_str_has_prefix(got, "€€€"));
+    g_free(got);
+    g_string_free(s, TRUE);
+}
+
+/* ---- RFC 2045/2231 parameters ---- */
+
+typedef struct { const char *name, *value, *param, *out; unsigned flags; } param_case;
+
+static const param_case param_cases[] = {
+    { "token",         "attachment; filename=a.pdf", "filename", "a.pdf", 0 },
+    { "quoted",        "attachment; filename=\"a b.pdf\"", "filename", "a b.pdf", 0 },
+    { "escaped quote", "attachment; filename=\"a\\\"b\"", "filename", "a\"b", 0 },
+    { "case",          "attachment; FileName=\"x\"", "filename", "x", 0 },
+    { "absent",        "attachment", "filename", NULL, 0 },
+    { "other param",   "text/plain; charset=utf-8; name=x.txt", "name", "x.txt", 0 },
+    { "semicolon in quotes", "a; x=\"1;2\"; filename=f", "filename", "f", 0 },
+    { "rfc2231 ext",   "attachment; filename*=iso-8859-1''na%EFve%20caf%E9.txt", "filename",
+                       "naïve café.txt", MAILX_PARAM_RFC2231 },
+    { "rfc2231 cont",  "attachment; filename*0*=UTF-8''Quarterly%20%E2%82%AC%20; filename*1*=2024%20;"
+                       " filename*2=\"final.xlsx\"", "filename", "Quarterly € 2024 final.xlsx", MAILX_PARAM_RFC2231 },
+    { "rfc2231 out of order", "a; filename*1=b; filename*0=a", "filename", "ab", MAILX_PARAM_RFC2231 },
+    { "rfc2231 gap",   "a; filename*0=a; filename*2=c", "filename", "a",
+                       MAILX_PARAM_RFC2231 | MAILX_PARAM_BAD_SECTIONS },
+    { "rfc2231 dup",   "a; filename*0=a; filename*0=b", "filename", "a",
+                       MAILX_PARAM_RFC2231 | MAILX_PARAM_BAD_SECTIONS },
+    { "rfc2231 huge index", "a; filename*0=a; filename*99999999999=z", "filename", "a",
+                       MAILX_PARAM_RFC2231 | MAILX_PARAM_BAD_SECTIONS },
+    { "rfc2231 bad charset", "a; filename*=x-bogus''caf%E9", "filename", "caf\xc3\xa9",
+                       MAILX_PARAM_RFC2231 | MAILX_PARAM_BAD_CHARSET },
+    { "rfc2231 no quotes", "a; filename*=abc%41", "filename", "abcA", MAILX_PARAM_RFC2231 },
+    { "rfc2231 bad pct", "a; filename*=utf-8''%G1%", "filename", "%G1%", MAILX_PARAM_RFC2231 },
+    { "rfc2047 in quotes", "a; filename=\"=?UTF-8?B?0J7RgtGH0ZHRgi50eHQ=?=\"", "filename", "Отчёт.txt",
+                       MAILX_PARAM_RFC2047 },
+    { "ext wins",      "a; filename=plain.txt; filename*=utf-8''ext.txt", "filename", "ext.txt", MAILX_PARAM_RFC2231 },
+    { "unterminated quote", "a; filename=\"abc", "filename", "abc", 0 },
+    { "comment",       "a; (c) filename=x", "filename", "x", 0 },
+    { "no value",      "a; filename; name=y", "filename", NULL, 0 },
+    { "control chars", "a; filename=\"a\x01\x7f" "b\"", "filename", "a\xef\xbf\xbd\xef\xbf\xbd" "b", 0 },
+};
+
+static void test_param(gconstpointer d)
+{
+    const param_case *c = d;
+    unsigned fl = 0;
+    char *got = mailx_mime_param(c->value, strlen(c->value), c->param, &fl);
+    g_assert_cmpstr(got, ==, c->out);
+    g_assert_cmpuint(fl, ==, c->flags);
+    g_free(got);
+}
+
+static void test_types(void)
+{
+    struct { const char *in, *out; } t[] = {
+        { "Text/Plain; charset=x", "text/plain" }, { " multipart/mixed;boundary=x", "multipart/mixed" },
+        { "(c) image/png", "image/png" }, { "text", NULL }, { "/x", NULL }, { "", NULL }, { "a/", NULL },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(t); i++) {
+        char *got = mailx_mime_type(t[i].in, strlen(t[i].in));
+        g_assert_cmpstr(got, ==, t[i].out);
+        g_free(got);
+    }
+}
+
+static void test_addr(void)
+{
+    struct { const char *in, *addr, *domain; } t[] = {
+        { "\"PayPal Billing\" <billing@paypal-billing.example>", "billing@paypal-billing.example", "paypal-billing.example" },
+        { "a@B.Example (Alice)", "a@B.Example", "b.example" },
+        { "\"x <fake@evil>\" <real@good.test>", "real@good.test", "good.test" },
+        { "<>", NULL, NULL },
+        { "no address", NULL, NULL },
+        { "a@b, c@d", "a@b", "b" },
+        { "Undisclosed:;", NULL, NULL },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(t); i++) {
+        char *a = mailx_addr_spec(t[i].in, strlen(t[i].in));
+        char *dm = mailx_addr_domain(a);
+        g_assert_cmpstr(a, ==, t[i].addr);
+        g_assert_cmpstr(dm, ==, t[i].domain);
+        g_free(a);
+        g_free(dm);
+    }
+}
+
+/* ---- risk ---- */
+
+typedef struct {
+    const char *name, *filename, *type;
+    const char *head; size_t head_len;
+    uint32_t flags;
+    const char *first_reason;
+} risk_case;
+
+#define MZ "MZ\x90\x00"
+static const risk_case risk_cases[] = {
+    { "clean pdf", "report.pdf", "application/pdf", "%PDF-1.4\n", 9, 0, NULL },
+    { "exe", "setup.exe", "application/octet-stream", MZ, 4, MAILX_RISK_EXT_EXECUTABLE,
+      "executable extension .exe (executable)" },
+    { "double ext", "invoice.pdf.exe", "application/pdf", MZ, 4,
+      MAILX_RISK_EXT_EXECUTABLE | MAILX_RISK_DOUBLE_EXT | MAILX_RISK_TYPE_MISMATCH, NULL },
+    { "upper ext", "RUN.JS", "text/plain", "x", 1, MAILX_RISK_EXT_SCRIPT, "script extension .js (JScript)" },
+    { "padded", "photo.jpg          .scr", NULL, NULL, 0, MAILX_RISK_EXT_EXECUTABLE | MAILX_RISK_DOUBLE_EXT, NULL },
+    { "macro", "q.xlsm", "application/vnd.ms-excel.sheet.macroenabled.12", "PK\x03\x04", 4,
+      MAILX_RISK_MACRO_OFFICE, NULL },
+    { "lnk", "doc.lnk", NULL, NULL, 0, MAILX_RISK_EXT_OTHER, "risky extension .lnk (Windows shortcut)" },
+    { "iso", "a.iso", NULL, NULL, 0, MAILX_RISK_EXT_OTHER, NULL },
+    { "mismatch", "a.pdf", "application/pdf", "PK\x03\x04", 4, MAILX_RISK_TYPE_MISMATCH,
+      "declared application/pdf but content is ZIP archive" },
+    { "exec content", "data.bin", "application/octet-stream", "\x7f" "ELF", 4, MAILX_RISK_EXEC_CONTENT,
+      "content is ELF executable (declared application/octet-stream)" },
+    { "name vs magic", "scan.jpg", "application/octet-stream", "%PDF-", 5, MAILX_RISK_TYPE_MISMATCH,
+      "name says .jpg but content is PDF document" },
+    { "no name", NULL, NULL, NULL, 0, 0, NULL },
+    { "dot only", ".", NULL, NULL, 0, 0, NULL },
+    { "trailing dot", "a.exe.", NULL, NULL, 0, 0, NULL },
+    { "docx ok", "a.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      "PK\x03\x04", 4, 0, NULL },
+};
+
+static void test_risk(gconstpointer d)
+{
+    const risk_case *c = d;
+    mailx_risk r;
+    mailx_attach_risk_assess(c->filename, c->type, (const uint8_t *)c->head, c->head_len, &r);
+    g_assert_cmphex(r.flags, ==, c->flags);
+    g_assert_cmpuint(r.n > 0, ==, c->flags != 0);
+    if (c->first_reason)
+        g_assert_cmpstr(r.reason[0], ==, c->first_reason);
+}
+
+/* A ZIP local header: name, flags, stored data. */
+static void zip_entry(GByteArray *z, const char *name, uint16_t flags, const char *data)
+{
+    uint8_t h[30] = { 'P', 'K', 3, 4, 20, 0 };
+    size_t nl = strlen(name), dl = strlen(data);
+    h[6] = (uint8_t)flags; h[7] = (uint8_t)(flags >> 8);
+    h[18] = (uint8_t)dl; h[22] = (uint8_t)dl;
+    h[26] = (uint8_t)nl;
+    g_byte_array_append(z, h, 30);
+    g_byte_array_append(z, (const guint8 *)name, (guint)nl);
+    g_byte_array_append(z, (const guint8 *)data, (guint)dl);
+}
+
+static void test_zip(void)
+{
+    GByteArray *z = g_byte_array_new();
+    zip_entry(z, "readme.txt", 0, "hello");
+    zip_entry(z, "docs/Invoice.PDF.exe", 0, "MZ");
+    g_byte_array_append(z, (const guint8 *)"PK\x01\x02", 4);
+    mailx_zip_scan s;
+    mailx_zip_scan_local(z->data, z->len, &s);
+    g_assert_cmpuint(s.entries, ==, 2);
+    g_assert_false(s.encrypted);
+    g_assert_cmpstr(s.risky_name, ==, "docs/Invoice.PDF.exe");
+    mailx_risk r;
+    mailx_attach_risk_assess("files.zip", "application/zip", z->data, z->len, &r);
+    g_assert_cmphex(r.flags, ==, MAILX_RISK_ARCHIVE_EXEC);
+    g_assert_cmpstr(r.reason[0], ==, "archive contains docs/Invoice.PDF.exe");
+
+    /* encrypted entry; every truncation point of the bytes is safe */
+    g_byte_array_set_size(z, 0);
+    zip_entry(z, "secret.docx", 1, "xxxxxxxxxx");
+    for (guint cut = 0; cut <= z->len; cut++) {
+        guint8 *copy = g_memdup2(z->data, cut ? cut : 1);
+        mailx_zip_scan_local(copy, cut, &s);
+        g_assert_cmpuint(s.encrypted, ==, cut >= 30);
+        g_free(copy);
+    }
+    mailx_attach_risk_assess("x.zip", "application/zip", z->data, z->len, &r);
+    g_assert_cmphex(r.flags, ==, MAILX_RISK_ENCRYPTED_ZIP);
+
+    /* a compressed size pointing far away stops the walk */
+    g_byte_array_set_size(z, 0);
+    zip_entry(z, "a", 0, "");
+    z->data[18] = z->data[19] = z->data[20] = z->data[21] = 0xff;
+    mailx_zip_scan_local(z->data, z->len, &s);
+    g_assert_cmpuint(s.entries, ==, 1);
+    g_assert_true(s.truncated);
+    g_byte_array_free(z, TRUE);
+}
+
+/* ---- streaming parser ---- */
+
+typedef struct {
+    GString *log;
+    uint64_t data_bytes;
+} collect;
+
+static void on_data(void *ctx, uint32_t index, const uint8_t *d, size_t n)
+{
+    ((collect *)ctx)->data_bytes += n;
+    (void)index; (void)d;
+}
+
+static void on_end(void *ctx, const mailx_mime_attachment *a)
+{
+    collect *c = ctx;
+    char hex[17] = "-";
+    if (a->hashed)
+        for (int i = 0; i < 8; i++)
+            g_snprintf(hex + 2 * i, 3, "%02x", a->sha256[i]);
+    g_string_append_printf(c->log, "[#%u d%u %s %s %" G_GUINT64_FORMAT " %s a%x]", a->index, a->depth,
+                           a->filename ? a->filename : "-", a->type ? a->type : "-",
+                           a->decoded_size, hex, a->anomalies);
+}
+
+/* Parses msg fed in chunks of `step` bytes; returns the attachment log plus
+ * " parts=N att=N limits=X anomalies=X". */
+static char *parse(const char *msg, size_t len, size_t step, const mailx_mime_limits *lim,
+                   mailx_mime_summary *sum_out)
+{
+    collect c = { g_string_new(NULL), 0 };
+    mailx_mime_sink sink = { .attachment_data = on_data, .attachment_end = on_end };
+    mailx_mime_parser *p = mailx_mime_new(lim, &sink, &c);
+    for (size_t i = 0; i < len; i += step) {
+        /* a heap copy of exactly the chunk, so ASan sees an over-read */
+        size_t n = MIN(step, len - i);
+        guint8 *b = g_memdup2(msg + i, n);
+        mailx_mime_feed(p, b, n);
+        g_free(b);
+    }
+    mailx_mime_summary s;
+    mailx_mime_finish(p, &s);
+    g_string_append_printf(c.log, " parts=%u att=%u limits=%x anomalies=%x", s.parts, s.attachments,
+                           s.limits, s.anomalies);
+    if (sum_out)
+        *sum_out = s;
+    else
+        mailx_mime_summary_clear(&s);
+    return g_string_free(c.log, FALSE);
+}
+
+typedef struct { const char *name, *msg, *expect; } mime_case;
+
+#define HDR "From: a@b\r\nMIME-Version: 1.0\r\n"
+static const mime_case mime_cases[] = {
+    { "single text", HDR "Subject: x\r\n\r\nhello\r\n", " parts=1 att=0 limits=0 anomalies=0" },
+    { "single attachment b64",
+      HDR "Content-Type: application/octet-stream; name=\"b.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+      "aGVsbG8=\r\n",
+      "[#0 d0 b.bin application/octet-stream 5 2cf24dba5fb0a30e a0] parts=1 att=1 limits=0 anomalies=0" },
+    { "multipart",
+      HDR "Content-Type: multipart/mixed; boundary=XX\r\n\r\npreamble\r\n--XX\r\n\r\nbody\r\n"
+      "--XX\r\nContent-Disposition: attachment; filename=h.txt\r\n\r\nhello\r\n--XX--\r\nepilogue\r\n",
+      "[#2 d1 h.txt - 5 2cf24dba5fb0a30e a0] parts=3 att=1 limits=0 anomalies=0" },
+    { "boundary lookalike",
+      HDR "Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Disposition: attachment; filename=h\r\n\r\n"
+      "--XXY\r\n--XX x\r\n--XX--\r\n",
+      "[#1 d1 h - 13 b8c38a6a6742c58c a0] parts=2 att=1 limits=0 anomalies=0" },
+    { "unterminated boundary",
+      HDR "Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Disposition: attachment; filename=h\r\n\r\n"
+      "hello\r\n",
+      "[#1 d1 h - 7 cd2eca3535741f27 a0] parts=2 att=1 limits=0 anomalies=4" },
+    { "inner unterminated",
+      HDR "Content-Type: multipart/mixed; boundary=O\r\n\r\n--O\r\nContent-Type: multipart/mixed; boundary=I\r\n\r\n"
+      "--I\r\nContent-Disposition: attachment; filename=a\r\n\r\nx\r\n--O\r\n"
+      "Content-Disposition: attachment; filename=b\r\n\r\ny\r\n--O--\r\n",
+      "[#2 d2 a - 1 2d711642b726b044 a0][#3 d1 b - 1 a1fce4363854ff88 a0] parts=4 att=2 limits=0 anomalies=4" },
+    { "no boundary param",
+      HDR "Content-Type: multipart/mixed\r\n\r\n--XX\r\nfoo\r\n",
+      " parts=1 att=0 limits=0 anomalies=8" },
+    { "invalid base64",
+      HDR "Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Transfer-Encoding: base64\r\n"
+      "Content-Disposition: attachment; filename=x\r\n\r\naGVs!!bG8=\r\n--XX--\r\n",
+      "[#1 d1 x - 5 2cf24dba5fb0a30e a1] parts=2 att=1 limits=0 anomalies=1" },
+    { "qp attachment",
+      HDR "Content-Type: text/plain; name=q.txt\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+      "caf=C3=A9 =\r\nend\r\n",
+      "[#0 d0 q.txt text/plain 11 9c46a9704558a3bb a0] parts=1 att=1 limits=0 anomalies=0" },
+    { "header without colon",
+      HDR "garbage line\r\nContent-Disposition: attachment; filename=g\r\n\r\nx",
+      "[#0 d0 g - 1 2d711642b726b044 a20] parts=1 att=1 limits=0 anomalies=20" },
+    { "ends in header", HDR "Subject: cut", " parts=1 att=0 limits=0 anomalies=0" },
+    { "empty", "", " parts=1 att=0 limits=0 anomalies=0" },
+    { "bare LF lines",
+      "Content-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Disposition: attachment; filename=l\n\nab\n--XX--\n",
+      "[#1 d1 l - 2 fb8e20fc2e4c3f24 a0] parts=2 att=1 limits=0 anomalies=0" },
+    { "embedded message",
+      HDR "Content-Type: multipart/mixed; boundary=O\r\n\r\n--O\r\nContent-Type: message/rfc822\r\n"
+      "Content-Disposition: attachment; filename=f.eml\r\n\r\nSubject: in\r\nContent-Type: text/plain; name=i.txt\r\n\r\nhi\r\n--O--\r\n",
+      "[#2 d2 i.txt text/plain 2 8f434346648f6b96 a0][#1 d1 f.eml message/rfc822 55 31f720511c163c72 a0] parts=3 att=2 limits=0 anomalies=0" },
+};
+
+static void test_mime(gconstpointer d)
+{
+    const mime_case *c = d;
+    size_t len = strlen(c->msg);
+    char *whole = parse(c->msg, len, len ? len : 1, NULL, NULL);
+    /* hashes: the first 8 bytes, computed independently with Python's hashlib */
+    g_assert_cmpstr(whole, ==, c->expect);
+    /* any chunking gives the same result */
+    for (size_t step = 1; step <= 7; step++) {
+        char *got = parse(c->msg, len, step, NULL, NULL);
+        g_assert_cmpstr(got, ==, whole);
+        g_free(got);
+    }
+    g_free(whole);
+}
+
+static void test_mime_headers_decoded(void)
+{
+    const char *m = "From: =?UTF-8?Q?Ren=C3=A9e?= <renee@client.test>\r\nSubject: =?ISO-8859-1?Q?caf=E9?=\r\n"
+                    " =?UTF-8?Q?_ok?=\r\nMessage-ID: <x@y>\r\nFrom: second@z\r\n\r\nbody";
+    mailx_mime_summary s;
+    char *log = parse(m, strlen(m), 3, NULL, &s);
+    g_assert_cmpstr(s.from, ==, "Renée <renee@client.test>");
+    g_assert_cmpstr(s.from_addr, ==, "renee@client.test");
+    g_assert_cmpstr(s.subject, ==, "café ok");
+    g_assert_cmpstr(s.message_id, ==, "<x@y>");
+    mailx_mime_summary_clear(&s);
+    g_free(log);
+}
+
+static void test_mime_nested_10000(void)
+{
+    /* 10,000 nested multiparts, each opening the next: depth is capped, the
+     * parser neither recurses nor grows, and the limit is reported */
+    GString *m = g_string_new(NULL);
+    for (int i = 0; i < 10000; i++)
+        g_string_append_printf(m, "Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n", i, i);
+    g_string_append(m, "Content-Disposition: attachment; filename=deep\r\n\r\nx\r\n");
+    mailx_mime_summary s;
+    char *log = parse(m->str, m->len, 4096, NULL, &s);
+    g_assert_cmpuint(s.max_depth, ==, MAILX_MIME_DEPTH_MAX_DEFAULT);
+    g_assert_true(s.limits & MAILX_MIME_LIMIT_DEPTH);
+    g_assert_true(s.anomalies & MAILX_MIME_UNTERMINATED);
+    mailx_mime_summary_clear(&s);
+    g_free(log);
+    g_string_free(m, TRUE);
+}
+
+static void test_mime_parts_10000(void)
+{
+    /* 10,000 sibling attachments: counted, reported up to attachments_max */
+    GString *m = g_string_new("Content-Type: multipart/mixed; boundary=X\r\n\r\n");
+    for (int i = 0; i < 10000; i++)
+        g_string_append_printf(m, "--X\r\nContent-Disposition: attachment; filename=f%d\r\n\r\n%d\r\n", i, i);
+    g_string_append(m, "--X--\r\n");
+    mailx_mime_summary s;
+    char *log = parse(m->str, m->len, 65536, NULL, &s);
+    g_assert_true(s.limits & MAILX_MIME_LIMIT_ATTACHMENTS);
+    g_assert_true(s.limits & MAILX_MIME_LIMIT_PARTS);
+    g_assert_cmpuint(s.parts, ==, MAILX_MIME_PARTS_MAX_DEFAULT);
+    /* the log holds exactly attachments_max entries */
+    guint n = 0;
+    for (const char *p = log; (p = strchr(p, '[')); p++)
+        n++;
+    g_assert_cmpuint(n, ==, MAILX_MIME_ATTACHMENTS_MAX_DEFAULT);
+    mailx_mime_summary_clear(&s);
+    g_free(log);
+    g_string_free(m, TRUE);
+}
+
+static void test_mime_huge_header(void)
+{
+    /* a 1 MB header line (folded and not), then a real attachment */
+    GString *m = g_string_new("Subject: ");
+    for (int i = 0; i < 1024 * 1024; i++)
+        g_string_append_c(m, (char)('a' + i % 26));
+    g_string_append(m, "\r\nX-Folded: a\r\n");
+    for (int i = 0; i < 20000; i++)
+        g_string_append(m, " continuation line of a folded header field\r\n");
+    g_string_append(m, "Content-Type: application/pdf; name=r.pdf\r\n\r\n%PDF-1.4\r\n");
+    mailx_mime_summary s;
+    char *log = parse(m->str, m->len, 1500, NULL, &s);
+    g_assert_true(s.limits & MAILX_MIME_LIMIT_HEADER_FIELD);
+    g_assert_true(s.limits & MAILX_MIME_LIMIT_HEADER_BYTES);
+    g_assert_cmpuint(strlen(s.subject), <=, MAILX_HDR_TEXT_MAX);
+    /* past header_bytes_max the Content-Type is not interpreted: said so, not guessed */
+    g_assert_cmpuint(s.attachments, ==, 0);
+    mailx_mime_summary_clear(&s);
+    g_free(log);
+
+    /* a 1 MB body line with no line end at all, in a base64 attachment */
+    g_string_assign(m, "Content-Type: application/octet-stream; name=a\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+    for (int i = 0; i < 256 * 1024; i++)
+        g_string_append(m, "AAAA");
+    log = parse(m->str, m->len, 999, NULL, &s);
+    g_assert_true(strstr(log, "[#0 d0 a application/octet-stream 786432 ") != NULL);
+    mailx_mime_summary_clear(&s);
+    g_free(log);
+    g_string_free(m, TRUE);
+}
+
+static void test_mime_decoded_limit(void)
+{
+    mailx_mime_limits lim;
+    mailx_mime_limits_default(&lim);
+    lim.decoded_max = 4;
+    const char *m = "Content-Type: text/plain; name=t\r\n\r\n0123456789";
+    mailx_mime_summary s;
+    char *log = parse(m, strlen(m), 3, &lim, &s);
+    g_assert_cmpstr(log, ==, "[#0 d0 t text/plain 10 - a0] parts=1 att=1 limits=20 anomalies=0");
+    mailx_mime_summary_clear(&s);
+    g_free(log);
+}
+
+static void test_mime_garbage(void)
+{
+    /* random bytes with MIME-ish fragments: no crash, bounded results */
+    GRand *r = g_rand_new_with_seed(4);
+    static const char *frag[] = { "--", "XX", "\r\n", "\n", "Content-Type: multipart/mixed; boundary=XX\r\n",
+                                  "=?UTF-8?B?", "?=", "filename*0*=", "%E2", "base64", ": ", " ", "\r\n\r\n",
+                                  "Content-Transfer-Encoding: quoted-printable\r\n", "=\r\n", "message/rfc822" };
+    for (int round = 0; round < 300; round++) {
+        GString *m = g_string_new(NULL);
+        int n = g_rand_int_range(r, 1, 200);
+        for (int i = 0; i < n; i++) {
+            if (g_rand_boolean(r))
+                g_string_append(m, frag[g_rand_int_range(r, 0, G_N_ELEMENTS(frag))]);
+            else
+                g_string_append_c(m, (char)g_rand_int_range(r, 0, 256));
+        }
+        char *a = parse(m->str, m->len, (size_t)g_rand_int_range(r, 1, 64), NULL, NULL);
+        char *b = parse(m->str, m->len, m->len ? m->len : 1, NULL, NULL);
+        g_assert_cmpstr(a, ==, b);
+        g_free(a);
+        g_free(b);
+        g_string_free(m, TRUE);
+    }
+    g_rand_free(r);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(b64_cases); i++) {
+        char *n = g_strdup_printf("/decode/base64/%s", b64_cases[i].name);
+        g_test_add_data_func(n, &b64_cases[i], test_b64);
+        g_free(n);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(qp_cases); i++) {
+        char *n = g_strdup_printf("/decode/qp/%s", qp_cases[i].name);
+        g_test_add_data_func(n, &qp_cases[i], test_qp);
+        g_free(n);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(rfc2047_cases); i++) {
+        char *n = g_strdup_printf("/rfc2047/%s", rfc2047_cases[i].name);
+        g_test_add_data_func(n, &rfc2047_cases[i], test_rfc2047);
+        g_free(n);
+    }
+    g_test_add_func("/rfc2047/bounded", test_rfc2047_bounded);
+    for (size_t i = 0; i < G_N_ELEMENTS(param_cases); i++) {
+        char *n = g_strdup_printf("/param/%s", param_cases[i].name);
+        g_test_add_data_func(n, &param_cases[i], test_param);
+        g_free(n);
+    }
+    g_test_add_func("/header/types", test_types);
+    g_test_add_func("/header/addr", test_addr);
+    for (size_t i = 0; i < G_N_ELEMENTS(risk_cases); i++) {
+        char *n = g_strdup_printf("/risk/%s", risk_cases[i].name);
+        g_test_add_data_func(n, &risk_cases[i], test_risk);
+        g_free(n);
+    }
+    g_test_add_func("/risk/zip", test_zip);
+    for (size_t i = 0; i < G_N_ELEMENTS(mime_cases); i++) {
+        char *n = g_strdup_printf("/mime/%s", mime_cases[i].name);
+        g_test_add_data_func(n, &mime_cases[i], test_mime);
+        g_free(n);
+    }
+    g_test_add_func("/mime/headers_decoded", test_mime_headers_decoded);
+    g_test_add_func("/mime/nested_10000", test_mime_nested_10000);
+    g_test_add_func("/mime/parts_10000", test_mime_parts_10000);
+    g_test_add_func("/mime/huge_header", test_mime_huge_header);
+    g_test_add_func("/mime/decoded_limit", test_mime_decoded_limit);
+    g_test_add_func("/mime/garbage", test_mime_garbage);
+    return g_test_run();
+}
