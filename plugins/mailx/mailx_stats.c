@@ -209,8 +209,8 @@ typedef struct {
     guint replies, failures;     /* failures: 4xx and 5xx replies */
     guint auth_ok, auth_failed;
     gboolean starttls;
-    guint worst_class;           /* highest reply class seen (2..5), 0 none */
-    guint16 worst_code;          /* the first reply of that class */
+    guint worst_class;           /* 5, 4, or 2 for "only success/intermediate"; 0 no reply */
+    guint16 worst_code;          /* the first failure reply of the worst class */
     char worst_status[16];
 } session_row;
 
@@ -264,14 +264,18 @@ static session_row *session_update(GHashTable *rows, packet_info *pinfo, const m
             s->replies++;
             if (r->klass == 4 || r->klass == 5)
                 s->failures++;
-            if (r->klass > s->worst_class) {
-                s->worst_class = r->klass;
+            /* 3xx is a step of a successful exchange, ranked with 2xx */
+            guint rank = r->klass >= 4 ? r->klass : 2;
+            if (rank > s->worst_class && rank >= 4) {
+                s->worst_class = rank;
                 s->worst_code = r->code;
                 if (r->has_status)
                     snprintf(s->worst_status, sizeof s->worst_status, "%u.%u.%u",
                              r->st_class, r->subject, r->detail);
                 else
                     s->worst_status[0] = '\0';
+            } else if (!s->worst_class) {
+                s->worst_class = 2;
             }
             if (reply_decides_auth(r)) {
                 if (r->klass == 2)
@@ -318,7 +322,7 @@ static const char *session_worst(const session_row *s)
     switch (s->worst_class) {
     case 5: return "permanent";
     case 4: return "transient";
-    case 2: case 3: return "ok";
+    case 2: return "ok";
     default: return "none";
     }
 }
@@ -350,7 +354,7 @@ static GPtrArray *sorted_rows(GHashTable *rows)
 
 static char *worst_code_str(const session_row *s)
 {
-    if (!s->worst_class)
+    if (s->worst_class < 4)
         return g_strdup("");
     return g_strdup_printf("%u%s%s", s->worst_code, s->worst_status[0] ? " " : "", s->worst_status);
 }
