@@ -15,6 +15,9 @@ pkgs=(
   tshark wireshark-common python3 util-linux
   # hostile-input tests: clang + its sanitizer/fuzzer runtimes, valgrind
   clang libclang-rt-14-dev valgrind
+  # GUI smoke test (tests/gui): the real Wireshark under a virtual X server,
+  # xwininfo (x11-utils) to see its window, ImageMagick's import for the screenshot
+  wireshark-qt xvfb xauth x11-utils imagemagick
 )
 if [ "${1:-}" = --captures ]; then
   pkgs+=(postfix dovecot-imapd dovecot-pop3d swaks curl tcpdump openssl iproute2 nftables)

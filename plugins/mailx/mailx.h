@@ -35,6 +35,7 @@ typedef struct mailx_conv {
     address server_addr;
     guint32 first_frame;
     mailx_smtp_session smtp;
+    struct mailx_msg_conv *msg;       /* messages being read (mailx_msg.c) */
 } mailx_conv;
 
 /* --- SMTP per-frame results (plugins/mailx/mailx_smtp.c) --- */
@@ -57,6 +58,7 @@ typedef struct {
     guint8  not_remembered : 1, auth_cancel : 1;
     guint32 response_frame;     /* filled when the (last line of the) reply arrives */
     guint16 response_code;
+    void   *msg_ref;            /* MAIL/RCPT: where the envelope keeps the reply code */
 } mailx_smtp_cmd_rec;
 
 typedef struct {
@@ -78,6 +80,7 @@ typedef struct {
     mailx_conv *conv;
     gboolean from_client;
     mailx_smtp_frame *smtp;
+    struct mailx_msg_frame *msg;  /* messages completed in this frame (mailx_msg.c) */
 } mailx_frame;
 
 void mailx_smtp_register(void);

@@ -4,6 +4,7 @@
 #include <epan/expert.h>
 
 #include "mailx.h"
+#include "mailx_msg.h"
 #include "code_tables.h"
 
 static int hf_smtp_reply = -1;
@@ -45,6 +46,7 @@ static const value_string smtp_class_vals[] = {
 /* Collects one frame's events in packet scope during the first pass. */
 typedef struct {
     packet_info *pinfo;
+    mailx_frame *fr;
     wmem_array_t *replies;    /* mailx_smtp_reply_rec */
     wmem_array_t *commands;   /* mailx_smtp_cmd_rec * */
     wmem_array_t *messages;   /* mailx_smtp_msg_rec */
@@ -66,6 +68,13 @@ static void *on_command(void *ctx, const mailx_smtp_command_event *ev)
         rec->verb = ev->kind == MAILX_SMTP_ANSWERS_END_OF_DATA ? MAILX_SMTP_CMD_DATA : MAILX_SMTP_CMD_AUTH;
     rec->not_remembered = ev->not_remembered;
     rec->auth_cancel = ev->auth_cancel;
+    /* the envelope of the transaction (mailx_msg.c); RSET drops a message being read */
+    if (ev->kind == MAILX_SMTP_ANSWERS_COMMAND && ev->cmd.has_path &&
+        (ev->cmd.verb == MAILX_SMTP_CMD_MAIL || ev->cmd.verb == MAILX_SMTP_CMD_RCPT))
+        rec->msg_ref = mailx_msg_envelope_command(b->fr->conv, ev->cmd.verb == MAILX_SMTP_CMD_MAIL,
+                                                  ev->line + ev->cmd.path_off, ev->cmd.path_len);
+    else if (ev->kind == MAILX_SMTP_ANSWERS_COMMAND && ev->cmd.verb == MAILX_SMTP_CMD_RSET)
+        mailx_msg_abort(b->fr->conv);
     wmem_array_append_one(b->commands, rec);
     return ev->not_remembered ? NULL : rec;
 }
@@ -96,6 +105,7 @@ static void on_reply(void *ctx, const mailx_smtp_reply_event *ev)
         if (cmd && (r.is_last || !r.parsed)) {
             cmd->response_frame = b->pinfo->num;
             cmd->response_code = r.code;
+            mailx_msg_envelope_reply(cmd->msg_ref, r.code);
         }
     }
     wmem_array_append_one(b->replies, r);
@@ -106,12 +116,20 @@ static void on_message_end(void *ctx, const mailx_smtp_message_event *ev)
     smtp_builder *b = (smtp_builder *)ctx;
     mailx_smtp_msg_rec m = { .size = ev->size, .chunks = ev->chunks, .bdat = ev->bdat };
     wmem_array_append_one(b->messages, m);
+    mailx_msg_end(b->fr, b->pinfo, MAILX_PROTO_SMTP, ev->size, ev->bdat, ev->chunks, ev->first.num);
+}
+
+static void on_content(void *ctx, const uint8_t *data, size_t len)
+{
+    smtp_builder *b = (smtp_builder *)ctx;
+    mailx_msg_content(b->fr->conv, data, len);
 }
 
 static const mailx_smtp_sink smtp_sink = {
     .command = on_command,
     .reply = on_reply,
     .message_end = on_message_end,
+    .content = on_content,
 };
 
 void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_items)
@@ -119,6 +137,7 @@ void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_ite
     mailx_conv *mc = fr->conv;
     smtp_builder b = {
         .pinfo = pinfo,
+        .fr = fr,
         .replies = wmem_array_new(pinfo->pool, sizeof(mailx_smtp_reply_rec)),
         .commands = wmem_array_new(pinfo->pool, sizeof(mailx_smtp_cmd_rec *)),
         .messages = wmem_array_new(pinfo->pool, sizeof(mailx_smtp_msg_rec)),
@@ -284,7 +303,7 @@ void mailx_smtp_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
             proto_item_set_generated(pi);
         }
         /* a flag field is present only when true, so the bare filter name selects */
-        if (m->size > mailx_pref_data_size_limit) {
+        if (mailx_msg_oversized(m->size)) {
             pi = proto_tree_add_boolean(tree, hf_smtp_data_oversized, tvb, 0, 0, TRUE);
             proto_item_set_generated(pi);
             expert_add_info_format(pinfo, pi, &ei_smtp_message_oversized,

@@ -11,6 +11,7 @@
 #include <epan/tap.h>
 
 #include "mailx.h"
+#include "mailx_msg.h"
 
 int proto_mailx = -1;
 int mailx_tap = -1;
@@ -152,6 +153,8 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 
     if (fr->smtp)
         mailx_smtp_render(fr, pinfo, mt, tvb);
+    if (fr->msg)
+        mailx_msg_render(fr, pinfo, mt, tvb);
     /* the statistics read the same stored record the fields come from */
     tap_queue_packet(mailx_tap, pinfo, fr);
     return tvb_captured_length(tvb);
@@ -205,10 +208,12 @@ void proto_register_mailx(void)
 
     module_t *mod = prefs_register_protocol(proto_mailx, NULL);
     prefs_register_uint_preference(mod, "data_size_limit", "Oversized message limit (bytes)",
-        "A message (SMTP DATA/BDAT) larger than this is flagged mailx.smtp.data.oversized",
+        "A message (SMTP DATA/BDAT, POP3 RETR/TOP, IMAP FETCH) larger than this is flagged "
+        "mailx.msg.oversized (and mailx.smtp.data.oversized for SMTP)",
         10, &mailx_pref_data_size_limit);
 
     mailx_smtp_register();
+    mailx_msg_register();
 
     mailx_tap = register_tap("mailx");
 
