@@ -14,7 +14,7 @@ pkgs=(
   # setpriv (util-linux) to run tshark unprivileged, editcap/capinfos
   tshark wireshark-common python3 util-linux
   # hostile-input tests: clang + its sanitizer/fuzzer runtimes, valgrind
-  clang libclang-rt-14-dev valgrind
+  clang libclang-rt-dev valgrind
   # GUI smoke test (tests/gui): the real Wireshark under a virtual X server,
   # xwininfo (x11-utils) to see its window, ImageMagick's import for the screenshot
   wireshark-qt xvfb xauth x11-utils imagemagick
