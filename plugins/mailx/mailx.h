@@ -6,9 +6,13 @@
 
 #include <epan/packet.h>
 #include <epan/expert.h>
+#include <epan/prefs.h>
 
 #include "mailx_compat.h"
 #include "smtp_session.h"
+#include "pop_session.h"
+#include "imap_session.h"
+#include "auth.h"
 
 extern int proto_mailx;
 /* The "mailx" tap: one mailx_frame per mail frame, queued on every pass
@@ -17,6 +21,8 @@ extern int mailx_tap;
 
 /* Preferences (see docs/preferences.md). */
 extern guint mailx_pref_data_size_limit;
+extern gboolean mailx_pref_mask_users;
+extern guint mailx_pref_auth_failure_threshold;
 
 typedef enum {
     MAILX_PROTO_NONE = 0,
@@ -28,6 +34,32 @@ typedef enum {
 /* One mail session = one TCP conversation carrying SMTP, POP or IMAP.
  * Lives in file scope; the epan-ext state inside may hold heap buffers, which
  * the cleanup routine frees. */
+typedef enum {
+    MAILX_TLS_NONE = 0,
+    MAILX_TLS_STARTTLS,
+    MAILX_TLS_IMPLICIT,
+} mailx_tls_mode;
+
+struct mailx_auth_rec;
+
+/* What the whole session showed so far (final after the first pass): the source
+ * of the session summary subtree and of the session statistics. */
+typedef struct {
+    mailx_tls_mode tls;
+    gboolean tls_active;        /* TLS started (STARTTLS accepted, or implicit) */
+    gboolean starttls_offered;  /* EHLO / CAPA / CAPABILITY listed it */
+    gboolean decrypted;         /* mail bytes were read after TLS started */
+    gboolean frames_before_tls_plain; /* mail data in clear seen (so TLS is not implicit) */
+    guint32 tls_frames;         /* frames carrying TLS after it started */
+    guint32 first_tls_frame;
+    guint32 messages;           /* SMTP messages sent, POP RETR/TOP and IMAP message literals */
+    guint32 failures;           /* SMTP 4xx/5xx, POP -ERR, IMAP tagged NO/BAD */
+    guint64 bytes;              /* frame bytes of the session's frames */
+    guint32 frames;
+    nstime_t first_ts, last_ts;
+    struct mailx_auth_rec *open_attempt; /* the login waiting for its result */
+} mailx_session_summary;
+
 typedef struct mailx_conv {
     guint32 id;                 /* mailx.session: 1, 2, ... in order of first mail frame */
     mailx_proto proto;
@@ -36,7 +68,76 @@ typedef struct mailx_conv {
     guint32 first_frame;
     mailx_smtp_session smtp;
     struct mailx_msg_conv *msg;       /* messages being read (mailx_msg.c) */
+    mailx_auth_state smtp_auth;       /* SMTP AUTH (POP/IMAP keep theirs in the session) */
+    mailx_pop_session *pop;           /* file scope, when proto == POP */
+    mailx_imap_session *imap;         /* file scope, when proto == IMAP */
+    mailx_session_summary sum;
 } mailx_conv;
+
+/* --- logins, all protocols (plugins/mailx/mailx_auth.c) --- */
+typedef struct mailx_auth_rec {
+    guint32 attempt;
+    guint8  proto;              /* mailx_proto */
+    guint8  result;             /* mailx_auth_result decided in this frame (NONE: not here) */
+    guint8  started : 1, credential : 1, cleartext : 1, before_starttls : 1, user_now : 1,
+            bad_encoding : 1, repeated : 1, cancel : 1;
+    guint32 client_failures;    /* failed logins from this client so far (when repeated) */
+    guint32 decided_in;         /* on the starting record: frame of the result */
+    char    mech[MAILX_AUTH_MECH_MAX];
+    char    user[MAILX_AUTH_USER_MAX + 1];
+    char    reply[40];          /* the deciding reply: "535 5.7.8", "-ERR [AUTH]", "NO [AUTHENTICATIONFAILED]" */
+} mailx_auth_rec;
+
+/* --- POP3 per-frame results (plugins/mailx/mailx_pop.c) --- */
+typedef struct {
+    guint8  ind;                /* mailx_pop_indicator */
+    guint8  answers;            /* mailx_pop_answers */
+    guint8  verb;               /* mailx_pop_verb */
+    guint8  parsed : 1, has_request : 1, multiline : 1;
+    char    code[32];           /* "" when none */
+    guint32 request_frame;
+    gint64  delta_ns;
+} mailx_pop_resp_rec;
+
+typedef struct {
+    guint8  kind;               /* mailx_pop_answers: COMMAND or SASL_RESPONSE */
+    char    name[12];           /* the verb as sent, upper case */
+    guint32 response_frame;
+    char    response[8];        /* "+OK", "-ERR", "+" */
+} mailx_pop_cmd_rec;
+
+typedef struct {
+    guint n_resp, n_cmd;
+    mailx_pop_resp_rec *resp;
+    mailx_pop_cmd_rec **cmd;
+    guint64 pending_dropped;
+} mailx_pop_frame;
+
+/* --- IMAP per-frame results (plugins/mailx/mailx_imap.c) --- */
+typedef struct {
+    guint8  kind;               /* mailx_imap_resp_kind */
+    guint8  status;             /* mailx_imap_status */
+    guint8  parsed : 1, has_request : 1, greeting : 1, literal_too_big : 1;
+    char    tag[16];
+    char    code[32];
+    char    command[MAILX_IMAP_NAME_MAX];
+    guint32 request_frame;
+    gint64  delta_ns;
+} mailx_imap_resp_rec;
+
+typedef struct {
+    char    tag[16];
+    char    name[MAILX_IMAP_NAME_MAX];
+    guint32 response_frame;
+    guint8  response_status;    /* mailx_imap_status of the tagged response */
+} mailx_imap_cmd_rec;
+
+typedef struct {
+    guint n_resp, n_cmd;
+    mailx_imap_resp_rec *resp;
+    mailx_imap_cmd_rec **cmd;
+    guint64 pending_dropped;
+} mailx_imap_frame;
 
 /* --- SMTP per-frame results (plugins/mailx/mailx_smtp.c) --- */
 typedef struct {
@@ -81,13 +182,49 @@ typedef struct {
     gboolean from_client;
     mailx_smtp_frame *smtp;
     struct mailx_msg_frame *msg;  /* messages completed in this frame (mailx_msg.c) */
+    mailx_pop_frame *pop;
+    mailx_imap_frame *imap;
+    guint n_auth;
+    mailx_auth_rec **auth;      /* login steps in this frame (mailx_auth.c) */
+    guint8 starttls;            /* mailx_starttls_event seen in this frame */
+    gboolean tls_layer;         /* the frame went through the TLS dissector */
+    gboolean session_only;      /* no mail data: only the session items */
 } mailx_frame;
+
+typedef enum {
+    MAILX_STARTTLS_NONE = 0,
+    MAILX_STARTTLS_OFFERED,
+    MAILX_STARTTLS_REQUESTED,
+    MAILX_STARTTLS_ACCEPTED,
+    MAILX_STARTTLS_REFUSED,
+} mailx_starttls_event;
 
 void mailx_smtp_register(void);
 /* Statistics trees and tshark -z handlers (mailx_stats.c); called from handoff. */
 void mailx_stats_register(void);
 /* First pass: feed the SMTP bytes of one frame; fills fr->smtp. */
 void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_items);
+void mailx_pop_register(void);
+void mailx_pop_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items);
+void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
+void mailx_imap_register(void);
+/* items: the imap.line items of the frame (what the imap dissector consumed) */
+void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *imap_items, GPtrArray *line_items);
+void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
+void mailx_auth_register(module_t *mod);
+void mailx_auth_file_init(void);
+void mailx_auth_file_cleanup(void);
+/* First pass: one login step of this frame; `reply` describes the deciding reply. */
+void mailx_auth_record(mailx_frame *fr, packet_info *pinfo, const mailx_auth_event *ev, const char *reply);
+void mailx_auth_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
+void mailx_session_register(void);
+/* First pass: TLS and summary bookkeeping for a frame of the session. */
+void mailx_session_account(mailx_frame *fr, packet_info *pinfo, gboolean has_mail);
+void mailx_session_tls_started(mailx_conv *mc);
+void mailx_session_starttls(mailx_frame *fr, mailx_starttls_event ev);
+void mailx_session_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
+/* The session's login state (SMTP, POP or IMAP). */
+const mailx_auth_state *mailx_session_auth(const mailx_conv *mc);
 /* Every pass: render the stored results. */
 void mailx_smtp_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
 

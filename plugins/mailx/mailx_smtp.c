@@ -6,6 +6,7 @@
 #include "mailx.h"
 #include "mailx_msg.h"
 #include "code_tables.h"
+#include "auth_smtp.h"
 
 static int hf_smtp_reply = -1;
 static int hf_smtp_code = -1;
@@ -76,6 +77,13 @@ static void *on_command(void *ctx, const mailx_smtp_command_event *ev)
     else if (ev->kind == MAILX_SMTP_ANSWERS_COMMAND && ev->cmd.verb == MAILX_SMTP_CMD_RSET)
         mailx_msg_abort(b->fr->conv);
     wmem_array_append_one(b->commands, rec);
+    mailx_auth_event aev;
+    memset(&aev, 0, sizeof aev);
+    mailx_auth_smtp_command(&b->fr->conv->smtp_auth, ev, &aev);
+    if (aev.attempt)
+        mailx_auth_record(b->fr, b->pinfo, &aev, NULL);
+    if (ev->kind == MAILX_SMTP_ANSWERS_COMMAND && ev->cmd.verb == MAILX_SMTP_CMD_STARTTLS)
+        mailx_session_starttls(b->fr, MAILX_STARTTLS_REQUESTED);
     return ev->not_remembered ? NULL : rec;
 }
 
@@ -109,6 +117,37 @@ static void on_reply(void *ctx, const mailx_smtp_reply_event *ev)
         }
     }
     wmem_array_append_one(b->replies, r);
+
+    mailx_session_summary *sum = &b->fr->conv->sum;
+    if (r.parsed && r.is_last && (r.klass == 4 || r.klass == 5))
+        sum->failures++;
+    /* RFC 3207 s4: EHLO lists STARTTLS when the server offers it */
+    if (r.parsed && ev->answers == MAILX_SMTP_ANSWERS_COMMAND && ev->verb == MAILX_SMTP_CMD_EHLO &&
+        ev->reply.text_len == 8 && g_ascii_strncasecmp((const char *)ev->line + ev->reply.text_off, "STARTTLS", 8) == 0 &&
+        !sum->starttls_offered) {
+        sum->starttls_offered = TRUE;
+        mailx_session_starttls(b->fr, MAILX_STARTTLS_OFFERED);
+    }
+    if (r.parsed && r.is_last && ev->answers == MAILX_SMTP_ANSWERS_COMMAND &&
+        ev->verb == MAILX_SMTP_CMD_STARTTLS)
+        mailx_session_starttls(b->fr, r.code == 220 ? MAILX_STARTTLS_ACCEPTED : MAILX_STARTTLS_REFUSED);
+    /* logins (mailx_auth.c): the reply that decides names itself by its codes */
+    mailx_auth_event aev;
+    memset(&aev, 0, sizeof aev);
+    mailx_auth_smtp_reply(&b->fr->conv->smtp_auth, ev, &aev);
+    if (aev.attempt) {
+        char desc[40];
+        if (r.has_status)
+            g_snprintf(desc, sizeof desc, "%u %u.%u.%u", r.code, r.st_class, r.subject, r.detail);
+        else
+            g_snprintf(desc, sizeof desc, "%u", r.code);
+        mailx_auth_record(b->fr, b->pinfo, &aev, desc);
+    }
+}
+
+static void on_tls_started(void *ctx)
+{
+    mailx_session_tls_started(((smtp_builder *)ctx)->fr->conv);
 }
 
 static void on_message_end(void *ctx, const mailx_smtp_message_event *ev)
@@ -116,6 +155,7 @@ static void on_message_end(void *ctx, const mailx_smtp_message_event *ev)
     smtp_builder *b = (smtp_builder *)ctx;
     mailx_smtp_msg_rec m = { .size = ev->size, .chunks = ev->chunks, .bdat = ev->bdat };
     wmem_array_append_one(b->messages, m);
+    b->fr->conv->sum.messages++;
     mailx_msg_end(b->fr, b->pinfo, MAILX_PROTO_SMTP, ev->size, ev->bdat, ev->chunks, ev->first.num);
 }
 
@@ -130,6 +170,7 @@ static const mailx_smtp_sink smtp_sink = {
     .reply = on_reply,
     .message_end = on_message_end,
     .content = on_content,
+    .tls_started = on_tls_started,
 };
 
 void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_items)

@@ -24,6 +24,7 @@ guint mailx_pref_data_size_limit = 10 * 1024 * 1024;
 static dissector_handle_t mailx_handle;
 static int proto_smtp = -1, proto_pop = -1, proto_imap = -1;
 static int hf_tcp_retransmission = -1, hf_tcp_spurious_retransmission = -1;
+static int hf_imap_line = -1;   /* what the imap dissector really consumed (mailx_imap.c) */
 static dissector_handle_t smtp_handle, pop_handle, imap_handle;
 static dissector_table_t tcp_port_table, tls_port_table;
 
@@ -84,6 +85,7 @@ static mailx_conv *conv_get(packet_info *pinfo, mailx_proto p)
     mc->server_port = (guint16)(dst_is_server ? pinfo->destport : pinfo->srcport);
     copy_address_wmem(wmem_file_scope(), &mc->server_addr, dst_is_server ? &pinfo->dst : &pinfo->src);
     mailx_smtp_session_init(&mc->smtp);
+    mailx_auth_init(&mc->smtp_auth);
     g_ptr_array_add(mailx_convs, mc);
     conversation_add_proto_data(c, proto_mailx, mc);
     return mc;
@@ -102,7 +104,48 @@ static gboolean frame_has(proto_tree *tree, int hf)
     return a && a->len > 0;
 }
 
-static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArray *smtp_items)
+/* The mail protocol whose TLS port (465/993/995, or as configured in the TLS
+ * dissector's port table) this frame uses, for implicit-TLS sessions that show
+ * only TLS when no key log was given. */
+static mailx_proto implicit_tls_proto(const packet_info *pinfo)
+{
+    static const mailx_proto ps[] = { MAILX_PROTO_SMTP, MAILX_PROTO_POP, MAILX_PROTO_IMAP };
+    if (!tls_port_table)
+        return MAILX_PROTO_NONE;
+    for (size_t i = 0; i < G_N_ELEMENTS(ps); i++) {
+        dissector_handle_t h = proto_handle(ps[i]);
+        if (h && (dissector_get_uint_handle(tls_port_table, pinfo->destport) == h ||
+                  dissector_get_uint_handle(tls_port_table, pinfo->srcport) == h))
+            return ps[i];
+    }
+    return MAILX_PROTO_NONE;
+}
+
+/* A TCP frame without mail data: ACKs, the handshake, TLS records. It belongs to
+ * a session when its conversation has one (or starts one: TLS on a mail TLS
+ * port); such frames get the session items only. */
+static mailx_frame *analyse_other_frame(packet_info *pinfo)
+{
+    gboolean tls = proto_is_frame_protocol(pinfo->layers, "tls");
+    conversation_t *c = find_conversation_pinfo(pinfo, 0);
+    mailx_conv *mc = c ? (mailx_conv *)conversation_get_proto_data(c, proto_mailx) : NULL;
+    if (!mc) {
+        mailx_proto p = tls ? implicit_tls_proto(pinfo) : MAILX_PROTO_NONE;
+        if (p == MAILX_PROTO_NONE)
+            return NULL;
+        mc = conv_get(pinfo, p);
+    }
+    mailx_frame *fr = wmem_new0(wmem_file_scope(), mailx_frame);
+    fr->conv = mc;
+    fr->from_client = frame_from_client(mc, pinfo);
+    fr->tls_layer = tls;
+    fr->session_only = TRUE;
+    mailx_session_account(fr, pinfo, FALSE);
+    return fr;
+}
+
+static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArray *smtp_items,
+                                  GPtrArray *pop_items, GPtrArray *imap_items)
 {
     /* Data the sender already sent once: the dissectors see it again, the session
      * must not (it would pair replies twice). */
@@ -110,10 +153,23 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArra
         return NULL;
 
     mailx_frame *fr = wmem_new0(wmem_file_scope(), mailx_frame);
+    /* data the TLS dissector decrypted (implicit TLS or after STARTTLS) */
+    fr->tls_layer = proto_is_frame_protocol(pinfo->layers, "tls");
     if (smtp_items) {
         fr->conv = conv_get(pinfo, MAILX_PROTO_SMTP);
         fr->from_client = frame_from_client(fr->conv, pinfo);
+        mailx_session_account(fr, pinfo, TRUE);
         mailx_smtp_analyse(fr, pinfo, smtp_items);
+    } else if (pop_items) {
+        fr->conv = conv_get(pinfo, MAILX_PROTO_POP);
+        fr->from_client = frame_from_client(fr->conv, pinfo);
+        mailx_session_account(fr, pinfo, TRUE);
+        mailx_pop_analyse(fr, pinfo, pop_items);
+    } else if (imap_items) {
+        fr->conv = conv_get(pinfo, MAILX_PROTO_IMAP);
+        fr->from_client = frame_from_client(fr->conv, pinfo);
+        mailx_session_account(fr, pinfo, TRUE);
+        mailx_imap_analyse(fr, pinfo, imap_items, proto_get_finfo_ptr_array(tree, hf_imap_line));
     }
     return fr;
 }
@@ -130,12 +186,32 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
      * taps see the same on each. */
     if (!PINFO_FD_VISITED(pinfo) && !fr && tree) {
         GPtrArray *smtp_items = proto_get_finfo_ptr_array(tree, proto_smtp);
-        if (!smtp_items || smtp_items->len == 0)
-            return 0;
-        fr = analyse_frame(pinfo, tree, smtp_items);
+        GPtrArray *pop_items = proto_get_finfo_ptr_array(tree, proto_pop);
+        GPtrArray *imap_items = proto_get_finfo_ptr_array(tree, proto_imap);
+        if (smtp_items && smtp_items->len == 0) smtp_items = NULL;
+        if (pop_items && pop_items->len == 0) pop_items = NULL;
+        if (imap_items && imap_items->len == 0) imap_items = NULL;
+        if (smtp_items || pop_items || imap_items)
+            fr = analyse_frame(pinfo, tree, smtp_items, pop_items, imap_items);
+        else
+            fr = analyse_other_frame(pinfo);
         if (!fr)
             return 0;
         p_add_proto_data(wmem_file_scope(), pinfo, proto_mailx, 0, fr);
+    }
+    mailx_frame other;
+    if (!fr && PINFO_FD_VISITED(pinfo)) {
+        /* frames before the session was known (the TCP handshake), or left out
+           (retransmissions): the session items from the finished conversation */
+        conversation_t *c = find_conversation_pinfo(pinfo, 0);
+        mailx_conv *mc = c ? (mailx_conv *)conversation_get_proto_data(c, proto_mailx) : NULL;
+        if (mc) {
+            memset(&other, 0, sizeof other);
+            other.conv = mc;
+            other.from_client = frame_from_client(mc, pinfo);
+            other.session_only = TRUE;
+            fr = &other;
+        }
     }
     if (!fr || !fr->conv)
         return 0;
@@ -153,6 +229,12 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 
     if (fr->smtp)
         mailx_smtp_render(fr, pinfo, mt, tvb);
+    if (fr->pop)
+        mailx_pop_render(fr, pinfo, mt, tvb);
+    if (fr->imap)
+        mailx_imap_render(fr, pinfo, mt, tvb);
+    mailx_auth_render(fr, pinfo, mt, tvb);
+    mailx_session_render(fr, pinfo, mt, tvb);
     if (fr->msg)
         mailx_msg_render(fr, pinfo, mt, tvb);
     /* the statistics read the same stored record the fields come from */
@@ -164,13 +246,14 @@ static void mailx_init(void)
 {
     mailx_convs = g_ptr_array_new();
     mailx_next_session_id = 0;
+    mailx_auth_file_init();
 
     /* As TRANSUM does: ask for fields only while enabled, because any wanted field
      * makes Wireshark build a protocol tree for every frame. */
     if (proto_is_protocol_enabled(find_protocol_by_id(proto_mailx))) {
         GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
         int ids[] = { proto_smtp, proto_pop, proto_imap,
-                      hf_tcp_retransmission, hf_tcp_spurious_retransmission };
+                      hf_tcp_retransmission, hf_tcp_spurious_retransmission, hf_imap_line };
         for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
             if (ids[i] > 0)
                 g_array_append_val(wanted, ids[i]);
@@ -184,10 +267,18 @@ static void mailx_cleanup(void)
 {
     if (mailx_convs) {
         for (guint i = 0; i < mailx_convs->len; i++)
-            mailx_smtp_session_free(&((mailx_conv *)g_ptr_array_index(mailx_convs, i))->smtp);
+        {
+            mailx_conv *mc = (mailx_conv *)g_ptr_array_index(mailx_convs, i);
+            mailx_smtp_session_free(&mc->smtp);
+            if (mc->pop)
+                mailx_pop_session_free(mc->pop);
+            if (mc->imap)
+                mailx_imap_session_free(mc->imap);
+        }
         g_ptr_array_free(mailx_convs, TRUE);
         mailx_convs = NULL;
     }
+    mailx_auth_file_cleanup();
 }
 
 void proto_register_mailx(void)
@@ -213,6 +304,10 @@ void proto_register_mailx(void)
         10, &mailx_pref_data_size_limit);
 
     mailx_smtp_register();
+    mailx_pop_register();
+    mailx_imap_register();
+    mailx_auth_register(mod);
+    mailx_session_register();
     mailx_msg_register();
 
     mailx_tap = register_tap("mailx");
@@ -231,6 +326,7 @@ void proto_reg_handoff_mailx(void)
     proto_imap = proto_get_id_by_filter_name("imap");
     hf_tcp_retransmission = proto_registrar_get_id_byname("tcp.analysis.retransmission");
     hf_tcp_spurious_retransmission = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
+    hf_imap_line = proto_registrar_get_id_byname("imap.line");
     smtp_handle = find_dissector("smtp");
     pop_handle = find_dissector("pop");
     imap_handle = find_dissector("imap");

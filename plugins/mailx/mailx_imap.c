@@ -1,0 +1,347 @@
+/* IMAP glue: feeds what the imap dissector consumed to the epan-ext session
+ * logic on the first pass, keeps per-frame records (responses with the command
+ * each answers by tag, commands with their tagged response, logins) and renders
+ * mailx.imap.* on every pass. */
+#include <epan/packet.h>
+#include <epan/expert.h>
+
+#include "mailx.h"
+#include "code_tables.h"
+
+static int hf_imap_response = -1;
+static int hf_imap_status = -1;
+static int hf_imap_code = -1;
+static int hf_imap_code_text = -1;
+static int hf_imap_command = -1;
+static int hf_imap_tag = -1;
+static int hf_imap_request_in = -1;
+static int hf_imap_time = -1;
+static int hf_imap_request = -1;
+static int hf_imap_response_in = -1;
+static gint ett_imap_response = -1;
+static gint ett_imap_request = -1;
+
+static expert_field ei_imap_no = EI_INIT;
+static expert_field ei_imap_bad = EI_INIT;
+static expert_field ei_imap_bye = EI_INIT;
+static expert_field ei_imap_literal_too_big = EI_INIT;
+static expert_field ei_imap_limit = EI_INIT;
+
+typedef struct {
+    packet_info *pinfo;
+    mailx_frame *fr;
+    wmem_array_t *resp;     /* mailx_imap_resp_rec */
+    wmem_array_t *cmd;      /* mailx_imap_cmd_rec * */
+    char reply[40];
+} imap_builder;
+
+static gint64 frame_ns(const packet_info *pinfo)
+{
+    return (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+}
+
+static void copy_printable(char *dst, size_t cap, const guint8 *src, size_t n)
+{
+    if (n > cap - 1)
+        n = cap - 1;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = g_ascii_isprint(src[i]) ? (char)src[i] : '?';
+    dst[n] = '\0';
+}
+
+static void *on_command(void *ctx, const mailx_imap_command_event *ev)
+{
+    imap_builder *b = (imap_builder *)ctx;
+    if (ev->kind != MAILX_IMAP_CLIENT_COMMAND && ev->kind != MAILX_IMAP_CLIENT_SASL &&
+        ev->kind != MAILX_IMAP_CLIENT_DONE)
+        return NULL;
+    mailx_imap_cmd_rec *rec = wmem_new0(wmem_file_scope(), mailx_imap_cmd_rec);
+    if (ev->kind == MAILX_IMAP_CLIENT_COMMAND) {
+        copy_printable(rec->tag, sizeof rec->tag, ev->line + ev->cmd.tag_off, ev->cmd.tag_len);
+        g_strlcpy(rec->name, ev->name, sizeof rec->name);
+        if (ev->cmd.cmd == MAILX_IMAP_CMD_STARTTLS)
+            mailx_session_starttls(b->fr, MAILX_STARTTLS_REQUESTED);
+    } else {
+        g_strlcpy(rec->name, ev->kind == MAILX_IMAP_CLIENT_DONE ? "DONE" : "AUTHENTICATE response",
+                  sizeof rec->name);
+    }
+    wmem_array_append_one(b->cmd, rec);
+    return ev->kind == MAILX_IMAP_CLIENT_COMMAND && !ev->not_remembered ? rec : NULL;
+}
+
+static void on_response(void *ctx, const mailx_imap_response_event *ev)
+{
+    imap_builder *b = (imap_builder *)ctx;
+    if (ev->continues || !ev->parsed)
+        return;
+    const mailx_imap_response *resp = &ev->resp;
+    /* untagged data (FETCH, EXISTS, CAPABILITY ...) is not an outcome */
+    if (resp->kind == MAILX_IMAP_RESP_UNTAGGED && !resp->status)
+        return;
+    mailx_imap_resp_rec r;
+    memset(&r, 0, sizeof r);
+    r.parsed = TRUE;
+    r.kind = (guint8)resp->kind;
+    r.status = (guint8)resp->status;
+    r.greeting = ev->greeting;
+    r.literal_too_big = resp->literal.too_big;
+    if (resp->kind == MAILX_IMAP_RESP_TAGGED)
+        copy_printable(r.tag, sizeof r.tag, ev->line + resp->tag_off, resp->tag_len);
+    if (resp->has_code)
+        copy_printable(r.code, sizeof r.code, ev->line + resp->code_off, resp->code_len);
+    if (ev->has_request && ev->command)
+        g_strlcpy(r.command, ev->command, sizeof r.command);
+    g_snprintf(b->reply, sizeof b->reply, "%s%s%s%s", mailx_imap_status_name(resp->status),
+               r.code[0] ? " [" : "", r.code, r.code[0] ? "]" : "");
+    if (ev->has_request) {
+        r.has_request = TRUE;
+        r.request_frame = ev->request.num;
+        r.delta_ns = frame_ns(b->pinfo) - ev->request.ts_ns;
+        mailx_imap_cmd_rec *cmd = (mailx_imap_cmd_rec *)ev->request_token;
+        if (cmd && resp->kind == MAILX_IMAP_RESP_TAGGED) {
+            cmd->response_frame = b->pinfo->num;
+            cmd->response_status = r.status;
+        }
+        if (resp->kind == MAILX_IMAP_RESP_TAGGED && ev->cmd == MAILX_IMAP_CMD_STARTTLS)
+            mailx_session_starttls(b->fr, resp->status == MAILX_IMAP_STATUS_OK ? MAILX_STARTTLS_ACCEPTED
+                                                                               : MAILX_STARTTLS_REFUSED);
+    }
+    if (resp->kind == MAILX_IMAP_RESP_TAGGED &&
+        (resp->status == MAILX_IMAP_STATUS_NO || resp->status == MAILX_IMAP_STATUS_BAD))
+        b->fr->conv->sum.failures++;
+    wmem_array_append_one(b->resp, r);
+}
+
+static void on_tls_started(void *ctx)
+{
+    mailx_session_tls_started(((imap_builder *)ctx)->fr->conv);
+}
+
+static void on_auth(void *ctx, const mailx_auth_event *ev)
+{
+    imap_builder *b = (imap_builder *)ctx;
+    mailx_auth_record(b->fr, b->pinfo, ev, b->reply);
+}
+
+static void on_message_end(void *ctx, const mailx_imap_literal_event *ev _U_)
+{
+    ((imap_builder *)ctx)->fr->conv->sum.messages++;
+}
+
+static const mailx_imap_sink imap_sink = {
+    .command = on_command,
+    .response = on_response,
+    .message_end = on_message_end,
+    .tls_started = on_tls_started,
+    .auth = on_auth,
+};
+
+/* Wireshark 4.0's imap dissector asks TCP (or TLS) for more data when a line is
+ * incomplete or a FETCH literal has not fully arrived, and is then handed the
+ * same bytes again with the next segment; but only after putting an `imap`
+ * item over the whole buffer. What it really consumed is the run of its
+ * imap.line items (a FETCH literal sits between the FETCH line and the next
+ * line item). So each buffer is fed from the imap item's start to the end of
+ * its last line item, plus the literal when that last line is a FETCH line
+ * that announced one (packet-imap.c dissect_imap_fetch consumed it). */
+static gint consumed_end(const field_info *item, GPtrArray *lines, gboolean from_client)
+{
+    gint end = -1;
+    const field_info *last = NULL;
+    for (guint i = 0; lines && i < lines->len; i++) {
+        const field_info *li = (const field_info *)g_ptr_array_index(lines, i);
+        if (li->ds_tvb != item->ds_tvb || li->start < item->start)
+            continue;
+        if (li->start + li->length > end) {
+            end = li->start + li->length;
+            last = li;
+        }
+    }
+    if (!last || from_client)
+        return end;
+    gint avail = tvb_captured_length_remaining(last->ds_tvb, last->start);
+    gint len = last->length < avail ? last->length : avail;
+    if (len <= 0)
+        return end;
+    const guint8 *p = tvb_get_ptr(last->ds_tvb, last->start, len);
+    size_t n = (size_t)len;
+    while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+        n--;
+    mailx_imap_response r;
+    if (n > 2 && p[0] == '*' && mailx_imap_response_parse(p, n, &r) && r.literal.present &&
+        r.kw_len == 5 && g_ascii_strncasecmp((const char *)p + r.kw_off, "FETCH", 5) == 0 &&
+        !r.literal.too_big) {
+        gint total = tvb_captured_length(last->ds_tvb);
+        guint64 e = (guint64)end + r.literal.size;
+        end = e > (guint64)total ? total : (gint)e;
+    }
+    return end;
+}
+
+void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, GPtrArray *lines)
+{
+    mailx_conv *mc = fr->conv;
+    if (!mc->imap) {
+        mc->imap = wmem_new(wmem_file_scope(), mailx_imap_session);
+        mailx_imap_session_init(mc->imap);
+    }
+    imap_builder b = {
+        .pinfo = pinfo, .fr = fr,
+        .resp = wmem_array_new(pinfo->pool, sizeof(mailx_imap_resp_rec)),
+        .cmd = wmem_array_new(pinfo->pool, sizeof(mailx_imap_cmd_rec *)),
+    };
+    mailx_frame_ref ref = { .ts_ns = frame_ns(pinfo), .num = pinfo->num };
+    guint64 dropped_before = mc->imap->pending_dropped;
+    gboolean offered_before = mc->imap->starttls_offered;
+
+    for (guint i = 0; i < items->len; i++) {
+        field_info *fi = (field_info *)g_ptr_array_index(items, i);
+        if (!fi->ds_tvb || fi->start < 0)
+            continue;
+        gint end = consumed_end(fi, lines, fr->from_client);
+        gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
+        gint len = end - fi->start;
+        if (len > avail)
+            len = avail;
+        if (len <= 0)
+            continue;
+        const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
+        mailx_imap_session_feed(mc->imap, fr->from_client, p, (size_t)len, ref, &imap_sink, &b);
+    }
+    if (mc->imap->starttls_offered) {
+        mc->sum.starttls_offered = TRUE;
+        if (!offered_before)
+            mailx_session_starttls(fr, MAILX_STARTTLS_OFFERED);
+    }
+
+    mailx_imap_frame *f = wmem_new0(wmem_file_scope(), mailx_imap_frame);
+    f->n_resp = wmem_array_get_count(b.resp);
+    f->n_cmd = wmem_array_get_count(b.cmd);
+    if (f->n_resp)
+        f->resp = (mailx_imap_resp_rec *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.resp),
+                                                     f->n_resp * sizeof(mailx_imap_resp_rec));
+    if (f->n_cmd)
+        f->cmd = (mailx_imap_cmd_rec **)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.cmd),
+                                                    f->n_cmd * sizeof(mailx_imap_cmd_rec *));
+    f->pending_dropped = mc->imap->pending_dropped - dropped_before;
+    fr->imap = f;
+}
+
+void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
+{
+    const mailx_imap_frame *f = fr->imap;
+    proto_item *pi;
+    for (guint i = 0; i < f->n_cmd; i++) {
+        const mailx_imap_cmd_rec *c = f->cmd[i];
+        proto_item *ci = proto_tree_add_string(tree, hf_imap_request, tvb, 0, 0, c->name);
+        proto_item_set_generated(ci);
+        if (c->tag[0])
+            proto_item_append_text(ci, " (tag %s)", c->tag);
+        if (c->response_frame) {
+            proto_item_append_text(ci, ", answered %s in frame %u",
+                                   mailx_imap_status_name((mailx_imap_status)c->response_status), c->response_frame);
+            proto_tree *ct = proto_item_add_subtree(ci, ett_imap_request);
+            pi = proto_tree_add_uint(ct, hf_imap_response_in, tvb, 0, 0, c->response_frame);
+            proto_item_set_generated(pi);
+        }
+    }
+    for (guint i = 0; i < f->n_resp; i++) {
+        const mailx_imap_resp_rec *r = &f->resp[i];
+        const char *st = r->kind == MAILX_IMAP_RESP_CONTINUATION ? "+" :
+                         mailx_imap_status_name((mailx_imap_status)r->status);
+        const char *meaning = r->code[0] ? mailx_imap_code_meaning(r->code, strlen(r->code)) : NULL;
+        const char *answered = r->command[0] ? r->command : r->greeting ? "greeting" :
+                               r->kind == MAILX_IMAP_RESP_UNTAGGED ? "untagged" : "unknown";
+        proto_item *ri = proto_tree_add_none_format(tree, hf_imap_response, tvb, 0, 0,
+            "IMAP %s%s%s%s%s to %s", r->kind == MAILX_IMAP_RESP_UNTAGGED ? "* " : "", st,
+            r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered);
+        proto_item_set_generated(ri);
+        proto_tree *rt = proto_item_add_subtree(ri, ett_imap_response);
+        if (r->status) {
+            pi = proto_tree_add_string(rt, hf_imap_status, tvb, 0, 0, st);
+            proto_item_set_generated(pi);
+        }
+        if (r->tag[0]) {
+            pi = proto_tree_add_string(rt, hf_imap_tag, tvb, 0, 0, r->tag);
+            proto_item_set_generated(pi);
+        }
+        if (r->code[0]) {
+            pi = proto_tree_add_string(rt, hf_imap_code, tvb, 0, 0, r->code);
+            proto_item_set_generated(pi);
+            if (meaning) {
+                pi = proto_tree_add_string(rt, hf_imap_code_text, tvb, 0, 0, meaning);
+                proto_item_set_generated(pi);
+            }
+        }
+        if (r->command[0]) {
+            pi = proto_tree_add_string(rt, hf_imap_command, tvb, 0, 0, r->command);
+            proto_item_set_generated(pi);
+        }
+        if (r->has_request) {
+            pi = proto_tree_add_uint(rt, hf_imap_request_in, tvb, 0, 0, r->request_frame);
+            proto_item_set_generated(pi);
+            nstime_t dt;
+            dt.secs = (time_t)(r->delta_ns / 1000000000);
+            dt.nsecs = (int)(r->delta_ns % 1000000000);
+            pi = proto_tree_add_time(rt, hf_imap_time, tvb, 0, 0, &dt);
+            proto_item_set_generated(pi);
+        }
+        if (r->kind == MAILX_IMAP_RESP_TAGGED && r->status == MAILX_IMAP_STATUS_NO)
+            expert_add_info_format(pinfo, ri, &ei_imap_no, "IMAP NO%s%s%s to %s%s%s",
+                                   r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered,
+                                   meaning ? ": " : "", meaning ? meaning : "");
+        else if (r->kind == MAILX_IMAP_RESP_TAGGED && r->status == MAILX_IMAP_STATUS_BAD)
+            expert_add_info_format(pinfo, ri, &ei_imap_bad, "IMAP BAD%s%s%s to %s",
+                                   r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered);
+        else if (r->status == MAILX_IMAP_STATUS_BYE && !r->has_request && r->greeting)
+            expert_add_info_format(pinfo, ri, &ei_imap_bye, "IMAP server refused the connection (BYE greeting)");
+        if (r->literal_too_big)
+            expert_add_info_format(pinfo, ri, &ei_imap_literal_too_big,
+                                   "IMAP literal larger than 4 GiB announced; skipped as 4 GiB");
+    }
+    if (f->pending_dropped)
+        proto_tree_add_expert_format(tree, pinfo, &ei_imap_limit, tvb, 0, 0,
+            "mailx limit reached: more than %u IMAP commands waiting for responses; "
+            "%" G_GUINT64_FORMAT " not paired", MAILX_IMAP_PENDING_MAX, f->pending_dropped);
+}
+
+void mailx_imap_register(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_imap_response, { "IMAP response", "mailx.imap.response", FT_NONE, BASE_NONE, NULL, 0x0,
+            "One IMAP status or continuation response, analysed", HFILL } },
+        { &hf_imap_status, { "Status", "mailx.imap.status", FT_STRING, BASE_NONE, NULL, 0x0,
+            "OK, NO, BAD, BYE or PREAUTH, on tagged and untagged status responses", HFILL } },
+        { &hf_imap_code, { "Response code", "mailx.imap.code", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Response code in brackets (AUTHENTICATIONFAILED, OVERQUOTA, ALERT ...)", HFILL } },
+        { &hf_imap_code_text, { "Code meaning", "mailx.imap.code.text", FT_STRING, BASE_NONE, NULL, 0x0,
+            "What the response code means", HFILL } },
+        { &hf_imap_command, { "Answers", "mailx.imap.command", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The command a tagged response answers (paired by tag) or a continuation invites", HFILL } },
+        { &hf_imap_tag, { "Tag", "mailx.imap.tag", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Tag of the tagged response", HFILL } },
+        { &hf_imap_request_in, { "Request in", "mailx.imap.request_in", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "Frame of the command this response answers", HFILL } },
+        { &hf_imap_time, { "Response time", "mailx.imap.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Time from the command to this response", HFILL } },
+        { &hf_imap_request, { "IMAP command", "mailx.imap.request", FT_STRING, BASE_NONE, NULL, 0x0,
+            "A command the client sent (or an AUTHENTICATE response line, or DONE)", HFILL } },
+        { &hf_imap_response_in, { "Response in", "mailx.imap.response_in", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Frame of the tagged response to this command", HFILL } },
+    };
+    static gint *ett[] = { &ett_imap_response, &ett_imap_request };
+    static ei_register_info ei[] = {
+        { &ei_imap_no, { "mailx.imap.response.no", PI_RESPONSE_CODE, PI_WARN, "IMAP NO", EXPFILL } },
+        { &ei_imap_bad, { "mailx.imap.response.bad", PI_RESPONSE_CODE, PI_WARN, "IMAP BAD", EXPFILL } },
+        { &ei_imap_bye, { "mailx.imap.greeting.bye", PI_RESPONSE_CODE, PI_WARN,
+            "IMAP server refused the connection", EXPFILL } },
+        { &ei_imap_literal_too_big, { "mailx.imap.literal.too_big", PI_MALFORMED, PI_WARN,
+            "IMAP literal size out of range", EXPFILL } },
+        { &ei_imap_limit, { "mailx.limit.imap_pending", PI_PROTOCOL, PI_WARN,
+            "mailx limit reached: pipelined IMAP commands", EXPFILL } },
+    };
+    proto_register_field_array(proto_mailx, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *em = expert_register_protocol(proto_mailx);
+    expert_register_field_array(em, ei, array_length(ei));
+}

@@ -1,0 +1,258 @@
+/* POP3 glue: feeds the pop dissector's bytes to the epan-ext session logic on
+ * the first pass, keeps per-frame records (status lines with the command each
+ * answers, commands with their response frame, logins) and renders mailx.pop.*
+ * on every pass. */
+#include <epan/packet.h>
+#include <epan/expert.h>
+
+#include "mailx.h"
+#include "code_tables.h"
+
+static int hf_pop_response = -1;
+static int hf_pop_indicator = -1;
+static int hf_pop_code = -1;
+static int hf_pop_code_text = -1;
+static int hf_pop_command = -1;
+static int hf_pop_request_in = -1;
+static int hf_pop_time = -1;
+static int hf_pop_request = -1;
+static int hf_pop_response_in = -1;
+static gint ett_pop_response = -1;
+static gint ett_pop_request = -1;
+
+static expert_field ei_pop_err = EI_INIT;
+static expert_field ei_pop_limit = EI_INIT;
+
+typedef struct {
+    packet_info *pinfo;
+    mailx_frame *fr;
+    wmem_array_t *resp;     /* mailx_pop_resp_rec */
+    wmem_array_t *cmd;      /* mailx_pop_cmd_rec * */
+    char reply[40];         /* the latest status line, for the login record */
+} pop_builder;
+
+static gint64 frame_ns(const packet_info *pinfo)
+{
+    return (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+}
+
+static void *on_command(void *ctx, const mailx_pop_command_event *ev)
+{
+    pop_builder *b = (pop_builder *)ctx;
+    mailx_pop_cmd_rec *rec = wmem_new0(wmem_file_scope(), mailx_pop_cmd_rec);
+    rec->kind = (guint8)ev->kind;
+    if (ev->kind == MAILX_POP_ANSWERS_SASL_RESPONSE) {
+        g_strlcpy(rec->name, "AUTH response", sizeof rec->name);
+    } else if (ev->parsed) {
+        size_t n = ev->cmd.verb_len < sizeof rec->name - 1 ? ev->cmd.verb_len : sizeof rec->name - 1;
+        for (size_t i = 0; i < n; i++)
+            rec->name[i] = g_ascii_isprint(ev->line[i]) ? g_ascii_toupper(ev->line[i]) : '?';
+    } else {
+        g_strlcpy(rec->name, "unknown", sizeof rec->name);
+    }
+    if (ev->kind == MAILX_POP_ANSWERS_COMMAND && ev->cmd.verb == MAILX_POP_CMD_STLS)
+        mailx_session_starttls(b->fr, MAILX_STARTTLS_REQUESTED);
+    wmem_array_append_one(b->cmd, rec);
+    return ev->not_remembered ? NULL : rec;
+}
+
+static void on_response(void *ctx, const mailx_pop_response_event *ev)
+{
+    pop_builder *b = (pop_builder *)ctx;
+    mailx_pop_resp_rec r;
+    memset(&r, 0, sizeof r);
+    r.parsed = ev->parsed;
+    r.ind = (guint8)ev->status.ind;
+    r.answers = (guint8)ev->answers;
+    r.verb = (guint8)ev->verb;
+    r.multiline = ev->opens_multiline;
+    if (ev->status.has_code) {
+        size_t n = ev->status.code_len < sizeof r.code - 1 ? ev->status.code_len : sizeof r.code - 1;
+        for (size_t i = 0; i < n; i++) {
+            guint8 c = ev->line[ev->status.code_off + i];
+            r.code[i] = g_ascii_isprint(c) ? (char)c : '?';
+        }
+    }
+    const char *ind = r.ind == MAILX_POP_IND_OK ? "+OK" : r.ind == MAILX_POP_IND_ERR ? "-ERR" : "+";
+    g_snprintf(b->reply, sizeof b->reply, "%s%s%s%s", ind, r.code[0] ? " [" : "", r.code,
+               r.code[0] ? "]" : "");
+    if (ev->has_request) {
+        r.has_request = TRUE;
+        r.request_frame = ev->request.num;
+        r.delta_ns = frame_ns(b->pinfo) - ev->request.ts_ns;
+        mailx_pop_cmd_rec *cmd = (mailx_pop_cmd_rec *)ev->request_token;
+        if (cmd) {
+            cmd->response_frame = b->pinfo->num;
+            g_strlcpy(cmd->response, ind, sizeof cmd->response);
+        }
+        if (ev->answers == MAILX_POP_ANSWERS_COMMAND && ev->verb == MAILX_POP_CMD_STLS)
+            mailx_session_starttls(b->fr, r.ind == MAILX_POP_IND_OK ? MAILX_STARTTLS_ACCEPTED
+                                                                    : MAILX_STARTTLS_REFUSED);
+    }
+    if (r.ind == MAILX_POP_IND_ERR)
+        b->fr->conv->sum.failures++;
+    wmem_array_append_one(b->resp, r);
+}
+
+static void on_tls_started(void *ctx)
+{
+    mailx_session_tls_started(((pop_builder *)ctx)->fr->conv);
+}
+
+static void on_auth(void *ctx, const mailx_auth_event *ev)
+{
+    pop_builder *b = (pop_builder *)ctx;
+    mailx_auth_record(b->fr, b->pinfo, ev, b->reply);
+}
+
+static void on_message_end(void *ctx, const mailx_pop_multiline_event *ev _U_)
+{
+    ((pop_builder *)ctx)->fr->conv->sum.messages++;
+}
+
+static const mailx_pop_sink pop_sink = {
+    .command = on_command,
+    .response = on_response,
+    .message_end = on_message_end,
+    .tls_started = on_tls_started,
+    .auth = on_auth,
+};
+
+void mailx_pop_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items)
+{
+    mailx_conv *mc = fr->conv;
+    if (!mc->pop) {
+        mc->pop = wmem_new(wmem_file_scope(), mailx_pop_session);
+        mailx_pop_session_init(mc->pop);
+    }
+    pop_builder b = {
+        .pinfo = pinfo, .fr = fr,
+        .resp = wmem_array_new(pinfo->pool, sizeof(mailx_pop_resp_rec)),
+        .cmd = wmem_array_new(pinfo->pool, sizeof(mailx_pop_cmd_rec *)),
+    };
+    mailx_frame_ref ref = { .ts_ns = frame_ns(pinfo), .num = pinfo->num };
+    guint64 dropped_before = mc->pop->pending_dropped;
+    gboolean offered_before = mc->pop->starttls_offered;
+
+    for (guint i = 0; i < items->len; i++) {
+        field_info *fi = (field_info *)g_ptr_array_index(items, i);
+        if (!fi->ds_tvb || fi->start < 0)
+            continue;
+        gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
+        gint len = fi->length < avail ? fi->length : avail;
+        if (len <= 0)
+            continue;
+        const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
+        mailx_pop_session_feed(mc->pop, fr->from_client, p, (size_t)len, ref, &pop_sink, &b);
+    }
+    if (mc->pop->starttls_offered) {
+        mc->sum.starttls_offered = TRUE;
+        if (!offered_before)
+            mailx_session_starttls(fr, MAILX_STARTTLS_OFFERED);
+    }
+
+    mailx_pop_frame *pf = wmem_new0(wmem_file_scope(), mailx_pop_frame);
+    pf->n_resp = wmem_array_get_count(b.resp);
+    pf->n_cmd = wmem_array_get_count(b.cmd);
+    if (pf->n_resp)
+        pf->resp = (mailx_pop_resp_rec *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.resp),
+                                                     pf->n_resp * sizeof(mailx_pop_resp_rec));
+    if (pf->n_cmd)
+        pf->cmd = (mailx_pop_cmd_rec **)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.cmd),
+                                                    pf->n_cmd * sizeof(mailx_pop_cmd_rec *));
+    pf->pending_dropped = mc->pop->pending_dropped - dropped_before;
+    fr->pop = pf;
+}
+
+void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
+{
+    const mailx_pop_frame *pf = fr->pop;
+    proto_item *pi;
+    for (guint i = 0; i < pf->n_cmd; i++) {
+        const mailx_pop_cmd_rec *c = pf->cmd[i];
+        proto_item *ci = proto_tree_add_string(tree, hf_pop_request, tvb, 0, 0, c->name);
+        proto_item_set_generated(ci);
+        if (c->response_frame) {
+            proto_item_append_text(ci, " (answered %s in frame %u)", c->response, c->response_frame);
+            proto_tree *ct = proto_item_add_subtree(ci, ett_pop_request);
+            pi = proto_tree_add_uint(ct, hf_pop_response_in, tvb, 0, 0, c->response_frame);
+            proto_item_set_generated(pi);
+        }
+    }
+    for (guint i = 0; i < pf->n_resp; i++) {
+        const mailx_pop_resp_rec *r = &pf->resp[i];
+        if (!r->parsed)
+            continue;   /* a line of a multi-line response seen without its start */
+        const char *ind = r->ind == MAILX_POP_IND_OK ? "+OK" : r->ind == MAILX_POP_IND_ERR ? "-ERR" : "+";
+        const char *answered = mailx_pop_answers_name((mailx_pop_answers)r->answers, (mailx_pop_verb)r->verb);
+        const char *meaning = r->code[0] ? mailx_pop_code_meaning(r->code, strlen(r->code)) : NULL;
+        proto_item *ri = proto_tree_add_none_format(tree, hf_pop_response, tvb, 0, 0,
+            "POP3 %s%s%s%s to %s", ind, r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered);
+        proto_item_set_generated(ri);
+        proto_tree *rt = proto_item_add_subtree(ri, ett_pop_response);
+        pi = proto_tree_add_string(rt, hf_pop_indicator, tvb, 0, 0, ind);
+        proto_item_set_generated(pi);
+        if (r->code[0]) {
+            pi = proto_tree_add_string(rt, hf_pop_code, tvb, 0, 0, r->code);
+            proto_item_set_generated(pi);
+            if (meaning) {
+                pi = proto_tree_add_string(rt, hf_pop_code_text, tvb, 0, 0, meaning);
+                proto_item_set_generated(pi);
+            }
+        }
+        pi = proto_tree_add_string(rt, hf_pop_command, tvb, 0, 0, answered);
+        proto_item_set_generated(pi);
+        if (r->has_request) {
+            pi = proto_tree_add_uint(rt, hf_pop_request_in, tvb, 0, 0, r->request_frame);
+            proto_item_set_generated(pi);
+            nstime_t dt;
+            dt.secs = (time_t)(r->delta_ns / 1000000000);
+            dt.nsecs = (int)(r->delta_ns % 1000000000);
+            pi = proto_tree_add_time(rt, hf_pop_time, tvb, 0, 0, &dt);
+            proto_item_set_generated(pi);
+        }
+        if (r->ind == MAILX_POP_IND_ERR)
+            expert_add_info_format(pinfo, ri, &ei_pop_err, "POP3 -ERR%s%s%s to %s%s%s",
+                                   r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered,
+                                   meaning ? ": " : "", meaning ? meaning : "");
+    }
+    if (pf->pending_dropped)
+        proto_tree_add_expert_format(tree, pinfo, &ei_pop_limit, tvb, 0, 0,
+            "mailx limit reached: more than %u POP3 commands waiting for responses; "
+            "%" G_GUINT64_FORMAT " not paired", MAILX_POP_PENDING_MAX, pf->pending_dropped);
+}
+
+void mailx_pop_register(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_pop_response, { "POP3 response", "mailx.pop.response", FT_NONE, BASE_NONE, NULL, 0x0,
+            "One POP3 status line, analysed", HFILL } },
+        { &hf_pop_indicator, { "Indicator", "mailx.pop.indicator", FT_STRING, BASE_NONE, NULL, 0x0,
+            "+OK, -ERR, or + (a SASL challenge)", HFILL } },
+        { &hf_pop_code, { "Response code", "mailx.pop.code", FT_STRING, BASE_NONE, NULL, 0x0,
+            "RFC 2449/3206 response code in brackets, as sent (AUTH, SYS/TEMP, IN-USE ...)", HFILL } },
+        { &hf_pop_code_text, { "Code meaning", "mailx.pop.code.text", FT_STRING, BASE_NONE, NULL, 0x0,
+            "What the response code means", HFILL } },
+        { &hf_pop_command, { "Answers", "mailx.pop.command", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The command this status line answers", HFILL } },
+        { &hf_pop_request_in, { "Request in", "mailx.pop.request_in", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "Frame of the command this status answers", HFILL } },
+        { &hf_pop_time, { "Response time", "mailx.pop.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Time from the command to its status line", HFILL } },
+        { &hf_pop_request, { "POP3 command", "mailx.pop.request", FT_STRING, BASE_NONE, NULL, 0x0,
+            "A command the client sent (or an AUTH response line)", HFILL } },
+        { &hf_pop_response_in, { "Response in", "mailx.pop.response_in", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Frame of the status line answering this command", HFILL } },
+    };
+    static gint *ett[] = { &ett_pop_response, &ett_pop_request };
+    static ei_register_info ei[] = {
+        { &ei_pop_err, { "mailx.pop.response.err", PI_RESPONSE_CODE, PI_WARN,
+            "POP3 -ERR", EXPFILL } },
+        { &ei_pop_limit, { "mailx.limit.pop_pending", PI_PROTOCOL, PI_WARN,
+            "mailx limit reached: pipelined POP3 commands", EXPFILL } },
+    };
+    proto_register_field_array(proto_mailx, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *em = expert_register_protocol(proto_mailx);
+    expert_register_field_array(em, ei, array_length(ei));
+}
