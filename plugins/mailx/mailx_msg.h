@@ -98,6 +98,9 @@ void mailx_msg_abort(mailx_conv *mc);
 void *mailx_msg_envelope_command(mailx_conv *mc, gboolean is_mail, const guint8 *path, size_t len);
 void mailx_msg_envelope_reply(void *ref, guint16 code);
 
+/* The mailx,attachments statistic (mailx_attach_stats.c); called from handoff. */
+void mailx_attach_stats_register(void);
+
 /* Every pass. */
 void mailx_msg_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
 

@@ -336,4 +336,5 @@ void proto_reg_handoff_mailx(void)
     /* Handoff runs before the applications register their tap listeners, so
      * the trees reach the Statistics menu and tshark's -z list. */
     mailx_stats_register();
+    mailx_attach_stats_register();
 }
