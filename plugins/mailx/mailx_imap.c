@@ -6,6 +6,7 @@
 #include <epan/expert.h>
 
 #include "mailx.h"
+#include "mailx_msg.h"
 #include "code_tables.h"
 
 static int hf_imap_response = -1;
@@ -123,15 +124,24 @@ static void on_auth(void *ctx, const mailx_auth_event *ev)
     mailx_auth_record(b->fr, b->pinfo, ev, b->reply);
 }
 
-static void on_message_end(void *ctx, const mailx_imap_literal_event *ev _U_)
+static void on_message_end(void *ctx, const mailx_imap_literal_event *ev)
 {
-    ((imap_builder *)ctx)->fr->conv->sum.messages++;
+    imap_builder *b = (imap_builder *)ctx;
+    b->fr->conv->sum.messages++;
+    /* the fetched message's MIME summary and attachments (mailx_msg.c) */
+    mailx_msg_end(b->fr, b->pinfo, MAILX_PROTO_IMAP, ev->size, FALSE, 0, ev->first.num);
+}
+
+static void on_content(void *ctx, const uint8_t *data, size_t len)
+{
+    mailx_msg_content(((imap_builder *)ctx)->fr->conv, data, len);
 }
 
 static const mailx_imap_sink imap_sink = {
     .command = on_command,
     .response = on_response,
     .message_end = on_message_end,
+    .content = on_content,
     .tls_started = on_tls_started,
     .auth = on_auth,
 };
