@@ -151,12 +151,14 @@ typedef struct {
             has_request : 1;
     guint32 request_frame;
     gint64  delta_ns;
+    const struct mailx_smtp_cmd_rec *request;   /* the command answered (file scope), or NULL */
 } mailx_smtp_reply_rec;
 
-typedef struct {
+typedef struct mailx_smtp_cmd_rec {
     guint8  kind;               /* mailx_smtp_answers */
     guint8  verb;               /* mailx_smtp_verb */
     guint8  not_remembered : 1, auth_cancel : 1;
+    char    word[16];           /* an unknown verb as sent (printable, truncated), for display */
     guint32 response_frame;     /* filled when the (last line of the) reply arrives */
     guint16 response_code;
     void   *msg_ref;            /* MAIL/RCPT: where the envelope keeps the reply code */

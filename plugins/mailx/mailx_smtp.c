@@ -58,6 +58,18 @@ static gint64 frame_ns(const packet_info *pinfo)
     return (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
 }
 
+/* "FOO" for an unknown verb, so that `mailx.smtp.command == "FOO"` finds its reply;
+ * attacker-chosen bytes: upper-cased, non-printables as '?', truncated. */
+static void smtp_unknown_word(char *out, size_t size, const guint8 *word, size_t len)
+{
+    size_t n = 0;
+    for (; n < len && n + 1 < size; n++)
+        out[n] = g_ascii_isgraph(word[n]) ? g_ascii_toupper((gchar)word[n]) : '?';
+    out[n] = '\0';
+    if (n == 0)
+        g_strlcpy(out, "(empty line)", size);
+}
+
 static void *on_command(void *ctx, const mailx_smtp_command_event *ev)
 {
     smtp_builder *b = (smtp_builder *)ctx;
@@ -69,6 +81,8 @@ static void *on_command(void *ctx, const mailx_smtp_command_event *ev)
         rec->verb = ev->kind == MAILX_SMTP_ANSWERS_END_OF_DATA ? MAILX_SMTP_CMD_DATA : MAILX_SMTP_CMD_AUTH;
     rec->not_remembered = ev->not_remembered;
     rec->auth_cancel = ev->auth_cancel;
+    if (ev->kind == MAILX_SMTP_ANSWERS_COMMAND && ev->cmd.verb == MAILX_SMTP_CMD_UNKNOWN)
+        smtp_unknown_word(rec->word, sizeof rec->word, ev->line, ev->cmd.verb_len);
     /* the envelope of the transaction (mailx_msg.c); RSET drops a message being read */
     if (ev->kind == MAILX_SMTP_ANSWERS_COMMAND && ev->cmd.has_path &&
         (ev->cmd.verb == MAILX_SMTP_CMD_MAIL || ev->cmd.verb == MAILX_SMTP_CMD_RCPT))
@@ -106,6 +120,7 @@ static void on_reply(void *ctx, const mailx_smtp_reply_event *ev)
     r.verb = (guint8)ev->verb;
     r.has_request = ev->has_request;
     if (ev->has_request) {
+        r.request = (const mailx_smtp_cmd_rec *)ev->request_token;
         r.request_frame = ev->request.num;
         r.delta_ns = frame_ns(b->pinfo) - ev->request.ts_ns;
         mailx_smtp_cmd_rec *cmd = (mailx_smtp_cmd_rec *)ev->request_token;
@@ -229,6 +244,8 @@ static const char *reply_title(const mailx_smtp_reply_rec *r)
 
 static const char *answered_name(const mailx_smtp_reply_rec *r)
 {
+    if (r->request && r->request->word[0])
+        return r->request->word;
     return mailx_smtp_answers_name((mailx_smtp_answers)r->answers, (mailx_smtp_verb)r->verb);
 }
 
@@ -316,7 +333,7 @@ static void render_command(const mailx_smtp_cmd_rec *c, proto_tree *tree, tvbuff
 {
     const char *name = c->kind == MAILX_SMTP_ANSWERS_END_OF_DATA ? "end of data"
                      : c->kind == MAILX_SMTP_ANSWERS_AUTH_RESPONSE ? "AUTH response"
-                     : mailx_smtp_verb_name((mailx_smtp_verb)c->verb);
+                     : c->word[0] ? c->word : mailx_smtp_verb_name((mailx_smtp_verb)c->verb);
     proto_item *ci = proto_tree_add_string(tree, hf_smtp_request, tvb, 0, 0, name);
     proto_item_set_generated(ci);
     if (c->response_frame) {
