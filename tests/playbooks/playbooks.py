@@ -63,6 +63,14 @@ def main():
             while want and not want[-1]:
                 want.pop()
             cmd = '\n'.join(cmd_lines)
+            # a capture that is not in sample-pcaps yet: say so, run nothing
+            pc = os.environ.get('MAILX_SAMPLE_PCAPS', os.path.join(TOP, 'sample-pcaps'))
+            missing = [f for f in re.findall(r'sample-pcaps/([\w.+-]+)', cmd)
+                       if not os.path.exists(os.path.join(pc, f))]
+            if missing:
+                print(f"skip - {cmd_lines[0][:110]} (no {', '.join(missing)} yet)")
+                new.extend(want)
+                continue
             rc, got, err = run(cmd)
             short = cmd_lines[0][:110]
             if rc == 0 and got == want:

@@ -75,6 +75,18 @@ def main():
         macros[name] = text
         if '$1' not in text:   # parameterised macros are tested through their users
             out.append(("dfilter_macros", name, "${%s}" % name))
+    # 4.4+ read "dmacros" instead: the same macros must be there
+    dm = {}
+    try:
+        with open(f"{d}/dmacros", encoding='utf-8') as f:
+            for line in f:
+                m = re.fullmatch(r'"([^"]+)" (.*)', line.rstrip('\n'))
+                if m:
+                    dm[m.group(1)] = m.group(2)
+    except FileNotFoundError:
+        err("dmacros missing (Wireshark 4.4+ read their macros from it)")
+    if dm and dm != macros:
+        err("dmacros and dfilter_macros hold different macros")
     for en, label, flt, tip in uat_records(f"{d}/dfilter_buttons", 4):
         if en not in ("TRUE", "FALSE"):
             err(f"dfilter_buttons: {label}: enabled must be TRUE or FALSE")
@@ -83,8 +95,9 @@ def main():
         out.append(("dfilter_buttons", label, flt))
     for rec in uat_records(f"{d}/io_graphs", 9):
         en, gname, flt, color, style, yaxis, yfield, sma, factor = rec
-        if en not in ("TRUE", "FALSE"):
-            err(f"io_graphs: {gname}: enabled must be TRUE or FALSE")
+        # what the I/O graph dialog writes (it also reads TRUE/FALSE)
+        if en not in ("Enabled", "Disabled"):
+            err(f"io_graphs: {gname}: first field must be Enabled or Disabled")
         if not re.fullmatch(r'#[0-9a-fA-F]{6}', color):
             err(f"io_graphs: {gname}: colour {color!r} is not #RRGGBB")
         if style not in IOG_STYLES:
