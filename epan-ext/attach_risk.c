@@ -233,6 +233,10 @@ static void add_reason(mailx_risk *r, uint32_t flag, const char *fmt, ...)
     va_start(ap, fmt);
     g_vsnprintf(r->reason[r->n], MAILX_RISK_REASON_LEN, fmt, ap);
     va_end(ap);
+    /* a long file name may be cut inside a character: end at the last whole one */
+    const gchar *end;
+    if (!g_utf8_validate(r->reason[r->n], -1, &end))
+        r->reason[r->n][end - r->reason[r->n]] = '\0';
     r->n++;
 }
 

@@ -11,6 +11,12 @@
  * boundary. Takes ownership of s. */
 static char *sanitize_utf8(char *s, size_t max)
 {
+    /* callers may hand raw header bytes: walk only valid UTF-8 */
+    if (!g_utf8_validate(s, -1, NULL)) {
+        char *v = g_utf8_make_valid(s, -1);
+        g_free(s);
+        s = v;
+    }
     GString *out = g_string_sized_new(strlen(s) + 1);
     const char *p = s;
     while (*p) {
@@ -42,6 +48,8 @@ static bool is_utf8_name(const char *cs)
 /* Bytes to valid UTF-8 (unbounded; the caller sanitizes and cuts). */
 static char *to_utf8(const char *charset, const uint8_t *b, size_t len, bool *bad)
 {
+    if (len == 0 || !b)
+        return g_strdup("");   /* an empty GByteArray has no data pointer */
     if (charset && *charset && !is_utf8_name(charset)) {
         gsize written = 0;
         GError *err = NULL;
@@ -303,6 +311,8 @@ static size_t scan_value(const char *v, size_t len, size_t p, GByteArray *into, 
 /* RFC 2231 s4: %XX escapes of an extended value (charset'lang' already removed). */
 static void pct_decode_into(const guint8 *b, size_t n, GByteArray *out)
 {
+    if (!b)
+        return;
     for (size_t i = 0; i < n; i++) {
         uint8_t c = b[i];
         if (c == '%' && i + 2 < n && g_ascii_isxdigit(b[i + 1]) && g_ascii_isxdigit(b[i + 2])) {
@@ -409,7 +419,7 @@ char *mailx_mime_param(const char *v, size_t len, const char *name, unsigned *fl
         size_t fn = first->len;
         if (first_ext) {
             /* RFC 2231 s4: charset'language'value; both may be empty */
-            const guint8 *q1 = memchr(fb, '\'', fn);
+            const guint8 *q1 = fn ? memchr(fb, '\'', fn) : NULL;
             const guint8 *q2 = q1 ? memchr(q1 + 1, '\'', fn - (size_t)(q1 + 1 - fb)) : NULL;
             if (q1 && q2) {
                 size_t cl = MIN((size_t)(q1 - fb), sizeof charset - 1);
