@@ -230,4 +230,39 @@ const mailx_auth_state *mailx_session_auth(const mailx_conv *mc);
 /* Every pass: render the stored results. */
 void mailx_smtp_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
 
+/* --- connections to mail ports, TCP health, bursts, storms (mailx_conn.c) --- */
+enum {
+    MAILX_SVC_NONE = 0, MAILX_SVC_SMTP, MAILX_SVC_SUBMISSION, MAILX_SVC_SMTPS,
+    MAILX_SVC_POP3, MAILX_SVC_POP3S, MAILX_SVC_IMAP, MAILX_SVC_IMAPS, MAILX_SVC_COUNT
+};
+/* Service of each TCP port (MAILX_SVC_NONE: not a mail port), rebuilt by the
+ * init routine from the defaults, the extra_ports pref and Decode As. */
+extern guint8 mailx_port_service[65536];
+const char *mailx_service_name(guint8 svc);
+void mailx_conn_register(module_t *mod);
+void mailx_conn_handoff(void);
+void mailx_conn_file_init(void);
+void mailx_conn_wanted(GArray *wanted);
+/* First pass, a TCP frame with a mail port on either side. */
+void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree);
+/* First pass: a failure reply of the session's server (SMTP 421/45x, POP3
+ * -ERR [SYS/TEMP], IMAP NO [UNAVAILABLE], BYE): feeds the burst detector. */
+void mailx_conn_server_failure(packet_info *pinfo, const struct mailx_conv *mc);
+/* One call per reply from the protocol glue; each picks its failures. */
+void mailx_conn_smtp_reply(packet_info *pinfo, const struct mailx_conv *mc, guint16 code, gboolean is_last);
+void mailx_conn_pop_reply(packet_info *pinfo, const struct mailx_conv *mc, gboolean err, const char *code);
+void mailx_conn_imap_reply(packet_info *pinfo, const struct mailx_conv *mc, gboolean no, gboolean bye,
+                           const char *code);
+gboolean mailx_conn_has_record(packet_info *pinfo);
+/* Every pass: the connection subtree and its expert items. */
+void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
+typedef struct {
+    const address *addr;
+    const char *family;         /* "SMTP", "POP3", "IMAP" */
+    guint32 sessions, peak_rate, peak_concurrent, failures, bursts;
+} mailx_conn_server_info;
+void mailx_conn_foreach_server(void (*fn)(const mailx_conn_server_info *, void *), void *ud);
+/* tshark -z mailx,tcp and the TCP health tree (mailx_tcp_stats.c) */
+void mailx_tcp_stats_register(void);
+
 #endif

@@ -18,4 +18,11 @@
 #define MAILX_STATS_MENU "Mail (mailx)/"
 #endif
 
+/* field_info.value: embedded in 4.0, a pointer from 4.2 on. */
+#if MAILX_WS_AT_LEAST(4, 2)
+#define MAILX_FI_FVALUE(fi) ((fi)->value)
+#else
+#define MAILX_FI_FVALUE(fi) (&(fi)->value)
+#endif
+
 #endif

@@ -110,6 +110,8 @@ static void on_response(void *ctx, const mailx_imap_response_event *ev)
     if (resp->kind == MAILX_IMAP_RESP_TAGGED &&
         (resp->status == MAILX_IMAP_STATUS_NO || resp->status == MAILX_IMAP_STATUS_BAD))
         b->fr->conv->sum.failures++;
+    mailx_conn_imap_reply(b->pinfo, b->fr->conv, resp->status == MAILX_IMAP_STATUS_NO,
+                          resp->status == MAILX_IMAP_STATUS_BYE, r.code);
     wmem_array_append_one(b->resp, r);
 }
 

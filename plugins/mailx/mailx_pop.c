@@ -92,6 +92,7 @@ static void on_response(void *ctx, const mailx_pop_response_event *ev)
     }
     if (r.ind == MAILX_POP_IND_ERR)
         b->fr->conv->sum.failures++;
+    mailx_conn_pop_reply(b->pinfo, b->fr->conv, r.ind == MAILX_POP_IND_ERR, r.code);
     wmem_array_append_one(b->resp, r);
 }
 

@@ -131,6 +131,7 @@ static void on_reply(void *ctx, const mailx_smtp_reply_event *ev)
             mailx_msg_envelope_reply(cmd->msg_ref, r.code);
         }
     }
+    mailx_conn_smtp_reply(b->pinfo, b->fr->conv, r.code, r.is_last);
     wmem_array_append_one(b->replies, r);
 
     mailx_session_summary *sum = &b->fr->conv->sum;

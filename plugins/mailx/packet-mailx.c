@@ -179,6 +179,11 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     /* The early out for most frames: mail rides on TCP. */
     if (pinfo->ptype != PT_TCP)
         return 0;
+    /* Connections to mail ports are analysed from the handshake on (SYN, RST,
+     * FIN carry no mail): one table load per port keeps other frames cheap. */
+    gboolean mail_port = (mailx_port_service[pinfo->srcport] | mailx_port_service[pinfo->destport]) != 0;
+    if (mail_port && !PINFO_FD_VISITED(pinfo) && tree && !mailx_conn_has_record(pinfo))
+        mailx_conn_analyse(pinfo, tree);
 
     mailx_frame *fr = (mailx_frame *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mailx, 0);
     /* Analysis needs the wanted fields, which exist only in a tree on the first pass;
@@ -195,9 +200,8 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
             fr = analyse_frame(pinfo, tree, smtp_items, pop_items, imap_items);
         else
             fr = analyse_other_frame(pinfo);
-        if (!fr)
-            return 0;
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_mailx, 0, fr);
+        if (fr)
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_mailx, 0, fr);
     }
     mailx_frame other;
     if (!fr && PINFO_FD_VISITED(pinfo)) {
@@ -213,8 +217,15 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
             fr = &other;
         }
     }
-    if (!fr || !fr->conv)
-        return 0;
+    if (!fr || !fr->conv) {
+        /* no mail session (yet): the connection items alone */
+        if (!mail_port || !mailx_conn_has_record(pinfo))
+            return 0;
+        proto_item *cti = proto_tree_add_item(tree, proto_mailx, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(cti);
+        mailx_conn_render(pinfo, proto_item_add_subtree(cti, ett_mailx), tvb);
+        return tvb_captured_length(tvb);
+    }
 
     proto_item *ti = proto_tree_add_item(tree, proto_mailx, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);
@@ -235,6 +246,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         mailx_imap_render(fr, pinfo, mt, tvb);
     mailx_auth_render(fr, pinfo, mt, tvb);
     mailx_session_render(fr, pinfo, mt, tvb);
+    mailx_conn_render(pinfo, mt, tvb);
     if (fr->msg)
         mailx_msg_render(fr, pinfo, mt, tvb);
     /* the statistics read the same stored record the fields come from */
@@ -247,6 +259,7 @@ static void mailx_init(void)
     mailx_convs = g_ptr_array_new();
     mailx_next_session_id = 0;
     mailx_auth_file_init();
+    mailx_conn_file_init();
 
     /* As TRANSUM does: ask for fields only while enabled, because any wanted field
      * makes Wireshark build a protocol tree for every frame. */
@@ -257,6 +270,7 @@ static void mailx_init(void)
         for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
             if (ids[i] > 0)
                 g_array_append_val(wanted, ids[i]);
+        mailx_conn_wanted(wanted);
         set_postdissector_wanted_hfids(mailx_handle, wanted);
     } else {
         set_postdissector_wanted_hfids(mailx_handle, NULL);
@@ -309,6 +323,7 @@ void proto_register_mailx(void)
     mailx_auth_register(mod);
     mailx_session_register();
     mailx_msg_register();
+    mailx_conn_register(mod);
 
     mailx_tap = register_tap("mailx");
 
@@ -335,6 +350,7 @@ void proto_reg_handoff_mailx(void)
 
     /* Handoff runs before the applications register their tap listeners, so
      * the trees reach the Statistics menu and tshark's -z list. */
+    mailx_conn_handoff();
     mailx_stats_register();
     mailx_attach_stats_register();
 }

@@ -1,0 +1,717 @@
+/* Mail over the network: the outcome of every TCP connection to a mail port
+ * (established, refused, no answer, reset, closed; SYN retries, setup and
+ * greeting time), the TCP health of each mail session read from Wireshark's
+ * own tcp.analysis.* items, error bursts per server in a sliding window and
+ * login storms (sessions started per second, concurrent sessions).
+ * First pass: epan-ext/conn.c and burst.c decide; the result is stored per
+ * frame; every pass renders it. Outcomes decided only by the end of the
+ * capture (no answer) and the final state appear on visited frames. */
+#include <epan/packet.h>
+#include <epan/expert.h>
+#include <epan/conversation.h>
+#include <epan/proto_data.h>
+#include <epan/to_str.h>
+
+#include "mailx.h"
+#include "conn.h"
+#include "burst.h"
+
+/* p_add_proto_data key of the connection record (key 0 is the mail frame). */
+#define MAILX_CONN_KEY 1
+
+/* Per-port service (0: not a mail port); filled by the init routine, read by
+ * the post-dissector's early out with two loads. */
+guint8 mailx_port_service[65536];
+
+static const char *const service_names[MAILX_SVC_COUNT] = {
+    NULL, "smtp", "submission", "smtps", "pop3", "pop3s", "imap", "imaps",
+};
+static const char *const family_names[] = { "?", "SMTP", "POP3", "IMAP" };
+
+static mailx_proto service_family(guint8 svc)
+{
+    switch (svc) {
+    case MAILX_SVC_SMTP: case MAILX_SVC_SUBMISSION: case MAILX_SVC_SMTPS: return MAILX_PROTO_SMTP;
+    case MAILX_SVC_POP3: case MAILX_SVC_POP3S: return MAILX_PROTO_POP;
+    case MAILX_SVC_IMAP: case MAILX_SVC_IMAPS: return MAILX_PROTO_IMAP;
+    default: return MAILX_PROTO_NONE;
+    }
+}
+
+const char *mailx_service_name(guint8 svc)
+{
+    return svc < MAILX_SVC_COUNT ? service_names[svc] : NULL;
+}
+
+static gboolean service_is_tls(guint8 svc)
+{
+    return svc == MAILX_SVC_SMTPS || svc == MAILX_SVC_POP3S || svc == MAILX_SVC_IMAPS;
+}
+
+/* ---------------------------------------------------------------- prefs */
+static range_t *pref_extra_ports;
+static guint pref_conn_max = 100000;
+static guint pref_slow_greeting_ms = 5000;
+static guint pref_retrans_percent = 2;
+static guint pref_burst_count = 10;
+static guint pref_burst_seconds = 10;
+static guint pref_storm_rate = 50;
+static guint pref_storm_concurrent = 100;
+
+/* ---------------------------------------------------------------- fields */
+static int hf_conn = -1;
+static int hf_conn_result = -1;
+static int hf_conn_state = -1;
+static int hf_conn_service = -1;
+static int hf_conn_syn_retries = -1;
+static int hf_conn_setup_time = -1;
+static int hf_conn_greeting_time = -1;
+static int hf_conn_decided_in = -1;
+static int hf_conn_segments = -1;
+static int hf_conn_retrans = -1;
+static int hf_conn_retrans_share = -1;
+static int hf_conn_dup_acks = -1;
+static int hf_conn_zero_windows = -1;
+static int hf_conn_ooo = -1;
+static int hf_burst_failures = -1;
+static int hf_burst_duration = -1;
+static int hf_storm_rate = -1;
+static int hf_storm_concurrent = -1;
+static gint ett_conn = -1;
+static gint ett_conn_tcp = -1;
+
+static expert_field ei_refused = EI_INIT;
+static expert_field ei_no_answer = EI_INIT;
+static expert_field ei_no_greeting = EI_INIT;
+static expert_field ei_reset = EI_INIT;
+static expert_field ei_slow_greeting = EI_INIT;
+static expert_field ei_retrans_high = EI_INIT;
+static expert_field ei_burst = EI_INIT;
+static expert_field ei_storm_rate = EI_INIT;
+static expert_field ei_storm_concurrent = EI_INIT;
+static expert_field ei_limit = EI_INIT;
+
+/* TCP fields read, never recomputed (hf ids from handoff). */
+static int hf_tcp_flags = -1, hf_tcp_len = -1, hf_tcp_retrans = -1, hf_tcp_spurious = -1,
+           hf_tcp_dup_ack = -1, hf_tcp_zero_window = -1, hf_tcp_ooo = -1;
+
+/* ------------------------------------------------------------ file state */
+typedef struct {
+    guint32 first_events, events;
+    gint64 first_ns, last_ns;
+} burst_rec;
+
+typedef struct mailx_server {
+    address addr;
+    mailx_proto family;
+    mailx_burst failures;          /* failure replies in pref_burst_seconds */
+    burst_rec *cur_burst;          /* the burst now raised, updated as it grows */
+    mailx_burst starts;            /* sessions started in 1 s */
+    guint32 peak_rate;
+    mailx_gauge concurrent;
+    gboolean conc_raised;
+    guint32 bursts;
+} mailx_server;
+
+typedef struct {
+    mailx_conn c;
+    guint8 service;
+    gboolean open_counted;
+    mailx_server *srv;
+    address server_addr;
+    guint16 server_port;
+    guint32 first_frame, last_frame, last_syn_frame, decided_frame;
+} conn_track;
+
+/* What one frame showed. */
+typedef struct {
+    conn_track *ct;                /* NULL: a failure reply on an untracked connection */
+    guint16 ev;                    /* MAILX_CONN_EV_* decided here */
+    guint8 limit : 1, burst_start : 1, storm_rate : 1, storm_conc : 1;
+    guint32 syn_retries;           /* so far (first pass) */
+    burst_rec *burst;              /* burst raised in this frame */
+    mailx_server *srv;             /* for the burst / storm messages */
+    guint32 rate, conc;            /* storm values when raised */
+} conn_frame;
+
+static wmem_map_t *tracks;         /* conversation_t* -> conn_track* */
+static wmem_map_t *servers;        /* "family/address" -> mailx_server* */
+static guint32 n_tracks;
+static gboolean limit_reported;
+static dissector_table_t tcp_port_tbl, tls_port_tbl;
+static dissector_handle_t h_smtp, h_pop, h_imap;
+
+static gint64 ts_ns(const packet_info *pinfo)
+{
+    return (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+}
+
+static void set_port(guint32 port, guint8 svc)
+{
+    if (port > 0 && port < 65536 && !mailx_port_service[port])
+        mailx_port_service[port] = svc;
+}
+
+static void map_decode_as(const gchar *table_name _U_, ftenum_t selector_type _U_, gpointer key,
+                          gpointer value, gpointer user_data)
+{
+    gboolean tls = GPOINTER_TO_INT(user_data);
+    dissector_handle_t h = dtbl_entry_get_handle((dtbl_entry_t *)value);
+    guint32 port = GPOINTER_TO_UINT(key);
+    if (!h)
+        return;
+    if (h == h_smtp)      set_port(port, tls ? MAILX_SVC_SMTPS : MAILX_SVC_SMTP);
+    else if (h == h_pop)  set_port(port, tls ? MAILX_SVC_POP3S : MAILX_SVC_POP3);
+    else if (h == h_imap) set_port(port, tls ? MAILX_SVC_IMAPS : MAILX_SVC_IMAP);
+}
+
+static void extra_port(guint32 port, gpointer ud _U_)
+{
+    set_port(port, MAILX_SVC_SMTP);
+}
+
+void mailx_conn_file_init(void)
+{
+    memset(mailx_port_service, 0, sizeof mailx_port_service);
+    set_port(25, MAILX_SVC_SMTP);
+    set_port(587, MAILX_SVC_SUBMISSION);
+    set_port(465, MAILX_SVC_SMTPS);
+    set_port(110, MAILX_SVC_POP3);
+    set_port(995, MAILX_SVC_POP3S);
+    set_port(143, MAILX_SVC_IMAP);
+    set_port(993, MAILX_SVC_IMAPS);
+    /* what Decode As (or the dissectors' port prefs) give smtp/pop/imap */
+    if (tcp_port_tbl)
+        dissector_table_foreach("tcp.port", map_decode_as, GINT_TO_POINTER(FALSE));
+    if (tls_port_tbl)
+        dissector_table_foreach("tls.port", map_decode_as, GINT_TO_POINTER(TRUE));
+    if (pref_extra_ports)
+        range_foreach(pref_extra_ports, extra_port, NULL);
+    mailx_port_service[0] = 0;
+
+    tracks = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    servers = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
+    n_tracks = 0;
+    limit_reported = FALSE;
+}
+
+static mailx_server *server_get(const address *addr, mailx_proto fam)
+{
+    char *key = wmem_strdup_printf(wmem_file_scope(), "%d/%s", (int)fam,
+                                   address_to_str(wmem_file_scope(), addr));
+    mailx_server *s = (mailx_server *)wmem_map_lookup(servers, key);
+    if (s)
+        return s;
+    /* bounded with the connections: at most one server per tracked connection */
+    if (wmem_map_size(servers) >= pref_conn_max)
+        return NULL;
+    s = wmem_new0(wmem_file_scope(), mailx_server);
+    copy_address_wmem(wmem_file_scope(), &s->addr, addr);
+    s->family = fam;
+    mailx_burst_init(&s->failures, pref_burst_count, (gint64)pref_burst_seconds * 1000000000);
+    mailx_burst_init(&s->starts, pref_storm_rate, 1000000000);
+    wmem_map_insert(servers, key, s);
+    return s;
+}
+
+static conn_frame *frame_rec(packet_info *pinfo)
+{
+    conn_frame *cf = (conn_frame *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mailx, MAILX_CONN_KEY);
+    if (!cf) {
+        cf = wmem_new0(wmem_file_scope(), conn_frame);
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_mailx, MAILX_CONN_KEY, cf);
+    }
+    return cf;
+}
+
+static gboolean has_field(proto_tree *tree, int hf)
+{
+    if (hf < 0)
+        return FALSE;
+    GPtrArray *a = proto_get_finfo_ptr_array(tree, hf);
+    return a && a->len > 0;
+}
+
+static gboolean uint_field(proto_tree *tree, int hf, guint32 *out)
+{
+    if (hf < 0)
+        return FALSE;
+    GPtrArray *a = proto_get_finfo_ptr_array(tree, hf);
+    if (!a || a->len == 0)
+        return FALSE;
+    field_info *fi = (field_info *)g_ptr_array_index(a, 0);
+    *out = fvalue_get_uinteger(MAILX_FI_FVALUE(fi));
+    return TRUE;
+}
+
+/* First pass, a TCP frame with a mail port on either side. */
+void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree)
+{
+    guint32 flags = 0, len = 0;
+    if (!tree || !uint_field(tree, hf_tcp_flags, &flags))
+        return;
+    uint_field(tree, hf_tcp_len, &len);
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    conn_track *ct = (conn_track *)wmem_map_lookup(tracks, conv);
+    gboolean syn = (flags & 0x002) != 0, ack = (flags & 0x010) != 0;
+    if (!ct) {
+        if (n_tracks >= pref_conn_max) {
+            if (!limit_reported) {
+                limit_reported = TRUE;
+                frame_rec(pinfo)->limit = 1;
+            }
+            return;
+        }
+        /* Server: the SYN's destination, the SYN/ACK's source; without a
+         * handshake the mail port's side (the lower port when both are). */
+        gboolean dst_server;
+        if (syn)
+            dst_server = !ack;
+        else if (mailx_port_service[pinfo->destport] && !mailx_port_service[pinfo->srcport])
+            dst_server = TRUE;
+        else if (mailx_port_service[pinfo->srcport] && !mailx_port_service[pinfo->destport])
+            dst_server = FALSE;
+        else
+            dst_server = pinfo->destport <= pinfo->srcport;
+        ct = wmem_new0(wmem_file_scope(), conn_track);
+        mailx_conn_init(&ct->c);
+        ct->server_port = (guint16)(dst_server ? pinfo->destport : pinfo->srcport);
+        ct->service = mailx_port_service[ct->server_port];
+        if (!ct->service)   /* the client's port is the mail one: odd, keep the other */
+            ct->service = mailx_port_service[dst_server ? pinfo->srcport : pinfo->destport];
+        copy_address_wmem(wmem_file_scope(), &ct->server_addr, dst_server ? &pinfo->dst : &pinfo->src);
+        ct->srv = server_get(&ct->server_addr, service_family(ct->service));
+        ct->first_frame = pinfo->num;
+        wmem_map_insert(tracks, conv, ct);
+        n_tracks++;
+    }
+    mailx_conn_segment seg = { 0 };
+    seg.syn = syn;
+    seg.ack = ack;
+    seg.rst = (flags & 0x004) != 0;
+    seg.fin = (flags & 0x001) != 0;
+    seg.from_client = pinfo->destport == ct->server_port && addresses_equal(&pinfo->dst, &ct->server_addr);
+    seg.payload_len = len;
+    seg.ts_ns = ts_ns(pinfo);
+    seg.retransmission = has_field(tree, hf_tcp_retrans) || has_field(tree, hf_tcp_spurious);
+    seg.dup_ack = has_field(tree, hf_tcp_dup_ack);
+    seg.zero_window = has_field(tree, hf_tcp_zero_window);
+    seg.out_of_order = has_field(tree, hf_tcp_ooo);
+    unsigned ev = mailx_conn_feed(&ct->c, &seg);
+    ct->last_frame = pinfo->num;
+    if (ev & (MAILX_CONN_EV_SYN | MAILX_CONN_EV_SYN_RETRY))
+        ct->last_syn_frame = pinfo->num;
+    if (ev & (MAILX_CONN_EV_ESTABLISHED | MAILX_CONN_EV_REFUSED | MAILX_CONN_EV_RESET | MAILX_CONN_EV_CLOSED))
+        ct->decided_frame = pinfo->num;
+
+    conn_frame *cf = frame_rec(pinfo);
+    cf->ct = ct;
+    cf->ev = (guint16)ev;
+    cf->syn_retries = mailx_conn_syn_retries(&ct->c);
+
+    mailx_server *srv = ct->srv;
+    if (!srv)
+        return;
+    /* login storms: sessions started per second, concurrent sessions */
+    if ((ev & MAILX_CONN_EV_ESTABLISHED) && ct->c.saw_syn) {
+        int r = mailx_burst_add(&srv->starts, seg.ts_ns);
+        guint32 in_win = mailx_burst_in_window(&srv->starts);
+        if (in_win > srv->peak_rate)
+            srv->peak_rate = in_win;
+        if (r == MAILX_BURST_EV_START) {
+            cf->storm_rate = 1;
+            cf->rate = in_win;
+            cf->srv = srv;
+        }
+        mailx_gauge_open(&srv->concurrent);
+        ct->open_counted = TRUE;
+        if (!srv->conc_raised && pref_storm_concurrent && srv->concurrent.current >= pref_storm_concurrent) {
+            srv->conc_raised = TRUE;
+            cf->storm_conc = 1;
+            cf->conc = srv->concurrent.current;
+            cf->srv = srv;
+        }
+    }
+    if ((ev & (MAILX_CONN_EV_RESET | MAILX_CONN_EV_CLOSED)) && ct->open_counted) {
+        ct->open_counted = FALSE;
+        mailx_gauge_close(&srv->concurrent);
+        if (srv->concurrent.current == 0)
+            srv->conc_raised = FALSE;
+    }
+}
+
+void mailx_conn_server_failure(packet_info *pinfo, const mailx_conv *mc)
+{
+    if (!mc || PINFO_FD_VISITED(pinfo))
+        return;
+    mailx_server *srv = server_get(&mc->server_addr, mc->proto);
+    if (!srv)
+        return;
+    gint64 now = ts_ns(pinfo);
+    int r = mailx_burst_add(&srv->failures, now);
+    if (r == MAILX_BURST_EV_START) {
+        burst_rec *b = wmem_new0(wmem_file_scope(), burst_rec);
+        b->first_events = b->events = srv->failures.burst_events;
+        b->first_ns = srv->failures.burst_first_ns;
+        b->last_ns = now;
+        srv->cur_burst = b;
+        srv->bursts++;
+        conn_frame *cf = frame_rec(pinfo);
+        cf->burst_start = 1;
+        cf->burst = b;
+        cf->srv = srv;
+    } else if (r == MAILX_BURST_EV_MORE && srv->cur_burst) {
+        srv->cur_burst->events++;
+        srv->cur_burst->last_ns = now;
+    }
+}
+
+/* The failure replies that say "server unavailable or overloaded" (not the
+ * user's fault): what the burst detector counts. */
+void mailx_conn_smtp_reply(packet_info *pinfo, const mailx_conv *mc, guint16 code, gboolean is_last)
+{
+    /* RFC 5321 4.2.3: 421 service not available; 450-459 transient failures.
+       One count per reply (its last line). */
+    if (is_last && (code == 421 || (code >= 450 && code <= 459)))
+        mailx_conn_server_failure(pinfo, mc);
+}
+
+void mailx_conn_pop_reply(packet_info *pinfo, const mailx_conv *mc, gboolean err, const char *code)
+{
+    /* RFC 3206: [SYS/TEMP] a temporary system problem */
+    if (err && code && g_ascii_strcasecmp(code, "SYS/TEMP") == 0)
+        mailx_conn_server_failure(pinfo, mc);
+}
+
+void mailx_conn_imap_reply(packet_info *pinfo, const mailx_conv *mc, gboolean no, gboolean bye,
+                           const char *code)
+{
+    /* RFC 5530 UNAVAILABLE; BYE, except the one that answers LOGOUT */
+    if (no && code && g_ascii_strcasecmp(code, "UNAVAILABLE") == 0) {
+        mailx_conn_server_failure(pinfo, mc);
+        return;
+    }
+    if (!bye || !mc)
+        return;
+    if (mc->imap) {
+        for (guint i = 0; i < MAILX_IMAP_PENDING_MAX; i++)
+            if (mc->imap->pending[i].used && mc->imap->pending[i].cmd == MAILX_IMAP_CMD_LOGOUT)
+                return;
+    }
+    mailx_conn_server_failure(pinfo, mc);
+}
+
+/* ---------------------------------------------------------------- render */
+static const char *state_name(const conn_track *ct, gboolean final)
+{
+    mailx_conn_result r = final ? mailx_conn_final(&ct->c) : ct->c.state;
+    const char *n = mailx_conn_result_name(r);
+    if (n)
+        return n;
+    return r == MAILX_CONN_ATTEMPT ? "attempt" : "unknown";
+}
+
+static void add_time(proto_tree *t, int hf, tvbuff_t *tvb, gint64 ns)
+{
+    nstime_t d;
+    d.secs = (time_t)(ns / 1000000000);
+    d.nsecs = (int)(ns % 1000000000);
+    proto_item_set_generated(proto_tree_add_time(t, hf, tvb, 0, 0, &d));
+}
+
+static void gen_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v)
+{
+    proto_item_set_generated(proto_tree_add_uint(t, hf, tvb, 0, 0, v));
+}
+
+static double share(guint32 part, guint32 whole)
+{
+    return whole ? 100.0 * part / whole : 0.0;
+}
+
+gboolean mailx_conn_has_record(packet_info *pinfo)
+{
+    return p_get_proto_data(wmem_file_scope(), pinfo, proto_mailx, MAILX_CONN_KEY) != NULL;
+}
+
+void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
+{
+    conn_frame *cf = (conn_frame *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mailx, MAILX_CONN_KEY);
+    if (!cf)
+        return;
+    gboolean visited = PINFO_FD_VISITED(pinfo);
+    conn_track *ct = cf->ct;
+    proto_item *ti = NULL;
+    if (ct) {
+        const char *svc = mailx_service_name(ct->service);
+        ti = proto_tree_add_item(tree, hf_conn, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(ti);
+        proto_tree *t = proto_item_add_subtree(ti, ett_conn);
+        if (svc)
+            proto_item_set_generated(proto_tree_add_string(t, hf_conn_service, tvb, 0, 0, svc));
+        const char *st = state_name(ct, visited);
+        proto_item_set_generated(proto_tree_add_string(t, hf_conn_state, tvb, 0, 0, st));
+        proto_item_append_text(ti, ": %s %s", svc ? svc : "?", st);
+
+        /* the outcome on the frame that decides it */
+        const char *res = NULL;
+        if (cf->ev & MAILX_CONN_EV_ESTABLISHED) res = "established";
+        if (cf->ev & MAILX_CONN_EV_REFUSED)     res = "refused";
+        if (cf->ev & MAILX_CONN_EV_RESET)       res = "reset";
+        if (cf->ev & MAILX_CONN_EV_CLOSED)      res = "closed";
+        /* no answer: known once the capture has ended; the attempt's last SYN */
+        gboolean no_answer = visited && mailx_conn_final(&ct->c) == MAILX_CONN_NO_ANSWER &&
+                             ct->last_syn_frame == pinfo->num;
+        if (no_answer)
+            res = "no-answer";
+        if (res)
+            proto_item_set_generated(proto_tree_add_string(t, hf_conn_result, tvb, 0, 0, res));
+        if (visited) {
+            guint32 dec = no_answer ? 0 : (mailx_conn_final(&ct->c) == MAILX_CONN_NO_ANSWER ?
+                                           ct->last_syn_frame : ct->decided_frame);
+            if (dec && dec != pinfo->num)
+                gen_uint(t, hf_conn_decided_in, tvb, dec);
+        }
+        guint32 retries = visited ? mailx_conn_syn_retries(&ct->c) : cf->syn_retries;
+        if (ct->c.saw_syn)
+            gen_uint(t, hf_conn_syn_retries, tvb, retries);
+        if (ct->c.setup_ns >= 0 && (visited || (cf->ev & MAILX_CONN_EV_ESTABLISHED) ||
+                                     pinfo->num > ct->decided_frame))
+            add_time(t, hf_conn_setup_time, tvb, ct->c.setup_ns);
+        if (ct->c.greeting_ns >= 0 && !service_is_tls(ct->service))
+            add_time(t, hf_conn_greeting_time, tvb, ct->c.greeting_ns);
+
+        /* TCP health, from Wireshark's analysis of the session's segments */
+        proto_item *hi;
+        proto_tree *ht = proto_tree_add_subtree(t, tvb, 0, 0, ett_conn_tcp, &hi, "TCP health");
+        proto_item_set_generated(hi);
+        const mailx_conn *c = &ct->c;
+        gen_uint(ht, hf_conn_segments, tvb, c->segments);
+        proto_item *pi = proto_tree_add_uint(ht, hf_conn_retrans, tvb, 0, 0, c->retransmissions);
+        proto_item_set_generated(pi);
+        proto_item_append_text(pi, " (%.1f %%)", share(c->retransmissions, c->segments));
+        pi = proto_tree_add_double(ht, hf_conn_retrans_share, tvb, 0, 0, share(c->retransmissions, c->segments));
+        proto_item_set_generated(pi);
+        pi = proto_tree_add_uint(ht, hf_conn_dup_acks, tvb, 0, 0, c->dup_acks);
+        proto_item_set_generated(pi);
+        proto_item_append_text(pi, " (%.1f %%)", share(c->dup_acks, c->segments));
+        pi = proto_tree_add_uint(ht, hf_conn_zero_windows, tvb, 0, 0, c->zero_windows);
+        proto_item_set_generated(pi);
+        proto_item_append_text(pi, " (%.1f %%)", share(c->zero_windows, c->segments));
+        pi = proto_tree_add_uint(ht, hf_conn_ooo, tvb, 0, 0, c->out_of_order);
+        proto_item_set_generated(pi);
+        proto_item_append_text(pi, " (%.1f %%)", share(c->out_of_order, c->segments));
+        proto_item_append_text(hi, ": %u segments, %.1f %% retransmitted", c->segments,
+                               share(c->retransmissions, c->segments));
+
+        const char *fam = family_names[service_family(ct->service)];
+        char *who = address_to_str(pinfo->pool, &ct->server_addr);
+        if (cf->ev & MAILX_CONN_EV_REFUSED)
+            expert_add_info_format(pinfo, ti, &ei_refused, "%s (%u) connection refused by %s",
+                                   fam, ct->server_port, who);
+        if (no_answer)
+            expert_add_info_format(pinfo, ti, &ei_no_answer, "%s (%u) connection attempt to %s got no answer "
+                                   "(%u SYN retransmissions)", fam, ct->server_port, who,
+                                   mailx_conn_syn_retries(&ct->c));
+        if (cf->ev & MAILX_CONN_EV_NO_GREETING)
+            expert_add_info_format(pinfo, ti, &ei_no_greeting, "%s server %s %s the connection before "
+                                   "sending anything", fam, who,
+                                   (cf->ev & MAILX_CONN_EV_RESET) ? "reset" : "closed");
+        else if ((cf->ev & MAILX_CONN_EV_RESET))
+            expert_add_info_format(pinfo, ti, &ei_reset, "%s session with %s reset by the %s",
+                                   fam, who, (cf->ev & MAILX_CONN_EV_SERVER_CLOSE) ? "server" : "client");
+        if ((cf->ev & MAILX_CONN_EV_GREETING) && !service_is_tls(ct->service) &&
+            pref_slow_greeting_ms && ct->c.greeting_ns >= (gint64)pref_slow_greeting_ms * 1000000)
+            expert_add_info_format(pinfo, ti, &ei_slow_greeting, "%s server %s sent its greeting %.1f s "
+                                   "after the connection was set up (greylisting and tarpitting servers "
+                                   "delay on purpose)", fam, who, ct->c.greeting_ns / 1e9);
+        /* the session's share, once it is final: on its last frame */
+        if (visited && pinfo->num == ct->last_frame && c->segments &&
+            (mailx_conn_final(c) == MAILX_CONN_ESTABLISHED || mailx_conn_final(c) == MAILX_CONN_CLOSED ||
+             mailx_conn_final(c) == MAILX_CONN_RESET || mailx_conn_final(c) == MAILX_CONN_UNKNOWN) &&
+            share(c->retransmissions, c->segments) > (double)pref_retrans_percent)
+            expert_add_info_format(pinfo, ti, &ei_retrans_high, "%s session with %s: %u of %u segments "
+                                   "retransmitted (%.1f %%, over %u %%)", fam, who, c->retransmissions,
+                                   c->segments, share(c->retransmissions, c->segments), pref_retrans_percent);
+    }
+    if (cf->srv) {
+        const mailx_server *s = cf->srv;
+        char *who = address_to_str(pinfo->pool, &s->addr);
+        proto_item *anchor = ti ? ti : proto_tree_add_item(tree, hf_conn, tvb, 0, 0, ENC_NA);
+        if (!ti)
+            proto_item_set_generated(anchor);
+        proto_tree *t = proto_item_add_subtree(anchor, ett_conn);
+        if (cf->burst) {
+            const burst_rec *b = cf->burst;
+            /* visited: the whole burst; first pass: as far as it got */
+            gen_uint(t, hf_burst_failures, tvb, b->events);
+            gint64 span = b->last_ns - b->first_ns;
+            add_time(t, hf_burst_duration, tvb, span);
+            expert_add_info_format(pinfo, anchor, &ei_burst, "%s server %s: %u failures in %.1f s "
+                                   "— server unavailable or overloaded?", family_names[s->family], who,
+                                   b->events, span / 1e9);
+        }
+        if (cf->storm_rate) {
+            gen_uint(t, hf_storm_rate, tvb, cf->rate);
+            expert_add_info_format(pinfo, anchor, &ei_storm_rate, "%s server %s: %u sessions started "
+                                   "within 1 s (login storm)", family_names[s->family], who, cf->rate);
+        }
+        if (cf->storm_conc) {
+            gen_uint(t, hf_storm_concurrent, tvb, cf->conc);
+            expert_add_info_format(pinfo, anchor, &ei_storm_concurrent, "%s server %s: %u sessions open "
+                                   "at the same time", family_names[s->family], who, cf->conc);
+        }
+    }
+    if (cf->limit) {
+        proto_item *pi = proto_tree_add_item(tree, hf_conn, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(pi);
+        expert_add_info_format(pinfo, pi, &ei_limit, "mailx limit reached: more than %u connections "
+                               "to mail ports; later ones are not tracked (preference mailx.conn_max)",
+                               pref_conn_max);
+    }
+}
+
+/* ----------------------------------------------- statistics accessors */
+typedef struct {
+    void (*fn)(const mailx_conn_server_info *, void *);
+    void *ud;
+} server_walk;
+
+static void server_visit(gpointer key _U_, gpointer value, gpointer user_data)
+{
+    const mailx_server *s = (const mailx_server *)value;
+    const server_walk *w = (const server_walk *)user_data;
+    mailx_conn_server_info info;
+    info.addr = &s->addr;
+    info.family = family_names[s->family];
+    info.sessions = (guint32)s->concurrent.opened;
+    info.peak_rate = s->peak_rate;
+    info.peak_concurrent = s->concurrent.peak;
+    info.failures = (guint32)s->failures.total;
+    info.bursts = s->bursts;
+    w->fn(&info, w->ud);
+}
+
+void mailx_conn_foreach_server(void (*fn)(const mailx_conn_server_info *, void *), void *ud)
+{
+    server_walk w = { fn, ud };
+    if (servers)
+        wmem_map_foreach(servers, server_visit, &w);
+}
+
+/* ---------------------------------------------------------- registration */
+void mailx_conn_register(module_t *mod)
+{
+    static hf_register_info hf[] = {
+        { &hf_conn, { "Connection", "mailx.conn", FT_NONE, BASE_NONE, NULL, 0x0,
+            "TCP connection to a mail port: outcome, timing and TCP health", HFILL } },
+        { &hf_conn_result, { "Result", "mailx.conn.result", FT_STRING, BASE_NONE, NULL, 0x0,
+            "On the frame that decides it: established, refused, no-answer, reset, closed", HFILL } },
+        { &hf_conn_state, { "State", "mailx.conn.state", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The connection's state: after this frame on the first pass, final on later passes and in the GUI",
+            HFILL } },
+        { &hf_conn_service, { "Service", "mailx.conn.service", FT_STRING, BASE_NONE, NULL, 0x0,
+            "smtp, submission, smtps, pop3, pop3s, imap, imaps, from the server port", HFILL } },
+        { &hf_conn_syn_retries, { "SYN retries", "mailx.conn.syn_retries", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "SYN retransmissions before the answer or the end of the capture", HFILL } },
+        { &hf_conn_setup_time, { "Setup time", "mailx.conn.setup_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "First SYN to SYN/ACK", HFILL } },
+        { &hf_conn_greeting_time, { "Greeting time", "mailx.conn.greeting_time", FT_RELATIVE_TIME, BASE_NONE,
+            NULL, 0x0, "SYN/ACK to the server's first data (its greeting; not on TLS ports)", HFILL } },
+        { &hf_conn_decided_in, { "Outcome decided in", "mailx.conn.decided_in", FT_FRAMENUM, BASE_NONE,
+            NULL, 0x0, "The frame that decided the final outcome", HFILL } },
+        { &hf_conn_segments, { "Segments", "mailx.conn.tcp.segments", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "TCP segments of the connection", HFILL } },
+        { &hf_conn_retrans, { "Retransmissions", "mailx.conn.tcp.retransmissions", FT_UINT32, BASE_DEC,
+            NULL, 0x0, "Segments Wireshark marks tcp.analysis.retransmission (or spurious)", HFILL } },
+        { &hf_conn_retrans_share, { "Retransmitted share (%)", "mailx.conn.tcp.retrans_share", FT_DOUBLE,
+            BASE_NONE, NULL, 0x0, "Retransmissions per 100 segments", HFILL } },
+        { &hf_conn_dup_acks, { "Duplicate ACKs", "mailx.conn.tcp.dup_acks", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Segments marked tcp.analysis.duplicate_ack", HFILL } },
+        { &hf_conn_zero_windows, { "Zero windows", "mailx.conn.tcp.zero_windows", FT_UINT32, BASE_DEC,
+            NULL, 0x0, "Segments marked tcp.analysis.zero_window", HFILL } },
+        { &hf_conn_ooo, { "Out-of-order", "mailx.conn.tcp.out_of_order", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Segments marked tcp.analysis.out_of_order", HFILL } },
+        { &hf_burst_failures, { "Failures in burst", "mailx.burst.failures", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Failure replies of the server's burst raised here (final count on later passes)", HFILL } },
+        { &hf_burst_duration, { "Burst duration", "mailx.burst.duration", FT_RELATIVE_TIME, BASE_NONE,
+            NULL, 0x0, "First to last failure of the burst", HFILL } },
+        { &hf_storm_rate, { "Sessions started in 1 s", "mailx.storm.rate", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Sessions to the server started within one second when the storm note was raised", HFILL } },
+        { &hf_storm_concurrent, { "Concurrent sessions", "mailx.storm.concurrent", FT_UINT32, BASE_DEC,
+            NULL, 0x0, "Sessions open to the server at once when the note was raised", HFILL } },
+    };
+    static gint *ett[] = { &ett_conn, &ett_conn_tcp };
+    static ei_register_info ei[] = {
+        { &ei_refused, { "mailx.conn.refused", PI_SEQUENCE, PI_ERROR,
+            "Connection to a mail port refused (RST to the SYN)", EXPFILL } },
+        { &ei_no_answer, { "mailx.conn.no_answer", PI_SEQUENCE, PI_ERROR,
+            "Connection attempt to a mail port got no answer", EXPFILL } },
+        { &ei_no_greeting, { "mailx.conn.greeting.missing", PI_SEQUENCE, PI_WARN,
+            "Server closed or reset the connection without a greeting", EXPFILL } },
+        { &ei_reset, { "mailx.conn.reset.mid_session", PI_SEQUENCE, PI_WARN,
+            "Mail session reset in the middle", EXPFILL } },
+        { &ei_slow_greeting, { "mailx.conn.greeting.slow", PI_SEQUENCE, PI_NOTE,
+            "Server greeting later than the preference", EXPFILL } },
+        { &ei_retrans_high, { "mailx.conn.tcp.retrans_high", PI_SEQUENCE, PI_WARN,
+            "Retransmitted share of a mail session over the preference", EXPFILL } },
+        { &ei_burst, { "mailx.server.failures.burst", PI_RESPONSE_CODE, PI_WARN,
+            "Burst of failure replies from one server", EXPFILL } },
+        { &ei_storm_rate, { "mailx.server.sessions.storm", PI_SEQUENCE, PI_NOTE,
+            "Many sessions to one server started within one second", EXPFILL } },
+        { &ei_storm_concurrent, { "mailx.server.sessions.concurrent", PI_SEQUENCE, PI_NOTE,
+            "Many sessions open to one server at the same time", EXPFILL } },
+        { &ei_limit, { "mailx.conn.limit.reached", PI_MALFORMED, PI_WARN,
+            "mailx limit reached: connections to mail ports", EXPFILL } },
+    };
+    proto_register_field_array(proto_mailx, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_register_field_array(expert_register_protocol(proto_mailx), ei, array_length(ei));
+
+    range_convert_str(wmem_epan_scope(), &pref_extra_ports, "2525", 65535);
+    prefs_register_range_preference(mod, "extra_ports", "Extra SMTP ports",
+        "TCP ports besides 25/465/587/110/995/143/993 (and what Decode As gives smtp/pop/imap) "
+        "whose connections are analysed as SMTP", &pref_extra_ports, 65535);
+    prefs_register_uint_preference(mod, "conn_max", "Connections tracked per capture",
+        "At most this many connections to mail ports are tracked; later ones get one "
+        "mailx.conn.limit.reached item", 10, &pref_conn_max);
+    prefs_register_uint_preference(mod, "slow_greeting_ms", "Slow greeting (ms)",
+        "A server greeting later than this after the handshake gets a note (0: never)", 10,
+        &pref_slow_greeting_ms);
+    prefs_register_uint_preference(mod, "retrans_percent", "Retransmission share warning (%)",
+        "A mail session whose retransmitted share of segments is above this gets a warning", 10,
+        &pref_retrans_percent);
+    prefs_register_uint_preference(mod, "burst_count", "Error burst: failures",
+        "Failure replies (SMTP 421/45x, POP3 -ERR [SYS/TEMP], IMAP NO [UNAVAILABLE], BYE) from one "
+        "server within the window that make a burst", 10, &pref_burst_count);
+    prefs_register_uint_preference(mod, "burst_seconds", "Error burst: window (s)",
+        "Length of the sliding window of the error-burst detector", 10, &pref_burst_seconds);
+    prefs_register_uint_preference(mod, "storm_rate", "Login storm: sessions per second",
+        "Sessions started to one server within one second that raise a note", 10, &pref_storm_rate);
+    prefs_register_uint_preference(mod, "storm_concurrent", "Login storm: concurrent sessions",
+        "Sessions open to one server at once that raise a note (0: never)", 10, &pref_storm_concurrent);
+}
+
+void mailx_conn_handoff(void)
+{
+    hf_tcp_flags = proto_registrar_get_id_byname("tcp.flags");
+    hf_tcp_len = proto_registrar_get_id_byname("tcp.len");
+    hf_tcp_retrans = proto_registrar_get_id_byname("tcp.analysis.retransmission");
+    hf_tcp_spurious = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
+    hf_tcp_dup_ack = proto_registrar_get_id_byname("tcp.analysis.duplicate_ack");
+    hf_tcp_zero_window = proto_registrar_get_id_byname("tcp.analysis.zero_window");
+    hf_tcp_ooo = proto_registrar_get_id_byname("tcp.analysis.out_of_order");
+    tcp_port_tbl = find_dissector_table("tcp.port");
+    tls_port_tbl = find_dissector_table("tls.port");
+    h_smtp = find_dissector("smtp");
+    h_pop = find_dissector("pop");
+    h_imap = find_dissector("imap");
+}
+
+void mailx_conn_wanted(GArray *wanted)
+{
+    int ids[] = { hf_tcp_flags, hf_tcp_len, hf_tcp_dup_ack, hf_tcp_zero_window, hf_tcp_ooo };
+    for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
+        if (ids[i] > 0)
+            g_array_append_val(wanted, ids[i]);
+}
