@@ -706,6 +706,8 @@ void mailx_conn_handoff(void)
     h_smtp = find_dissector("smtp");
     h_pop = find_dissector("pop");
     h_imap = find_dissector("imap");
+    /* before the applications register their tap listeners (see mailx_stats_register) */
+    mailx_tcp_stats_register();
 }
 
 void mailx_conn_wanted(GArray *wanted)
