@@ -22,23 +22,8 @@ skip() { echo "skip - $1"; skipped=$((skipped + 1)); }
 
 # Matching needs captures that other work brings (see docs/playbooks.md):
 # "<file>\t<label>" -> why nothing matches yet.
-conn="no capture of a refused or unanswered connection to a mail port yet (issue 5's network scenarios)"
-retr="no capture with TCP retransmissions yet (issue 5's netem scenario)"
 big="no capture of a message over mailx.data_size_limit (10 MiB) yet (the large-message scenario)"
-dove="the Dovecot POP3/IMAP/submission captures are not in sample-pcaps yet (tools/captures/dovecot.sh)"
 declare -A awaiting=(
-    ["dfilter_macros"$'\t'"pop_ports"]=$dove
-    ["dfilter_macros"$'\t'"imap_ports"]=$dove
-    ["io_graphs"$'\t'"POP3 bytes (110, 995)"]=$dove
-    ["io_graphs"$'\t'"IMAP bytes (143, 993)"]=$dove
-    ["dfilter_macros"$'\t'"cleartext_credentials"]=$dove
-    ["dfilter_buttons"$'\t'"Cleartext credentials"]=$dove
-    ["colorfilters"$'\t'"mailx: cleartext credentials"]=$dove
-    ["dfilter_macros"$'\t'"mail_conn_failures"]=$conn
-    ["dfilter_buttons"$'\t'"Conn failures"]=$conn
-    ["colorfilters"$'\t'"mailx: mail connection failure"]=$conn
-    ["io_graphs"$'\t'"TCP retransmissions, mail ports"]=$retr
-    ["io_graphs"$'\t'"TCP retransmissions, all traffic"]=$retr
     ["dfilter_buttons"$'\t'"Oversized"]=$big
     ["io_graphs"$'\t'"Oversized messages (size)"]=$big
     ["colorfilters"$'\t'"mailx: oversized message"]=$big
