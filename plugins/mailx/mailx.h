@@ -21,7 +21,7 @@ extern int mailx_tap;
 
 /* Preferences (see docs/preferences.md). */
 extern guint mailx_pref_data_size_limit;
-extern gboolean mailx_pref_mask_users;
+extern mailx_pref_bool mailx_pref_mask_users;
 extern guint mailx_pref_auth_failure_threshold;
 
 typedef enum {

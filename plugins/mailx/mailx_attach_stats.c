@@ -291,7 +291,7 @@ static void cli_draw(void *tapdata)
     agg_draw_text((attach_agg *)tapdata);
 }
 
-static void cli_init(const char *opt_arg, void *userdata _U_)
+static MAILX_CLI_INIT_RET cli_init(const char *opt_arg, void *userdata _U_)
 {
     attach_agg *a = g_new0(attach_agg, 1);
     agg_init(a);
@@ -307,6 +307,7 @@ static void cli_init(const char *opt_arg, void *userdata _U_)
         g_string_free(err, TRUE);
         exit(1);
     }
+    MAILX_CLI_INIT_DONE;
 }
 
 /* ---- GUI: Statistics > Mail (mailx) > Attachments ---- */

@@ -9,7 +9,7 @@
 
 #include "mailx.h"
 
-gboolean mailx_pref_mask_users = FALSE;
+mailx_pref_bool mailx_pref_mask_users = FALSE;
 guint mailx_pref_auth_failure_threshold = 5;
 
 static int hf_auth = -1;

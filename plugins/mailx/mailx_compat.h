@@ -25,4 +25,37 @@
 #define MAILX_FI_FVALUE(fi) (&(fi)->value)
 #endif
 
+/* Boolean preference variables: prefs_register_bool_preference() takes
+ * gboolean * in 4.0 and bool * from 4.2 on (gcc >= 14 makes the mismatch an
+ * error). Declare every bool pref variable with this type. */
+#if MAILX_WS_AT_LEAST(4, 2)
+#include <stdbool.h>
+typedef bool mailx_pref_bool;
+#else
+typedef gboolean mailx_pref_bool;
+#endif
+
+/* tshark -z handlers (stat_tap_ui.tap_init_cb): void in 4.0 and 4.4, bool in
+ * 4.6 (false makes tshark exit 1). mailx's handlers exit(1) themselves on a
+ * bad argument, so they only ever report success:
+ *     static MAILX_CLI_INIT_RET foo_cli_init(const char *opt_arg, void *ud)
+ *     { ...; MAILX_CLI_INIT_DONE; } */
+#if MAILX_WS_AT_LEAST(4, 6)
+#define MAILX_CLI_INIT_RET  bool
+#define MAILX_CLI_INIT_DONE return true
+#else
+#define MAILX_CLI_INIT_RET  void
+#define MAILX_CLI_INIT_DONE return
+#endif
+
+/* Plugin description for the loader (4.2+ looks up plugin_describe() and
+ * lists the plugin's type in About > Plugins and `tshark -G plugins`); 4.0
+ * has neither the symbol nor wsutil/plugins.h. plugin.c uses
+ * MAILX_HAVE_PLUGIN_DESCRIBE and MAILX_PLUGIN_DESC. */
+#if MAILX_WS_AT_LEAST(4, 2)
+#include <wsutil/plugins.h>
+#define MAILX_HAVE_PLUGIN_DESCRIBE 1
+#define MAILX_PLUGIN_DESC (WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER)
+#endif
+
 #endif

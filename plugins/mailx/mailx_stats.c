@@ -413,7 +413,7 @@ static void sessions_draw(void *tapdata)
     g_ptr_array_free(arr, TRUE);
 }
 
-static void sessions_cli_init(const char *opt_arg, void *userdata _U_)
+static MAILX_CLI_INIT_RET sessions_cli_init(const char *opt_arg, void *userdata _U_)
 {
     const char *filter;
     sessions_tap *t = g_new0(sessions_tap, 1);
@@ -428,6 +428,7 @@ static void sessions_cli_init(const char *opt_arg, void *userdata _U_)
         g_free(t);
         exit(1);
     }
+    MAILX_CLI_INIT_DONE;
 }
 
 /* The GUI view of the sessions: one node per session (count = its mail
@@ -510,7 +511,7 @@ static void tree_cli_draw(void *tapdata)
     g_string_free(s, TRUE);
 }
 
-static void tree_cli_init(const char *opt_arg, void *userdata)
+static MAILX_CLI_INIT_RET tree_cli_init(const char *opt_arg, void *userdata)
 {
     const tree_cli *tc = (const tree_cli *)userdata;
     const char *filter;
@@ -532,6 +533,7 @@ static void tree_cli_init(const char *opt_arg, void *userdata)
         exit(1);
     }
     tc->init(st);
+    MAILX_CLI_INIT_DONE;
 }
 
 /* ------------------------------------------------------------ registration */

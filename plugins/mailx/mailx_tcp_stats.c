@@ -185,7 +185,7 @@ static void tcp_draw(void *p)
     printf("=================================================================================\n");
 }
 
-static void tcp_cli_init(const char *opt_arg, void *userdata _U_)
+static MAILX_CLI_INIT_RET tcp_cli_init(const char *opt_arg, void *userdata _U_)
 {
     /* "mailx,tcp" or "mailx,tcp,<display filter>" */
     const char *filter = NULL;
@@ -200,6 +200,7 @@ static void tcp_cli_init(const char *opt_arg, void *userdata _U_)
         g_free(t);
         exit(1);
     }
+    MAILX_CLI_INIT_DONE;
 }
 
 /* ------------------------------------------------------------- GUI tree */

@@ -14,6 +14,15 @@ WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
 
+#ifdef MAILX_HAVE_PLUGIN_DESCRIBE
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+
+uint32_t plugin_describe(void)
+{
+    return MAILX_PLUGIN_DESC;
+}
+#endif
+
 void plugin_register(void)
 {
     static proto_plugin plug_mailx;
