@@ -7,6 +7,10 @@ so a reply lost or doubled by pipelining, segmentation or multi-line handling
 shows up as a difference.
 
 Usage: pcap_oracle.py smtp-replies FILE   -> "frame code" per SMTP reply line
+       pcap_oracle.py conn-attempts FILE  -> "frame outcome" per connection attempt
+          (a client SYN): refused (RST from the server before any SYN/ACK; the RST's
+          frame) or no-answer (neither; the attempt's last SYN), on every port;
+          established attempts are not listed
 """
 import struct
 import sys
@@ -135,11 +139,46 @@ def smtp_replies(path):
     return out
 
 
+def conn_attempts(path):
+    """[(frame, 'refused'|'no-answer')] of every TCP attempt that failed."""
+    SYN, RST, ACK = 0x02, 0x04, 0x10
+    att = {}                      # (client, cport, server, sport) -> state
+    for num, lt, pkt in packets(path):
+        seg = tcp_segment(lt, pkt)
+        if not seg:
+            continue
+        src, sport, dst, dport, _, flags, _ = seg
+        fwd, rev = (src, sport, dst, dport), (dst, dport, src, sport)
+        if flags & SYN and not flags & ACK:
+            a = att.get(fwd)
+            if a is None or a['done']:
+                att[fwd] = a = {'last_syn': num, 'done': False, 'outcome': None}
+            elif a['outcome'] is None:
+                a['last_syn'] = num
+        elif rev in att and not att[rev]['done']:
+            a = att[rev]
+            if flags & SYN and flags & ACK:
+                a['outcome'], a['done'] = 'established', True
+            elif flags & RST:
+                a['outcome'], a['done'], a['frame'] = 'refused', True, num
+    out = []
+    for a in att.values():
+        if a['outcome'] is None:
+            out.append((a['last_syn'], 'no-answer'))
+        elif a['outcome'] == 'refused':
+            out.append((a['frame'], 'refused'))
+    return sorted(out)
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] != 'smtp-replies':
+    if len(sys.argv) != 3 or sys.argv[1] not in ('smtp-replies', 'conn-attempts'):
         raise SystemExit(__doc__)
-    for num, code in smtp_replies(sys.argv[2]):
-        print(num, code)
+    if sys.argv[1] == 'smtp-replies':
+        for num, code in smtp_replies(sys.argv[2]):
+            print(num, code)
+    else:
+        for num, outcome in conn_attempts(sys.argv[2]):
+            print(num, outcome)
 
 
 if __name__ == '__main__':
