@@ -9,6 +9,7 @@
 #include <epan/tap.h>
 
 #include "mailx_msg.h"
+#include "mailx_export.h"
 #include "mime.h"
 #include "mime_header.h"
 #include "attach_risk.h"
@@ -55,6 +56,7 @@ typedef struct mailx_msg_conv {
     mailx_mime_parser *parser;
     GPtrArray *attach;             /* mailx_attach_rec * of the message being read */
     mailx_envelope *env;           /* the current SMTP transaction */
+    mailx_export_stream *export;   /* decoded bytes kept for Export Objects */
 } mailx_msg_conv;
 
 static GPtrArray *msg_convs;       /* every mailx_msg_conv, for cleanup */
@@ -94,6 +96,7 @@ static void on_attachment_end(void *ctx, const mailx_mime_attachment *a)
         for (int i = 0; i < 32; i++)
             snprintf(r->sha256 + 2 * i, 3, "%02x", a->sha256[i]);
     r->anomalies = a->anomalies;
+    mailx_export_attach_end(c->export, a->index, a->decoded_size, a->hashed, r);
     mailx_risk risk;
     mailx_attach_risk_assess(a->filename, a->type, a->head, a->head_len, &risk);
     r->magic = mailx_magic_short(risk.magic);
@@ -109,7 +112,14 @@ static void on_attachment_end(void *ctx, const mailx_mime_attachment *a)
     g_ptr_array_add(c->attach, r);
 }
 
+static void on_attachment_data(void *ctx, uint32_t index, const uint8_t *data, size_t len)
+{
+    mailx_msg_conv *c = (mailx_msg_conv *)ctx;
+    mailx_export_data(&c->export, index, data, len);
+}
+
 static const mailx_mime_sink mime_sink = {
+    .attachment_data = on_attachment_data,
     .attachment_end = on_attachment_end,
 };
 
@@ -128,8 +138,12 @@ void mailx_msg_abort(mailx_conv *mc)
         return;
     mailx_mime_free(c->parser);
     c->parser = NULL;
-    if (c->attach)
+    mailx_export_stream_free(&c->export);
+    if (c->attach) {
+        for (guint i = 0; i < c->attach->len; i++)
+            mailx_export_release((mailx_attach_rec *)g_ptr_array_index(c->attach, i));
         g_ptr_array_set_size(c->attach, 0);
+    }
 }
 
 /* ---- SMTP envelope ---- */
@@ -233,6 +247,7 @@ void mailx_msg_end(mailx_frame *fr, packet_info *pinfo, mailx_proto proto, guint
     mailx_mime_summary s;
     mailx_mime_finish(c->parser, &s);
     c->parser = NULL;
+    mailx_export_stream_free(&c->export);   /* finish closed every attachment */
 
     mailx_msg_rec *m = wmem_new0(wmem_file_scope(), mailx_msg_rec);
     m->proto = proto;
@@ -269,6 +284,7 @@ void mailx_msg_end(mailx_frame *fr, packet_info *pinfo, mailx_proto proto, guint
         for (guint i = 0; i < m->n_attach; i++) {
             m->attach[i] = *(mailx_attach_rec *)g_ptr_array_index(c->attach, i);
             hash_note(m, &m->attach[i]);
+            mailx_export_name_assign(m, &m->attach[i]);
         }
         g_ptr_array_set_size(c->attach, 0);
     }
@@ -331,7 +347,8 @@ static void render_limits(const mailx_msg_rec *m, packet_info *pinfo, proto_tree
                                          "Malformed MIME: %s", bad[i].text);
 }
 
-static void render_attach(const mailx_attach_rec *a, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
+static void render_attach(const mailx_msg_rec *m, const mailx_attach_rec *a, packet_info *pinfo,
+                          proto_tree *tree, tvbuff_t *tvb)
 {
     proto_item *ai = proto_tree_add_none_format(tree, hf_attach, tvb, 0, 0,
         "Attachment: %s (%s, %" G_GUINT64_FORMAT " bytes)", a->filename ? a->filename : "(no name)",
@@ -371,6 +388,7 @@ static void render_attach(const mailx_attach_rec *a, packet_info *pinfo, proto_t
                 h->sha256, h->messages, h->n_senders, h->senders_overflow ? "+" : "",
                 h->n_rcpts, h->rcpts_overflow ? "+" : "");
     }
+    mailx_export_render(m, a, pinfo, at, tvb);
 }
 
 static void render_msg(const mailx_msg_rec *m, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
@@ -426,7 +444,7 @@ static void render_msg(const mailx_msg_rec *m, packet_info *pinfo, proto_tree *t
     add_gen(proto_tree_add_uint(mt, hf_msg_attachments, tvb, 0, 0, m->attachments_total));
     render_limits(m, pinfo, mt, tvb);
     for (guint i = 0; i < m->n_attach; i++)
-        render_attach(&m->attach[i], pinfo, mt, tvb);
+        render_attach(m, &m->attach[i], pinfo, mt, tvb);
 }
 
 void mailx_msg_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
@@ -452,6 +470,7 @@ static void msg_cleanup(void)
         for (guint i = 0; i < msg_convs->len; i++) {
             mailx_msg_conv *c = (mailx_msg_conv *)g_ptr_array_index(msg_convs, i);
             mailx_mime_free(c->parser);
+            mailx_export_stream_free(&c->export);
             if (c->attach)
                 g_ptr_array_free(c->attach, TRUE);
             g_free(c);
@@ -535,4 +554,5 @@ void mailx_msg_register(void)
     expert_register_field_array(em, ei, array_length(ei));
     register_init_routine(msg_init);
     register_cleanup_routine(msg_cleanup);
+    mailx_export_register();
 }

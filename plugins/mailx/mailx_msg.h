@@ -59,6 +59,8 @@ typedef struct {
        was active on the first pass and the size was within the limit) */
     guint8 *data;
     guint64 data_len;
+    guint8 export_state;           /* MAILX_EXPORT_* (mailx_export.h) */
+    char *export_name;             /* safe, capture-unique; set at message end */
 } mailx_attach_rec;
 
 typedef struct mailx_msg_rec {
