@@ -10,7 +10,7 @@ export MAILX_BUILD=${MAILX_BUILD:-$top/build}
 cd "$top"
 
 # The order matters only for reading: fast, basic suites first.
-all_suites=(unit plugin golden oracle docs stats profile gui playbooks net)
+all_suites=(unit plugin golden oracle docs stats export profile gui playbooks net)
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=("${all_suites[@]}")
 
