@@ -9,7 +9,10 @@
 #
 # usage: sudo tools/captures/dovecot.sh [OUTDIR] [SCENARIO...]
 #   OUTDIR   where the .pcap/.keys files go (default: $MAILX_DC_OUT or sample-pcaps/)
-#   SCENARIO run only these (default: all); see `scenarios` below.
+#   SCENARIO run only these (default: all, in the order of ALL below); an empty OUTDIR
+#            ("") keeps the default directory.
+#   env: MAILX_DC_KEEP=1 keeps the temp dir (configs, Dovecot/Postfix logs) for
+#        debugging; MAILX_DC_TAIL=<s> how long to keep capturing after a scenario (1).
 # Needs: dovecot-core dovecot-imapd dovecot-pop3d postfix swaks curl tcpdump openssl
 #        python3 iproute2; ethtool (optional: without it the captures carry offloaded,
 #        i.e. unfilled, TCP checksums); tshark (optional: verification summary).
