@@ -14,7 +14,8 @@ static const char *const win_devices[] = {
 
 static gboolean bad_char(gunichar c)
 {
-    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f))
+    /* U+FFFD: what the header decoder left of a control or invalid byte */
+    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == 0xfffd)
         return TRUE;
     /* Windows-reserved and path characters (what eo_massage_str would %-encode) */
     if (c < 0x80 && strchr("/\\:*?\"<>|", (int)c))

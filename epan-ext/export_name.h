@@ -18,7 +18,7 @@
 /* A safe name for `declared` (UTF-8 or not, may be NULL); `fallback` (an
  * ASCII name without separators, e.g. "attachment-f12-3") is used when
  * nothing usable is left. Newly allocated (g_free). Rules, in order:
- * invalid UTF-8 bytes, C0/C1 controls, DEL, Unicode format characters (bidi
+ * invalid UTF-8 bytes, U+FFFD, C0/C1 controls, DEL, Unicode format characters (bidi
  * overrides such as U+202E), line/paragraph separators, surrogates and
  * unassigned code points, and the characters / \ : * ? " < > | become '_';
  * runs of '.' become one '.'; leading and trailing dots and spaces are

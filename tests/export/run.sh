@@ -109,6 +109,12 @@ if [ -f "$hostile" ]; then
             python3 -c 'import os,sys; sys.exit(0 if any(len(n.encode()) == 200 and n.startswith("AAAA") for n in os.listdir(sys.argv[1])) else 1)' "$EXPORT_OUT"
         check "hostile-names: two attachments with one name give two files" \
             grep -qx 'same-name-2.txt' <<<"$names"
+        # every name as it reaches the disk (the long one checked above)
+        want=$(printf '%s\n' _._etc_passwd 'ctl___[31m__evil_._x.txt' invoice_fdp.exe same-name.txt \
+               same-name-2.txt SAME-NAME-3.TXT _._Windows_win.ini _CON.txt attachment-f27-11 \
+               attachment-f27-12 | LC_ALL=C sort)
+        check "hostile-names: the 11 attachments give exactly the expected safe names" \
+            test "$want" = "$(grep -v '^AAAA' <<<"$names" | LC_ALL=C sort)" -a "$(wc -l <<<"$names")" = 11
     fi
 else
     echo "# smtp-hostile-names.pcap not present"

@@ -27,6 +27,7 @@ static const name_case cases[] = {
     { "leading spaces and dots", " . .hidden", "hidden" },
     { "leading dash", "-rf", "_rf" },
     { "control characters", "a\tb\r\nc\x01\x1f\x7f.txt", "a_b__c___.txt" },
+    { "replacement character", "ctl\xef\xbf\xbd[31m.txt", "ctl_[31m.txt" },
     { "C1 control", "a\xc2\x85" "b", "a_b" },
     { "bidi override (RLO)", "invoice\xe2\x80\xae" "fdp.exe", "invoice_fdp.exe" },
     { "zero-width and BOM", "a\xe2\x80\x8b" "b\xef\xbb\xbf" "c", "a_b_c" },

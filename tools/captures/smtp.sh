@@ -37,7 +37,7 @@ PREFIX=mailx-smtp              # syslog_name prefix, temp dir prefix
 LOCK=/run/lock/mailx-smtp-captures.lock
 
 ALL_SCENARIOS="clean pipelining-mixed tempfail unknown-user too-large
- large-attachment bad-commands bdat starttls spam-like rfc2231-nested"
+ large-attachment bad-commands bdat starttls spam-like rfc2231-nested hostile-names"
 SCENARIOS=${MAILX_SCENARIOS:-$ALL_SCENARIOS}
 
 log() { printf '[smtp.sh %s] %s\n' "$(date +%T)" "$*" >&2; }
@@ -341,6 +341,7 @@ run_one() {
     starttls)         run_scenario starttls 1 "" -- sc_starttls ;;
     spam-like)        run_scenario spam-like 2 "" -- sc_spam_like ;;
     rfc2231-nested)   run_scenario rfc2231-nested 1 "" -- py_client rfc2231-nested ;;
+    hostile-names)    run_scenario hostile-names 1 "" -- py_client hostile-names ;;
     *) die "unknown scenario $1 (known: ${ALL_SCENARIOS//$'\n'/})" ;;
     esac
 }
@@ -359,6 +360,7 @@ declare -A EXPECT=(
     [starttls]="220 250"
     [spam-like]="220 250 354 221"
     [rfc2231-nested]="220 250 354 221"
+    [hostile-names]="220 250 354 221"
 )
 
 tshark_q() { tshark "$@" 2>/dev/null; }   # as root tshark warns on stderr; fine

@@ -286,6 +286,59 @@ Content-Disposition: attachment; filename="forwarded.eml"
 """)
 
 
+def msg_hostile_names():
+    # Attachment names an attacker chooses, to show that what Export Objects
+    # writes stays safe: path traversal (Unix and Windows), a 10,000-character
+    # name (RFC 2231 continuations, 64 sections of at most 157 characters so
+    # every line stays under RFC 5322's 998), control characters, ESC, CR/LF
+    # and "/" (RFC 2231 %-escapes), a right-to-left override hiding ".exe",
+    # a Windows device name, a name of only dots, no name at all, and three
+    # attachments whose names collide (twice exactly, once by case).
+    long_name = "A" * 9996 + ".pdf"
+    secs = [long_name[i:i + 157] for i in range(0, len(long_name), 157)]
+    assert len(secs) <= 64
+    long_param = ";\n".join(f' filename*{i}="{s}"' for i, s in enumerate(secs))
+    rlo = base64.b64encode("invoice\u202efdp.exe".encode()).decode()
+    parts = [
+        ('filename="../../etc/passwd"', b"root:x:0:0:not really:/root:/bin/sh\n"),
+        (long_param.lstrip(), b"%PDF-1.4 long name\n"),
+        ("filename*=UTF-8''ctl%01%07%1B%5B31m%0D%0Aevil%2F..%2Fx.txt", b"control characters\n"),
+        (f'filename="=?UTF-8?B?{rlo}?="', b"MZ right-to-left override\n"),
+        ('filename="same-name.txt"', b"first same-name.txt\n"),
+        ('filename="same-name.txt"', b"second same-name.txt\n"),
+        ('filename="SAME-NAME.TXT"', b"third, differs by case\n"),
+        ('filename="..\\\\..\\\\Windows\\\\win.ini"', b"[windows path]\n"),
+        ('filename="CON.txt"', b"windows device name\n"),
+        ('filename=".."', b"only dots\n"),
+        (None, b"no name at all\n"),
+    ]
+    body = []
+    for disp, data in parts:
+        cd = "Content-Disposition: attachment" + (";\n " + disp if disp else "")
+        body.append(f"""--=_mailx_hostile_0001
+Content-Type: application/octet-stream
+{cd}
+Content-Transfer-Encoding: base64
+
+{b64_lines(data)}
+""")
+    return crlf(f"""\
+Date: {DATE}
+From: Mallory <mallory@client.test>
+To: Bob <bob@mailx.test>
+Subject: hostile attachment names
+Message-ID: <hostile-names.1@client.mailx.test>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="=_mailx_hostile_0001"
+
+--=_mailx_hostile_0001
+Content-Type: text/plain; charset=us-ascii
+
+Files attached.
+
+""" + "".join(body) + "--=_mailx_hostile_0001--\n")
+
+
 MESSAGES = {
     "clean": msg_clean,
     "large-attachment": msg_large_attachment,
@@ -570,7 +623,16 @@ def sc_rfc2231_nested(a):
     s.quit()
 
 
+def sc_hostile_names(a):
+    s = smtplib.SMTP(a.server, PORT, local_hostname=EHLO_NAME, timeout=TIMEOUT)
+    refused = s.sendmail("mallory@client.test", ["bob@mailx.test"], msg_hostile_names())
+    if refused:
+        fail(f"refused: {refused}")
+    s.quit()
+
+
 SCENARIOS = {
+    "hostile-names": sc_hostile_names,
     "pipelining-mixed": sc_pipelining_mixed,
     "tempfail": sc_tempfail,
     "too-large": sc_too_large,
