@@ -235,7 +235,8 @@ void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, G
     if (f->n_cmd)
         f->cmd = (mailx_imap_cmd_rec **)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.cmd),
                                                     f->n_cmd * sizeof(mailx_imap_cmd_rec *));
-    f->pending_dropped = mc->imap->pending_dropped - dropped_before;
+    /* the limit is announced once per session: in the frame that first hits it */
+    f->pending_dropped = dropped_before == 0 ? mc->imap->pending_dropped : 0;
     fr->imap = f;
 }
 
@@ -314,7 +315,7 @@ void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
     if (f->pending_dropped)
         proto_tree_add_expert_format(tree, pinfo, &ei_imap_limit, tvb, 0, 0,
             "mailx limit reached: more than %u IMAP commands waiting for responses; "
-            "%" G_GUINT64_FORMAT " not paired", MAILX_IMAP_PENDING_MAX, f->pending_dropped);
+            "%" G_GUINT64_FORMAT " not paired here, nor any later one past the limit", MAILX_IMAP_PENDING_MAX, f->pending_dropped);
 }
 
 void mailx_imap_register(void)

@@ -171,7 +171,8 @@ void mailx_pop_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items)
     if (pf->n_cmd)
         pf->cmd = (mailx_pop_cmd_rec **)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.cmd),
                                                     pf->n_cmd * sizeof(mailx_pop_cmd_rec *));
-    pf->pending_dropped = mc->pop->pending_dropped - dropped_before;
+    /* the limit is announced once per session: in the frame that first hits it */
+    pf->pending_dropped = dropped_before == 0 ? mc->pop->pending_dropped : 0;
     fr->pop = pf;
 }
 
@@ -230,7 +231,7 @@ void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tre
     if (pf->pending_dropped)
         proto_tree_add_expert_format(tree, pinfo, &ei_pop_limit, tvb, 0, 0,
             "mailx limit reached: more than %u POP3 commands waiting for responses; "
-            "%" G_GUINT64_FORMAT " not paired", MAILX_POP_PENDING_MAX, pf->pending_dropped);
+            "%" G_GUINT64_FORMAT " not paired here, nor any later one past the limit", MAILX_POP_PENDING_MAX, pf->pending_dropped);
 }
 
 void mailx_pop_register(void)

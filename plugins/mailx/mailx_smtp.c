@@ -228,7 +228,8 @@ void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_ite
     if (sf->n_messages)
         sf->messages = (mailx_smtp_msg_rec *)wmem_memdup(wmem_file_scope(),
             wmem_array_get_raw(b.messages), sf->n_messages * sizeof(mailx_smtp_msg_rec));
-    sf->pending_dropped = mc->smtp.pending_dropped - dropped_before;
+    /* the limit is announced once per session: in the frame that first hits it */
+    sf->pending_dropped = dropped_before == 0 ? mc->smtp.pending_dropped : 0;
     fr->smtp = sf;
 }
 
@@ -373,7 +374,7 @@ void mailx_smtp_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
     if (sf->pending_dropped)
         proto_tree_add_expert_format(tree, pinfo, &ei_smtp_limit_pending, tvb, 0, 0,
             "mailx limit reached: more than %u SMTP commands waiting for replies; "
-            "%" G_GUINT64_FORMAT " not paired", MAILX_SMTP_PENDING_MAX, sf->pending_dropped);
+            "%" G_GUINT64_FORMAT " not paired here, nor any later one past the limit", MAILX_SMTP_PENDING_MAX, sf->pending_dropped);
 }
 
 void mailx_smtp_register(void)
