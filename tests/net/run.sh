@@ -24,22 +24,26 @@ total=0
 for f in "${pcaps[@]}"; do
     name=$(basename "$f" .pcap)
     oracle=$(python3 tests/tools/pcap_oracle.py conn-attempts "$f")
+    # one second-pass run per capture: the deciding frames and their expert messages
+    got=$(mailx_tshark -r "$f" -2 -Y 'mailx.conn.result == "refused" || mailx.conn.result == "no-answer" || mailx.conn.refused || mailx.conn.no_answer' \
+          -T fields -e frame.number -e mailx.conn.result -e _ws.expert.message 2>/dev/null)
     for outcome in refused no-answer; do
         want=$(printf '%s\n' "$oracle" | awk -v o="$outcome" '$2 == o { printf "%s ", $1 }')
         total=$((total + $(printf '%s' "$want" | wc -w)))
         check "$name: mailx.conn.result == $outcome on exactly the oracle's frames" \
-            "$(frames "$f" "mailx.conn.result == \"$outcome\"")" "$want"
-        ei=mailx.conn.refused; [ $outcome = no-answer ] && ei=mailx.conn.no_answer
-        check "$name: $ei once per attempt" "$(frames "$f" "$ei")" "$want"
+            "$(printf '%s\n' "$got" | awk -F'\t' -v o="$outcome" '$2 == o { printf "%s ", $1 }')" "$want"
+        text="connection refused by"; [ $outcome = no-answer ] && text="got no answer"
+        check "$name: one expert item per $outcome attempt" \
+            "$(printf '%s\n' "$got" | awk -F'\t' -v t="$text" 'index($3, t) { printf "%s ", $1 }')" "$want"
     done
-    # tshark's own view: an RST/ACK from a mail port answering a SYN (relative ack 1,
-    # nothing sent before) that never saw a SYN/ACK in its stream
-    own=$(mailx_tshark -r "$f" -2 -Y 'tcp.flags.reset == 1 && tcp.seq == 1 && tcp.ack == 1 && tcp.len == 0 && !tcp.analysis.flags' \
-          -T fields -e tcp.stream 2>/dev/null | sort -u)
-    synack=$(mailx_tshark -r "$f" -2 -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 1' -T fields -e tcp.stream 2>/dev/null | sort -u)
-    n_own=$(comm -23 <(printf '%s\n' "$own" | sed '/^$/d') <(printf '%s\n' "$synack" | sed '/^$/d') | wc -l)
+    # tshark's own view: an RST answering a SYN (relative seq and ack 1, no data)
+    # in a stream that never saw a SYN/ACK
+    n_own=$(mailx_tshark -r "$f" -Y 'tcp.flags.reset == 1 || (tcp.flags.syn == 1 && tcp.flags.ack == 1)' \
+            -T fields -e tcp.stream -e tcp.flags.syn -e tcp.seq -e tcp.ack -e tcp.len 2>/dev/null |
+            awk -F'\t' '$2 == 1 || $2 == "True" { sa[$1] = 1; next } $3 == 1 && $4 == 1 && $5 == 0 && !($1 in sa) { r[$1] = 1 }
+                     END { n = 0; for (s in r) if (!(s in sa)) n++; print n }')
     check "$name: refusals agree with tshark's tcp fields" \
-        "$(frames "$f" 'mailx.conn.result == "refused"' | wc -w)" "$n_own"
+        "$(printf '%s\n' "$got" | awk -F'\t' '$2 == "refused"' | wc -l)" "$n_own"
 done
 [ "$total" -ge 5 ] && ok "the captures hold $total failed attempts" || bad "only $total failed attempts in the captures"
 
