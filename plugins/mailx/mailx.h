@@ -101,7 +101,7 @@ typedef struct {
 
 typedef struct {
     guint8  kind;               /* mailx_pop_answers: COMMAND or SASL_RESPONSE */
-    char    name[12];           /* the verb as sent, upper case */
+    char    name[16];           /* the verb as sent, upper case, or "AUTH response" */
     guint32 response_frame;
     char    response[8];        /* "+OK", "-ERR", "+" */
 } mailx_pop_cmd_rec;
