@@ -120,5 +120,8 @@ else
     echo "# smtp-hostile-names.pcap not present"
 fi
 
+# The GUI lists the rows too (skipped without xdotool/Xvfb)
+tally < <(bash "$top/tests/export/gui.sh" 2>&1)
+
 echo "export: $passed passed, $failed failed"
 [ $failed = 0 ]
