@@ -16,17 +16,18 @@ pkgs=(
   # hostile-input tests: clang + its sanitizer/fuzzer runtimes, valgrind
   clang libclang-rt-dev valgrind
   # GUI smoke test (tests/gui): the real Wireshark under a virtual X server,
-  # xwininfo (x11-utils) to see its window, ImageMagick's import for the screenshot.
+  # xwininfo (x11-utils) to see its window, ImageMagick's import for the screenshot,
+  # xdotool to open File › Export Objects (tests/export/gui.sh).
   # The GUI package is `wireshark` on every suite: on Debian 12 it pulls in
   # wireshark-qt, from 13 on it is the Qt GUI itself (wireshark-qt is gone there).
-  wireshark xvfb xauth x11-utils imagemagick
+  wireshark xvfb xauth x11-utils imagemagick xdotool
 )
 # The version matrix (tools/matrix.sh, run by .ci/run on the host) makes Debian
 # chroots with debootstrap; unshare and flock come with util-linux. Not needed
 # inside those chroots (MAILX_SUITE is set there).
 [ -n "${MAILX_SUITE:-}" ] || pkgs+=(debootstrap)
 if [ "${1:-}" = --captures ]; then
-  pkgs+=(postfix dovecot-imapd dovecot-pop3d swaks curl tcpdump openssl iproute2 nftables)
+  pkgs+=(postfix dovecot-imapd dovecot-pop3d swaks curl tcpdump openssl iproute2 nftables ethtool)
 fi
 
 missing=()
