@@ -10,6 +10,7 @@ Adding a target's seeds is one entry in RULES: target -> (protocol, kind).
   kind 'server-lines'  each line the server sent, without CRLF
        'server-text'   the text after a "ddd " / "ddd-" reply code
        'client-lines'  each line the client sent, without CRLF
+       'all-lines'     both of the above
        'script'        the whole conversation as the byte script of
                        tests/fuzz/fuzz_common.h (direction + segment sizes kept)
 
@@ -35,6 +36,10 @@ RULES = {
     'smtp_command': ('smtp', 'client-lines'),
     'line_splitter': ('smtp', 'script'),
     'smtp_session': ('smtp', 'script'),
+    'pop_parse': ('pop', 'all-lines'),
+    'pop_session': ('pop', 'script'),
+    'imap_parse': ('imap', 'all-lines'),
+    'imap_session': ('imap', 'script'),
 }
 
 SEED_MAX = 64 * 1024   # a seed longer than this is cut (libFuzzer -max_len)
@@ -102,11 +107,20 @@ def script(chunks):
     return bytes(out)
 
 
+LINES_MAX = 200   # per conversation and kind: message bodies would swamp the corpus
+
+
 def seeds_for(kind, chunks):
+    return seeds_all(kind, chunks)[:LINES_MAX]
+
+
+def seeds_all(kind, chunks):
     if kind == 'server-lines':
         return lines(chunks, False)
     if kind == 'client-lines':
         return lines(chunks, True)
+    if kind == 'all-lines':
+        return lines(chunks, False) + lines(chunks, True)
     if kind == 'server-text':
         return [ln[4:] for ln in lines(chunks, False) if len(ln) > 4 and ln[:3].isdigit()]
     if kind == 'script':
