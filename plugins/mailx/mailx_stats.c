@@ -54,16 +54,6 @@ static gboolean reply_counts(const mailx_smtp_reply_rec *r)
     return !r->parsed || r->is_last;
 }
 
-/* Did this reply decide an SMTP AUTH exchange? (RFC 4954 s4: 235 success,
- * 4xx/5xx failure, 334 asks for more) */
-static gboolean reply_decides_auth(const mailx_smtp_reply_rec *r)
-{
-    if (!r->parsed || !r->is_last || r->klass == 3)
-        return FALSE;
-    return r->answers == MAILX_SMTP_ANSWERS_AUTH_RESPONSE ||
-           (r->answers == MAILX_SMTP_ANSWERS_COMMAND && r->verb == MAILX_SMTP_CMD_AUTH);
-}
-
 static const address *client_addr(const mailx_frame *fr, const packet_info *pinfo, guint32 *port)
 {
     *port = fr->from_client ? pinfo->srcport : pinfo->destport;
@@ -113,30 +103,64 @@ static void replies_init(stats_tree *st)
     st_replies_server = stats_tree_create_node(st, "Replies by server", 0, STAT_DT_INT, TRUE);
 }
 
+/* One reply in both branches: protocol > class/status > code (> enhanced code
+ * for SMTP), and server > protocol > class/status. */
+static void replies_tick(stats_tree *st, const char *server, const char *proto, const char *cls,
+                         const char *code, const char *status)
+{
+    tick_stat_node(st, "Replies by protocol", 0, TRUE);
+    int n = tick_stat_node(st, proto, st_replies_proto, TRUE);
+    n = tick_stat_node(st, cls, n, TRUE);
+    if (code) {
+        n = tick_stat_node(st, code, n, TRUE);
+        if (status)
+            tick_stat_node(st, status, n, FALSE);
+    }
+    tick_stat_node(st, "Replies by server", 0, TRUE);
+    n = tick_stat_node(st, server, st_replies_server, TRUE);
+    n = tick_stat_node(st, proto, n, TRUE);
+    tick_stat_node(st, cls, n, FALSE);
+}
+
+static const char *pop_ind_label(guint8 ind)
+{
+    switch (ind) {
+    case MAILX_POP_IND_OK:  return "+OK";
+    case MAILX_POP_IND_ERR: return "-ERR";
+    default:                return "+ (SASL challenge)";
+    }
+}
+
+/* "CODE (meaning)" or "no response code" */
+static const char *resp_code_label(wmem_allocator_t *scope, const char *code, const char *meaning)
+{
+    if (!code[0])
+        return "no response code";
+    if (!meaning)
+        return code;
+    return wmem_strdup_printf(scope, "%s (%s)", code, meaning);
+}
+
 static tap_packet_status replies_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_,
                                         const void *p, tap_flags_t flags _U_)
 {
     const mailx_frame *fr = (const mailx_frame *)p;
-    if (!fr || !fr->conv || !fr->smtp)
+    if (!fr || !fr->conv || !(fr->smtp || fr->pop || fr->imap))
         return TAP_PACKET_DONT_REDRAW;
     const mailx_conv *mc = fr->conv;
     char *server = endpoint_str(pinfo->pool, &mc->server_addr, mc->server_port);
     gboolean any = FALSE;
-    for (guint i = 0; i < fr->smtp->n_replies; i++) {
+    for (guint i = 0; fr->smtp && i < fr->smtp->n_replies; i++) {
         const mailx_smtp_reply_rec *r = &fr->smtp->replies[i];
         if (!reply_counts(r))
             continue;
         any = TRUE;
         const char *cls = r->parsed ? smtp_class_label(r->klass) : "malformed";
-        tick_stat_node(st, "Replies by protocol", 0, TRUE);
-        int n = tick_stat_node(st, "SMTP", st_replies_proto, TRUE);
-        n = tick_stat_node(st, cls, n, TRUE);
+        char *code = NULL, *status = NULL;
         if (r->parsed) {
             const char *basic = mailx_smtp_basic_title(r->code);
-            char *code = wmem_strdup_printf(pinfo->pool, "%u%s%s%s", r->code, basic ? " (" : "",
-                                            basic ? basic : "", basic ? ")" : "");
-            n = tick_stat_node(st, code, n, TRUE);
-            char *status;
+            code = wmem_strdup_printf(pinfo->pool, "%u%s%s%s", r->code, basic ? " (" : "",
+                                      basic ? basic : "", basic ? ")" : "");
             if (r->has_status) {
                 const char *t = mailx_enhanced_detail_title(r->subject, r->detail);
                 status = wmem_strdup_printf(pinfo->pool, "%u.%u.%u%s%s%s", r->st_class, r->subject,
@@ -144,12 +168,30 @@ static tap_packet_status replies_packet(stats_tree *st, packet_info *pinfo, epan
             } else {
                 status = wmem_strdup(pinfo->pool, "no enhanced code");
             }
-            tick_stat_node(st, status, n, FALSE);
         }
-        tick_stat_node(st, "Replies by server", 0, TRUE);
-        n = tick_stat_node(st, server, st_replies_server, TRUE);
-        n = tick_stat_node(st, "SMTP", n, TRUE);
-        tick_stat_node(st, cls, n, FALSE);
+        replies_tick(st, server, "SMTP", cls, code, status);
+    }
+    /* what carries mailx.pop.indicator: every parsed status line, SASL challenges included */
+    for (guint i = 0; fr->pop && i < fr->pop->n_resp; i++) {
+        const mailx_pop_resp_rec *r = &fr->pop->resp[i];
+        if (!r->parsed)
+            continue;
+        any = TRUE;
+        const char *meaning = r->code[0] ? mailx_pop_code_meaning(r->code, strlen(r->code)) : NULL;
+        replies_tick(st, server, "POP", pop_ind_label(r->ind),
+                     r->ind == MAILX_POP_IND_CONT ? NULL : resp_code_label(pinfo->pool, r->code, meaning),
+                     NULL);
+    }
+    /* what carries mailx.imap.status: tagged and untagged status responses
+       (continuation requests "+" have no status) */
+    for (guint i = 0; fr->imap && i < fr->imap->n_resp; i++) {
+        const mailx_imap_resp_rec *r = &fr->imap->resp[i];
+        if (!r->status)
+            continue;
+        any = TRUE;
+        const char *meaning = r->code[0] ? mailx_imap_code_meaning(r->code, strlen(r->code)) : NULL;
+        replies_tick(st, server, "IMAP", mailx_imap_status_name((mailx_imap_status)r->status),
+                     resp_code_label(pinfo->pool, r->code, meaning), NULL);
     }
     return any ? TAP_PACKET_REDRAW : TAP_PACKET_DONT_REDRAW;
 }
@@ -165,33 +207,59 @@ static void auth_init(stats_tree *st)
     st_auth_client = stats_tree_create_node(st, "Failed logins by client", 0, STAT_DT_INT, TRUE);
 }
 
+/* The result a login record shows as mailx.auth.result on this pass (as
+ * mailx_auth_render decides it), or NONE. */
+static mailx_auth_result auth_shown_result(const mailx_auth_rec *r, const packet_info *pinfo)
+{
+    mailx_auth_result result = (mailx_auth_result)r->result;
+    if (!result && r->started && !r->decided_in && PINFO_FD_VISITED(pinfo))
+        result = MAILX_AUTH_UNKNOWN;
+    return result;
+}
+
+/* the user as mailx.auth.user shows it (masked when mailx.mask_users is set) */
+static const char *auth_shown_user(const char *user, char *buf, size_t cap)
+{
+    if (!user[0])
+        return NULL;
+    if (!mailx_pref_mask_users)
+        return user;
+    mailx_auth_mask_user(user, buf, cap);
+    return buf;
+}
+
 static tap_packet_status auth_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_,
                                      const void *p, tap_flags_t flags _U_)
 {
     const mailx_frame *fr = (const mailx_frame *)p;
-    if (!fr || !fr->conv || !fr->smtp)
+    if (!fr || !fr->conv || !fr->n_auth)
         return TAP_PACKET_DONT_REDRAW;
     const mailx_conv *mc = fr->conv;
     gboolean any = FALSE;
-    for (guint i = 0; i < fr->smtp->n_replies; i++) {
-        const mailx_smtp_reply_rec *r = &fr->smtp->replies[i];
-        if (!reply_decides_auth(r))
+    /* one count per mailx.auth.result: the frame that decides a login (or, for
+       an attempt never answered, the frame that started it: unknown) */
+    for (guint i = 0; i < fr->n_auth; i++) {
+        const mailx_auth_rec *r = fr->auth[i];
+        mailx_auth_result result = auth_shown_result(r, pinfo);
+        if (!result)
             continue;
         any = TRUE;
-        gboolean ok = r->klass == 2;
+        char masked[MAILX_AUTH_USER_MAX + 1];
+        const char *user = auth_shown_user(r->user, masked, sizeof masked);
+        const char *proto = proto_label((mailx_proto)r->proto);
         char *server = endpoint_str(pinfo->pool, &mc->server_addr, mc->server_port);
         tick_stat_node(st, "Logins by server", 0, TRUE);
         int n = tick_stat_node(st, server, st_auth_server, TRUE);
-        n = tick_stat_node(st, "SMTP", n, TRUE);
-        n = tick_stat_node(st, ok ? "success" : "failure", n, TRUE);
-        char *code = wmem_strdup_printf(pinfo->pool, "%u", r->code);
-        tick_stat_node(st, code, n, FALSE);
-        if (!ok) {
+        n = tick_stat_node(st, proto, n, TRUE);
+        n = tick_stat_node(st, r->mech[0] ? r->mech : "unknown mechanism", n, TRUE);
+        n = tick_stat_node(st, user ? user : "(user not seen)", n, TRUE);
+        tick_stat_node(st, mailx_auth_result_name(result), n, FALSE);
+        if (result == MAILX_AUTH_FAILURE) {
             guint32 cport;
             const address *ca = client_addr(fr, pinfo, &cport);
             tick_stat_node(st, "Failed logins by client", 0, TRUE);
             n = tick_stat_node(st, address_to_str(pinfo->pool, ca), st_auth_client, TRUE);
-            tick_stat_node(st, "SMTP", n, FALSE);
+            tick_stat_node(st, proto, n, FALSE);
         }
     }
     return any ? TAP_PACKET_REDRAW : TAP_PACKET_DONT_REDRAW;
@@ -206,12 +274,16 @@ typedef struct {
     guint64 frames, bytes;
     nstime_t first, last;
     guint messages;
-    guint replies, failures;     /* failures: 4xx and 5xx replies */
-    guint auth_ok, auth_failed;
-    gboolean starttls;
+    guint replies;               /* as counted by mailx,replies */
+    guint failures;              /* SMTP 4xx/5xx, POP3 -ERR, IMAP tagged NO/BAD */
+    guint auth_ok, auth_failed;  /* decided logins */
+    /* from the session summary (mailx.session.*), as of the session's latest frame */
+    mailx_tls_mode tls;
+    gboolean decrypted;
+    char user[MAILX_AUTH_USER_MAX + 1];
+    const char *auth;            /* mailx.session.auth, or "none" */
     guint worst_class;           /* 5, 4, or 2 for "only success/intermediate"; 0 no reply */
-    guint16 worst_code;          /* the first failure reply of the worst class */
-    char worst_status[16];
+    char worst_code[48];         /* the first failure reply of the worst class: "550 5.1.1", "-ERR [IN-USE]" */
 } session_row;
 
 typedef enum { SESS_TEXT, SESS_CSV, SESS_JSON } session_format;
@@ -233,6 +305,32 @@ static void session_row_free(gpointer p)
 static void sessions_reset(void *tapdata)
 {
     g_hash_table_remove_all(((sessions_tap *)tapdata)->rows);
+}
+
+static void worst_update(session_row *s, guint rank, const char *text)
+{
+    if (rank > s->worst_class && rank >= 4) {
+        s->worst_class = rank;
+        g_strlcpy(s->worst_code, text, sizeof s->worst_code);
+    } else if (!s->worst_class) {
+        s->worst_class = 2;
+    }
+}
+
+/* POP3 -ERR / IMAP NO codes that say "try again later" (RFC 2449 s8, RFC 3206,
+ * RFC 5530 s3) rank as transient; every other refusal as permanent. */
+static guint pop_err_rank(const char *code)
+{
+    return (g_str_has_prefix(code, "SYS/TEMP") || g_str_has_prefix(code, "IN-USE") ||
+            g_str_has_prefix(code, "LOGIN-DELAY")) ? 4 : 5;
+}
+
+static guint imap_no_rank(guint8 status, const char *code)
+{
+    if (status == MAILX_IMAP_STATUS_NO &&
+        (!g_ascii_strcasecmp(code, "UNAVAILABLE") || !g_ascii_strcasecmp(code, "INUSE")))
+        return 4;
+    return 5;
 }
 
 /* The session's rows, kept in one place so the GUI tree and the CLI table agree. */
@@ -265,28 +363,67 @@ static session_row *session_update(GHashTable *rows, packet_info *pinfo, const m
             if (r->klass == 4 || r->klass == 5)
                 s->failures++;
             /* 3xx is a step of a successful exchange, ranked with 2xx */
-            guint rank = r->klass >= 4 ? r->klass : 2;
-            if (rank > s->worst_class && rank >= 4) {
-                s->worst_class = rank;
-                s->worst_code = r->code;
-                if (r->has_status)
-                    snprintf(s->worst_status, sizeof s->worst_status, "%u.%u.%u",
-                             r->st_class, r->subject, r->detail);
-                else
-                    s->worst_status[0] = '\0';
-            } else if (!s->worst_class) {
-                s->worst_class = 2;
-            }
-            if (reply_decides_auth(r)) {
-                if (r->klass == 2)
-                    s->auth_ok++;
-                else
-                    s->auth_failed++;
-            }
-            if (r->answers == MAILX_SMTP_ANSWERS_COMMAND && r->verb == MAILX_SMTP_CMD_STARTTLS &&
-                r->klass == 2)
-                s->starttls = TRUE;
+            char text[24];
+            if (r->has_status)
+                snprintf(text, sizeof text, "%u %u.%u.%u", r->code, r->st_class, r->subject, r->detail);
+            else
+                snprintf(text, sizeof text, "%u", r->code);
+            worst_update(s, r->klass >= 4 ? r->klass : 2, text);
         }
+    }
+    for (guint i = 0; fr->pop && i < fr->pop->n_resp; i++) {
+        const mailx_pop_resp_rec *r = &fr->pop->resp[i];
+        if (!r->parsed)
+            continue;
+        s->replies++;
+        if (r->ind == MAILX_POP_IND_ERR) {
+            s->failures++;
+            char text[48];
+            snprintf(text, sizeof text, "-ERR%s%s%s", r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "");
+            worst_update(s, pop_err_rank(r->code), text);
+        } else {
+            worst_update(s, 2, "");
+        }
+    }
+    for (guint i = 0; fr->imap && i < fr->imap->n_resp; i++) {
+        const mailx_imap_resp_rec *r = &fr->imap->resp[i];
+        if (!r->status)
+            continue;
+        s->replies++;
+        if (r->kind == MAILX_IMAP_RESP_TAGGED &&
+            (r->status == MAILX_IMAP_STATUS_NO || r->status == MAILX_IMAP_STATUS_BAD)) {
+            s->failures++;
+            char text[48];
+            snprintf(text, sizeof text, "%s%s%s%s", mailx_imap_status_name((mailx_imap_status)r->status),
+                     r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "");
+            worst_update(s, imap_no_rank(r->status, r->code), text);
+        } else {
+            worst_update(s, 2, "");
+        }
+    }
+    if (mc->proto != MAILX_PROTO_SMTP)
+        s->messages = mc->sum.messages;
+    for (guint i = 0; i < fr->n_auth; i++) {
+        mailx_auth_result r = auth_shown_result(fr->auth[i], pinfo);
+        s->auth_ok += r == MAILX_AUTH_SUCCESS;
+        s->auth_failed += r == MAILX_AUTH_FAILURE;
+    }
+    /* the summary as mailx.session.* shows it on this frame */
+    s->tls = mc->sum.tls;
+    s->decrypted = mc->sum.decrypted;
+    const mailx_auth_state *a = mailx_session_auth(mc);
+    const char *u = auth_shown_user(a->last_user, s->user, sizeof s->user);
+    if (u && u != s->user)
+        g_strlcpy(s->user, u, sizeof s->user);
+    else if (!u)
+        s->user[0] = '\0';
+    if (a->attempt) {
+        mailx_auth_result r = a->last_result;
+        if (a->open && r == MAILX_AUTH_NONE)
+            r = MAILX_AUTH_UNKNOWN;
+        s->auth = mailx_auth_result_name(r);
+    } else {
+        s->auth = "none";
     }
     return s;
 }
@@ -303,18 +440,53 @@ static tap_packet_status sessions_packet(void *tapdata, packet_info *pinfo, epan
 
 static const char *session_tls(const session_row *s)
 {
-    if (s->starttls)
-        return "starttls";
-    return "none";
+    switch (s->tls) {
+    case MAILX_TLS_STARTTLS: return "starttls";
+    case MAILX_TLS_IMPLICIT: return "implicit";
+    default:                 return "none";
+    }
+}
+
+/* "yes"/"no" after TLS started, "" without TLS (mailx.tls.decrypted) */
+static const char *session_decrypted(const session_row *s)
+{
+    return s->tls == MAILX_TLS_NONE ? "" : s->decrypted ? "yes" : "no";
 }
 
 static const char *session_auth(const session_row *s)
 {
-    if (s->auth_ok)
-        return "success";
-    if (s->auth_failed)
-        return "failure";
-    return "none";
+    return s->auth ? s->auth : "none";
+}
+
+/* The user name comes from the wire: quoted for CSV (RFC 4180) and JSON, with
+ * control bytes and non-ASCII escaped in JSON. */
+static char *csv_field(const char *v)
+{
+    if (!strpbrk(v, ",\"\r\n"))
+        return g_strdup(v);
+    GString *g = g_string_new("\"");
+    for (const char *c = v; *c; c++) {
+        if (*c == '"')
+            g_string_append_c(g, '"');
+        g_string_append_c(g, *c);
+    }
+    g_string_append_c(g, '"');
+    return g_string_free(g, FALSE);
+}
+
+static char *json_str(const char *v)
+{
+    GString *g = g_string_new("\"");
+    for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            g_string_append_printf(g, "\\%c", *c);
+        else if (*c < 0x20 || *c >= 0x7f)
+            g_string_append_printf(g, "\\u%04x", *c);
+        else
+            g_string_append_c(g, (char)*c);
+    }
+    g_string_append_c(g, '"');
+    return g_string_free(g, FALSE);
 }
 
 static const char *session_worst(const session_row *s)
@@ -354,60 +526,67 @@ static GPtrArray *sorted_rows(GHashTable *rows)
 
 static char *worst_code_str(const session_row *s)
 {
-    if (s->worst_class < 4)
-        return g_strdup("");
-    return g_strdup_printf("%u%s%s", s->worst_code, s->worst_status[0] ? " " : "", s->worst_status);
+    return g_strdup(s->worst_class < 4 ? "" : s->worst_code);
 }
 
 static void sessions_draw(void *tapdata)
 {
     sessions_tap *t = (sessions_tap *)tapdata;
     GPtrArray *arr = sorted_rows(t->rows);
-    /* user is empty until the login fields exist for the protocol */
-    static const char *cols = "session,proto,client,server,tls,user,auth,messages,replies,failures,"
-                              "frames,bytes,duration,worst,worst_code";
+    static const char *cols = "session,proto,client,server,tls,decrypted,user,auth,messages,replies,"
+                              "failures,frames,bytes,duration,worst,worst_code";
     if (t->format == SESS_CSV) {
         printf("%s\n", cols);
         for (guint i = 0; i < arr->len; i++) {
             const session_row *s = (const session_row *)g_ptr_array_index(arr, i);
             char *wc = worst_code_str(s);
-            printf("%u,%s,%s,%s,%s,%s,%s,%u,%u,%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%s,%s\n",
-                   s->id, proto_label(s->proto), s->client, s->server, session_tls(s), "",
-                   session_auth(s), s->messages, s->replies, s->failures, s->frames, s->bytes,
-                   session_duration(s), session_worst(s), wc);
+            char *wcq = csv_field(wc), *user = csv_field(s->user);
+            printf("%u,%s,%s,%s,%s,%s,%s,%s,%u,%u,%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%s,%s\n",
+                   s->id, proto_label(s->proto), s->client, s->server, session_tls(s),
+                   session_decrypted(s), user, session_auth(s), s->messages, s->replies, s->failures,
+                   s->frames, s->bytes, session_duration(s), session_worst(s), wcq);
             g_free(wc);
+            g_free(wcq);
+            g_free(user);
         }
     } else if (t->format == SESS_JSON) {
         printf("[");
         for (guint i = 0; i < arr->len; i++) {
             const session_row *s = (const session_row *)g_ptr_array_index(arr, i);
             char *wc = worst_code_str(s);
+            char *wcj = json_str(wc), *user = s->user[0] ? json_str(s->user) : g_strdup("null");
             /* addresses and the fixed words need no JSON escaping */
             printf("%s\n  {\"session\": %u, \"proto\": \"%s\", \"client\": \"%s\", \"server\": \"%s\", "
-                   "\"tls\": \"%s\", \"user\": null, \"auth\": \"%s\", \"messages\": %u, \"replies\": %u, "
-                   "\"failures\": %u, \"frames\": %" G_GUINT64_FORMAT ", \"bytes\": %" G_GUINT64_FORMAT ", "
-                   "\"duration\": %.6f, \"worst\": \"%s\", \"worst_code\": \"%s\"}",
+                   "\"tls\": \"%s\", \"decrypted\": \"%s\", \"user\": %s, \"auth\": \"%s\", \"messages\": %u, "
+                   "\"replies\": %u, \"failures\": %u, \"frames\": %" G_GUINT64_FORMAT ", \"bytes\": %"
+                   G_GUINT64_FORMAT ", \"duration\": %.6f, \"worst\": \"%s\", \"worst_code\": %s}",
                    i ? "," : "", s->id, proto_label(s->proto), s->client, s->server, session_tls(s),
-                   session_auth(s), s->messages, s->replies, s->failures, s->frames, s->bytes,
-                   session_duration(s), session_worst(s), wc);
+                   session_decrypted(s), user, session_auth(s), s->messages, s->replies, s->failures,
+                   s->frames, s->bytes, session_duration(s), session_worst(s), wcj);
             g_free(wc);
+            g_free(wcj);
+            g_free(user);
         }
         printf("%s]\n", arr->len ? "\n" : "");
     } else {
         printf("\n===================================================================================================\n");
         printf("mailx sessions: %u\n", arr->len);
-        printf("%-7s %-5s %-22s %-22s %-8s %-8s %4s %5s %5s %7s %10s %-10s %s\n", "Session", "Proto",
-               "Client", "Server", "TLS", "Auth", "Msgs", "Repl", "Fail", "Frames", "Duration",
+        printf("%-7s %-5s %-22s %-22s %-8s %-12s %-8s %4s %5s %5s %7s %10s %-10s %s\n", "Session", "Proto",
+               "Client", "Server", "TLS", "User", "Auth", "Msgs", "Repl", "Fail", "Frames", "Duration",
                "Worst", "Worst code");
         for (guint i = 0; i < arr->len; i++) {
             const session_row *s = (const session_row *)g_ptr_array_index(arr, i);
             char *wc = worst_code_str(s);
-            printf("%-7u %-5s %-22s %-22s %-8s %-8s %4u %5u %5u %7" G_GUINT64_FORMAT " %10.3f %-10s %s\n",
-                   s->id, proto_label(s->proto), s->client, s->server, session_tls(s), session_auth(s),
+            char tls[24];
+            snprintf(tls, sizeof tls, "%s%s", session_tls(s), s->tls != MAILX_TLS_NONE && !s->decrypted ? "*" : "");
+            printf("%-7u %-5s %-22s %-22s %-8s %-12s %-8s %4u %5u %5u %7" G_GUINT64_FORMAT " %10.3f %-10s %s\n",
+                   s->id, proto_label(s->proto), s->client, s->server, tls, s->user[0] ? s->user : "-",
+                   session_auth(s),
                    s->messages, s->replies, s->failures, s->frames, session_duration(s),
                    session_worst(s), wc);
             g_free(wc);
         }
+        printf("(TLS*: encrypted and not decrypted)\n");
         printf("===================================================================================================\n");
     }
     g_ptr_array_free(arr, TRUE);
@@ -477,7 +656,9 @@ static tap_packet_status sessions_tree_packet(stats_tree *st, packet_info *pinfo
     stats_tree_manip_node_int(MN_SET, st, "failure replies", n, FALSE, (gint)s->failures);
     stats_tree_manip_node_int(MN_SET, st, "logins ok", n, FALSE, (gint)s->auth_ok);
     stats_tree_manip_node_int(MN_SET, st, "logins failed", n, FALSE, (gint)s->auth_failed);
-    stats_tree_manip_node_int(MN_SET, st, "STARTTLS", n, FALSE, s->starttls ? 1 : 0);
+    /* 0 none, 1 STARTTLS, 2 implicit (mailx.tls) */
+    stats_tree_manip_node_int(MN_SET, st, "TLS (1 starttls, 2 implicit)", n, FALSE, (gint)s->tls);
+    stats_tree_manip_node_int(MN_SET, st, "decrypted", n, FALSE, s->decrypted ? 1 : 0);
     stats_tree_manip_node_int(MN_SET, st, "worst reply class", n, FALSE, (gint)s->worst_class);
     return TAP_PACKET_REDRAW;
 }

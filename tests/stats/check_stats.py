@@ -8,7 +8,11 @@ DIR holds what tests/stats/run.sh wrote with tshark:
   sessions.csv  -z mailx,sessions,csv       sessions.json  -z mailx,sessions,json
   fields.tsv    frame.number, mailx.session, _ws.expert.message (| joined),
                 mailx.smtp.data.size, mailx.smtp.command, mailx.smtp.class,
-                mailx.smtp.code (, joined), one row per mailx frame
+                mailx.smtp.code, mailx.session.proto, mailx.pop.indicator,
+                mailx.pop.code, mailx.imap.status, mailx.imap.code,
+                mailx.auth.result, mailx.auth.mechanism, mailx.msg.size,
+                mailx.session.user, mailx.session.auth, mailx.tls,
+                mailx.tls.decrypted (, joined), one row per mailx frame
 Prints "ok - ..." / "not ok - ..." lines.
 """
 import csv
@@ -31,6 +35,14 @@ def tree(path):
             continue
         out[(r[1] + '/' + r[2]) if r[1] else '/' + r[2]] = int(r[3])
     return out
+
+
+def tree_rows(path):
+    """stats_tree CSV -> [(level, parent path, name, count)]: node names may
+    hold '/' (USER/PASS, SYS/TEMP), so depth comes from the level column."""
+    with open(path, newline='') as f:
+        rows = list(csv.reader(f))
+    return [(int(r[0]), r[1], r[2], int(r[3])) for r in rows[1:] if len(r) >= 4 and r[0].isdigit()]
 
 
 def oracle_final_replies(pcap):
@@ -67,45 +79,79 @@ def main():
     with open(os.path.join(d, 'fields.tsv')) as f:
         for line in f:
             c = line.rstrip('\n').split('\t')
-            c += [''] * (7 - len(c))
+            c += [''] * (19 - len(c))
             frames.append(c)
     experts = [m for fr in frames for m in fr[2].split('|') if m]
     transient = sum(m.startswith('Transient failure ') for m in experts)
     permanent = sum(m.startswith('Permanent failure ') for m in experts)
 
+    def vals(fr, i):
+        return [x for x in fr[i].split(',') if x]
+
     rep = tree(os.path.join(d, 'replies.csv'))
     total = rep.get('/Replies by protocol', 0)
+    smtp_total = rep.get('/Replies by protocol/SMTP', 0)
     by_class = {k.rsplit('/', 1)[1]: v for k, v in rep.items() if k.count('/') == 3 and
                 k.startswith('/Replies by protocol/SMTP/')}
     check(by_class.get('4xx Transient failure', 0) == transient,
           f"mailx,replies 4xx count {by_class.get('4xx Transient failure', 0)} == mailx.smtp.transient items {transient}")
     check(by_class.get('5xx Permanent failure', 0) == permanent,
           f"mailx,replies 5xx count {by_class.get('5xx Permanent failure', 0)} == mailx.smtp.permanent items {permanent}")
-    check(sum(by_class.values()) == total == rep.get('/Replies by server', 0),
-          f"mailx,replies classes add up to the total {total}, by protocol and by server")
-    code_lines = sum(len([x for x in fr[6].split(',') if x]) for fr in frames)
-    check(total <= code_lines, f"mailx,replies counts replies ({total}), at most the mailx.smtp.code lines ({code_lines})")
+    check(sum(by_class.values()) == smtp_total, f"mailx,replies SMTP classes add up to the SMTP total {smtp_total}")
+    code_lines = sum(len(vals(fr, 6)) for fr in frames)
+    check(smtp_total <= code_lines,
+          f"mailx,replies counts SMTP replies ({smtp_total}), at most the mailx.smtp.code lines ({code_lines})")
     o = oracle_final_replies(pcap)
     if o is not None:
-        check(total == o, f"mailx,replies total {total} == final reply lines read by the pcap oracle {o}")
+        check(smtp_total == o, f"mailx,replies SMTP total {smtp_total} == final reply lines read by the pcap oracle {o}")
+    # POP3: one reply per mailx.pop.indicator, by indicator; codes as mailx.pop.code
+    # IMAP: one reply per mailx.imap.status, by status; codes as mailx.imap.code
+    for proto, ind_i, code_i, labels in (
+            ('POP', 8, 9, {'+OK': '+OK', '-ERR': '-ERR', '+': '+ (SASL challenge)'}),
+            ('IMAP', 10, 11, {k: k for k in ('OK', 'NO', 'BAD', 'BYE', 'PREAUTH')})):
+        want = Counter(v for fr in frames for v in vals(fr, ind_i))
+        got_total = rep.get(f'/Replies by protocol/{proto}', 0)
+        check(got_total == sum(want.values()),
+              f"mailx,replies {proto} total {got_total} == mailx.{proto.lower()}."
+              f"{'indicator' if proto == 'POP' else 'status'} occurrences {sum(want.values())}")
+        got = {v: rep.get(f'/Replies by protocol/{proto}/{labels.get(v, v)}', 0) for v in want}
+        check(got == dict(want), f"mailx,replies {proto} by indicator/status {got} == the field values {dict(want)}")
+        codes = sum(len(vals(fr, code_i)) for fr in frames)
+        got_codes = sum(c for lv, par, nm, c in tree_rows(os.path.join(d, 'replies.csv'))
+                        if lv == 3 and par.startswith(f'/Replies by protocol/{proto}/') and nm != 'no response code')
+        check(got_codes == codes, f"mailx,replies {proto} response codes {got_codes} == mailx.{proto.lower()}.code "
+              f"occurrences {codes}")
+    by_proto = sum(rep.get(f'/Replies by protocol/{p}', 0) for p in ('SMTP', 'POP', 'IMAP'))
+    check(by_proto == total == rep.get('/Replies by server', 0),
+          f"mailx,replies SMTP+POP+IMAP add up to the total {total}, by protocol and by server")
 
-    # logins: each deciding reply to AUTH is one login (RFC 4954: 235 / 4xx / 5xx)
+    # logins: one per mailx.auth.result, all protocols; leaves are
+    # /Logins by server/SERVER/PROTO/MECH/USER/RESULT
     auth = tree(os.path.join(d, 'auth.csv'))
-    ok_n = fail_n = 0
-    fail_clients = 0
+    want = Counter(v for fr in frames for v in vals(fr, 12))
+    arows = tree_rows(os.path.join(d, 'auth.csv'))
+    got = Counter()
+    for lv, par, nm, c in arows:
+        if lv == 5 and par.startswith('/Logins by server/'):
+            got[nm] += c
+    check(got == want, f"mailx,auth results {dict(got)} == mailx.auth.result values {dict(want)}")
+    check(auth.get('/Logins by server', 0) == sum(want.values()),
+          f"mailx,auth total {auth.get('/Logins by server', 0)} == mailx.auth.result occurrences {sum(want.values())}")
+    mechs = Counter()
     for fr in frames:
-        cmds = [x for x in fr[4].split(',') if x]
-        classes = [x for x in fr[5].split(',') if x]
-        for cmd, cls in zip(cmds, classes):
-            if cmd in ('AUTH', 'AUTH response'):
-                ok_n += cls == '2'
-                fail_n += cls in ('4', '5')
-    got_ok = sum(v for k, v in auth.items() if k.endswith('/SMTP/success'))
-    got_fail = sum(v for k, v in auth.items() if k.endswith('/SMTP/failure'))
-    check(got_ok == ok_n, f"mailx,auth successes {got_ok} == AUTH replies of class 2 {ok_n}")
-    check(got_fail == fail_n, f"mailx,auth failures {got_fail} == AUTH replies of class 4/5 {fail_n}")
+        res, mech = vals(fr, 12), vals(fr, 13)
+        if res and len(res) == len(mech):
+            for m in mech:
+                mechs[m] += 1
+    got_m = Counter()
+    for lv, par, nm, c in arows:
+        if lv == 3 and par.startswith('/Logins by server/'):
+            got_m[nm] += c
+    if all(len(vals(fr, 12)) in (0, len(vals(fr, 13))) for fr in frames):
+        check(got_m == mechs, f"mailx,auth mechanisms {dict(got_m)} == mailx.auth.mechanism of the deciding frames {dict(mechs)}")
+    fail_n = want.get('failure', 0)
     check(auth.get('/Failed logins by client', 0) == fail_n,
-          f"failed logins by client add up to {fail_n}")
+          f"failed logins by client add up to the mailx.auth.result == \"failure\" count {fail_n}")
 
     # sessions: one row per mailx.session, each row's counts from its frames
     want = defaultdict(lambda: Counter())
@@ -115,8 +161,13 @@ def main():
         s = want[int(fr[1])]
         s['frames'] += 1
         ms = [m for m in fr[2].split('|') if m]
-        s['failures'] += sum(m.startswith(('Transient failure ', 'Permanent failure ')) for m in ms)
-        s['messages'] += len([x for x in fr[3].split(',') if x])
+        s['failures'] += sum(m.startswith(('Transient failure ', 'Permanent failure ', 'POP3 -ERR',
+                                           'IMAP NO', 'IMAP BAD')) for m in ms)
+        # SMTP: messages sent (mailx.smtp.data.size); POP3/IMAP: retrieved (mailx.msg.size)
+        s['messages'] += len(vals(fr, 3)) if fr[7] == 'smtp' else len(vals(fr, 14))
+        # the summary is the same on every frame of the session (-2); mailx.tls.decrypted
+        # is only added when true
+        s['summary'] = (fr[15], fr[16] or 'none', fr[17], {'1': 'yes', 'True': 'yes'}.get(fr[18], 'no'))
     with open(os.path.join(d, 'sessions.csv'), newline='') as f:
         rows = list(csv.DictReader(f))
     check(sorted(int(r['session']) for r in rows) == sorted(want),
@@ -127,8 +178,15 @@ def main():
         for k in ('frames', 'failures', 'messages'):
             if int(r[k]) != w[k]:
                 bad.append(f"session {r['session']} {k} {r[k]} != {w[k]}")
-    check(not bad, "mailx,sessions frames, failures and messages agree with mailx.session, "
-          "the failure expert items and mailx.smtp.data.size" + (": " + "; ".join(bad[:5]) if bad else ""))
+        u, a_, t, dec = w.get('summary', ('', 'none', '', ''))
+        if (r['user'], r['auth'], r['tls'], r['decrypted'] if t != 'none' else '') != (u, a_, t, dec if t != 'none' else ''):
+            bad.append(f"session {r['session']} user/auth/tls/decrypted {r['user']}/{r['auth']}/{r['tls']}/"
+                       f"{r['decrypted']} != mailx.session.user/auth, mailx.tls/decrypted {u}/{a_}/{t}/{dec}")
+    check(not bad, "mailx,sessions frames, failures, messages, user, auth and TLS agree with mailx.session, "
+          "the failure expert items, mailx.smtp.data.size/mailx.msg.size and the session summary"
+          + (": " + "; ".join(bad[:5]) if bad else ""))
+    srep = sum(int(r['replies']) for r in rows)
+    check(srep == total, f"mailx,sessions replies add up to the mailx,replies total ({srep} == {total})")
     with open(os.path.join(d, 'sessions.json')) as f:
         js = json.load(f)
     same = [{k: str(v) if v is not None else '' for k, v in o.items()} for o in js]

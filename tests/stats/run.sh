@@ -2,8 +2,8 @@
 # The statistics agree with the fields: for every sample capture, the totals of
 # tshark -z mailx,replies / mailx,auth / mailx,sessions equal what the mailx.*
 # fields and expert items of the same capture count (tests/stats/check_stats.py),
-# and the reply total equals the final reply lines the independent pcap oracle
-# reads in clear-text SMTP. Also: the statistics are registered for tshark -z
+# and the SMTP/POP3/IMAP reply counts equal the reply lines the independent pcap
+# oracle reads in clear text. Also: the statistics are registered for tshark -z
 # and for the GUI (stats_tree), and a bad filter is reported, not ignored.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -50,8 +50,11 @@ for pcap in "$pcapdir"/*.pcap; do
         { print > f }' "$d/all"
     mailx_tshark "${targs[@]}" -r "$pcap" -2 -Y mailx -T fields -E occurrence=a -E 'aggregator=|' \
         -e frame.number -e mailx.session -e _ws.expert.message -e mailx.smtp.data.size \
-        -e mailx.smtp.command -e mailx.smtp.class -e mailx.smtp.code 2>>"$d/err" |
-        awk -F'\t' -v OFS='\t' '{ for (i = 4; i <= 7; i++) gsub(/\|/, ",", $i); print }' > "$d/fields.tsv"
+        -e mailx.smtp.command -e mailx.smtp.class -e mailx.smtp.code \
+        -e mailx.session.proto -e mailx.pop.indicator -e mailx.pop.code -e mailx.imap.status \
+        -e mailx.imap.code -e mailx.auth.result -e mailx.auth.mechanism -e mailx.msg.size \
+        -e mailx.session.user -e mailx.session.auth -e mailx.tls -e mailx.tls.decrypted 2>>"$d/err" |
+        awk -F'\t' -v OFS='\t' '{ for (i = 4; i <= 19; i++) gsub(/\|/, ",", $i); print }' > "$d/fields.tsv"
     if [ -s "$d/err" ]; then
         echo "not ok - $(basename "$pcap"): tshark reported:"; sed 's/^/    /' "$d/err" | head -5
         failed=$((failed + 1))
