@@ -350,7 +350,7 @@ def main():
     ap.add_argument("--web-template", default=os.path.join(HERE, "templates", "web-dns.pcap"))
     ap.add_argument("--mail-share", type=float, default=0.02,
                     help="nonmail: fraction of sessions copied from the mail templates")
-    ap.add_argument("--cap-kb", type=float, default=64,
+    ap.add_argument("--cap-kb", type=float, default=16,
                     help="a template flow larger than this is picked proportionally less often")
     ap.add_argument("--concurrency", type=int, default=32, help="sessions in flight at a time")
     ap.add_argument("--seed", type=int, default=1)

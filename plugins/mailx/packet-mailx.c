@@ -22,7 +22,7 @@ static int hf_mailx_session_proto = -1;
 guint mailx_pref_data_size_limit = 10 * 1024 * 1024;
 
 static dissector_handle_t mailx_handle;
-static int proto_smtp = -1, proto_pop = -1, proto_imap = -1;
+static int proto_smtp = -1, proto_pop = -1, proto_imap = -1, proto_tls = -1;
 static int hf_tcp_retransmission = -1, hf_tcp_spurious_retransmission = -1;
 static int hf_imap_line = -1;   /* what the imap dissector really consumed (mailx_imap.c) */
 static dissector_handle_t smtp_handle, pop_handle, imap_handle;
@@ -31,6 +31,19 @@ static dissector_table_t tcp_port_table, tls_port_table;
 /* Every session of the open file, so that cleanup can free their heap buffers. */
 static GPtrArray *mailx_convs;
 static guint32 mailx_next_session_id;
+
+/* The cheap check for TCP frames without mail data (most frames of most captures):
+ * a frame can belong to a session only if one of its ports is the server port of
+ * a session seen so far, and can open one (implicit TLS) only on a mail TLS port.
+ * One bit per port, so unrelated traffic leaves after four array reads instead of
+ * a conversation look-up and a walk of its protocol layers (bench/, docs/performance.md). */
+static guint8 mailx_server_ports[65536 / 8];
+static guint8 mailx_tls_port_class[65536];   /* 0 not looked up yet, 1 no, 2 a mail TLS port */
+
+static gboolean port_is_server(guint32 port)
+{
+    return (mailx_server_ports[(port & 0xFFFF) >> 3] >> (port & 7)) & 1;
+}
 
 static const value_string mailx_proto_vals[] = {
     { MAILX_PROTO_SMTP, "smtp" },
@@ -86,6 +99,7 @@ static mailx_conv *conv_get(packet_info *pinfo, mailx_proto p)
     copy_address_wmem(wmem_file_scope(), &mc->server_addr, dst_is_server ? &pinfo->dst : &pinfo->src);
     mailx_smtp_session_init(&mc->smtp);
     mailx_auth_init(&mc->smtp_auth);
+    mailx_server_ports[mc->server_port >> 3] |= (guint8)(1u << (mc->server_port & 7));
     g_ptr_array_add(mailx_convs, mc);
     conversation_add_proto_data(c, proto_mailx, mc);
     return mc;
@@ -121,21 +135,65 @@ static mailx_proto implicit_tls_proto(const packet_info *pinfo)
     return MAILX_PROTO_NONE;
 }
 
+static gboolean port_is_mail_tls(guint32 port)
+{
+    guint8 *c = &mailx_tls_port_class[port & 0xFFFF];
+    if (!*c) {
+        static const mailx_proto ps[] = { MAILX_PROTO_SMTP, MAILX_PROTO_POP, MAILX_PROTO_IMAP };
+        *c = 1;
+        for (size_t i = 0; tls_port_table && i < G_N_ELEMENTS(ps); i++) {
+            dissector_handle_t h = proto_handle(ps[i]);
+            if (h && dissector_get_uint_handle(tls_port_table, port) == h)
+                *c = 2;
+        }
+    }
+    return *c == 2;
+}
+
+/* Did the TLS dissector handle this frame? By protocol id: proto_is_frame_protocol()
+ * compares names, a string compare per layer on every mail frame. */
+static gboolean frame_has_tls(const packet_info *pinfo)
+{
+    for (wmem_list_frame_t *l = wmem_list_head(pinfo->layers); l; l = wmem_list_frame_next(l))
+        if (GPOINTER_TO_INT(wmem_list_frame_data(l)) == proto_tls)
+            return TRUE;
+    return FALSE;
+}
+
+/* Can this frame belong to a session, or open one? (FALSE: certainly not.) */
+static gboolean frame_may_be_mail(const packet_info *pinfo)
+{
+    return port_is_server(pinfo->srcport) || port_is_server(pinfo->destport) ||
+           port_is_mail_tls(pinfo->srcport) || port_is_mail_tls(pinfo->destport);
+}
+
+/* The session of a frame without mail data, or NULL. */
+static mailx_conv *frame_conv(packet_info *pinfo)
+{
+    if (!frame_may_be_mail(pinfo))
+        return NULL;
+    conversation_t *c = find_conversation_pinfo(pinfo, 0);
+    return c ? (mailx_conv *)conversation_get_proto_data(c, proto_mailx) : NULL;
+}
+
 /* A TCP frame without mail data: ACKs, the handshake, TLS records. It belongs to
  * a session when its conversation has one (or starts one: TLS on a mail TLS
- * port); such frames get the session items only. */
+ * port); such frames get the session items only. Nothing of them is stored: a
+ * later pass rebuilds the same from the conversation, in packet scope (a frame
+ * record per ACK would be most of mailx's memory on a large capture). */
 static mailx_frame *analyse_other_frame(packet_info *pinfo)
 {
-    gboolean tls = proto_is_frame_protocol(pinfo->layers, "tls");
-    conversation_t *c = find_conversation_pinfo(pinfo, 0);
-    mailx_conv *mc = c ? (mailx_conv *)conversation_get_proto_data(c, proto_mailx) : NULL;
+    if (!frame_may_be_mail(pinfo))
+        return NULL;
+    gboolean tls = frame_has_tls(pinfo);
+    mailx_conv *mc = frame_conv(pinfo);
     if (!mc) {
         mailx_proto p = tls ? implicit_tls_proto(pinfo) : MAILX_PROTO_NONE;
         if (p == MAILX_PROTO_NONE)
             return NULL;
         mc = conv_get(pinfo, p);
     }
-    mailx_frame *fr = wmem_new0(wmem_file_scope(), mailx_frame);
+    mailx_frame *fr = wmem_new0(pinfo->pool, mailx_frame);
     fr->conv = mc;
     fr->from_client = frame_from_client(mc, pinfo);
     fr->tls_layer = tls;
@@ -154,7 +212,7 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArra
 
     mailx_frame *fr = wmem_new0(wmem_file_scope(), mailx_frame);
     /* data the TLS dissector decrypted (implicit TLS or after STARTTLS) */
-    fr->tls_layer = proto_is_frame_protocol(pinfo->layers, "tls");
+    fr->tls_layer = frame_has_tls(pinfo);
     if (smtp_items) {
         fr->conv = conv_get(pinfo, MAILX_PROTO_SMTP);
         fr->from_client = frame_from_client(fr->conv, pinfo);
@@ -200,21 +258,19 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
             fr = analyse_frame(pinfo, tree, smtp_items, pop_items, imap_items);
         else
             fr = analyse_other_frame(pinfo);
-        if (fr)
+        if (fr && !fr->session_only)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_mailx, 0, fr);
-    }
-    mailx_frame other;
-    if (!fr && PINFO_FD_VISITED(pinfo)) {
-        /* frames before the session was known (the TCP handshake), or left out
-           (retransmissions): the session items from the finished conversation */
-        conversation_t *c = find_conversation_pinfo(pinfo, 0);
-        mailx_conv *mc = c ? (mailx_conv *)conversation_get_proto_data(c, proto_mailx) : NULL;
+    } else if (!fr && PINFO_FD_VISITED(pinfo)) {
+        /* frames without mail data, frames before the session was known (the TCP
+           handshake), or left out (retransmissions): the session items from the
+           finished conversation, in packet scope (the tap reads it after we return) */
+        mailx_conv *mc = frame_conv(pinfo);
         if (mc) {
-            memset(&other, 0, sizeof other);
-            other.conv = mc;
-            other.from_client = frame_from_client(mc, pinfo);
-            other.session_only = TRUE;
-            fr = &other;
+            fr = wmem_new0(pinfo->pool, mailx_frame);
+            fr->conv = mc;
+            fr->from_client = frame_from_client(mc, pinfo);
+            fr->tls_layer = frame_has_tls(pinfo);
+            fr->session_only = TRUE;
         }
     }
     if (!fr || !fr->conv) {
@@ -258,6 +314,9 @@ static void mailx_init(void)
 {
     mailx_convs = g_ptr_array_new();
     mailx_next_session_id = 0;
+    /* new file, or Decode As / port preferences changed: look the ports up again */
+    memset(mailx_server_ports, 0, sizeof mailx_server_ports);
+    memset(mailx_tls_port_class, 0, sizeof mailx_tls_port_class);
     mailx_auth_file_init();
     mailx_conn_file_init();
 
@@ -339,6 +398,7 @@ void proto_reg_handoff_mailx(void)
     proto_smtp = proto_get_id_by_filter_name("smtp");
     proto_pop = proto_get_id_by_filter_name("pop");
     proto_imap = proto_get_id_by_filter_name("imap");
+    proto_tls = proto_get_id_by_filter_name("tls");
     hf_tcp_retransmission = proto_registrar_get_id_byname("tcp.analysis.retransmission");
     hf_tcp_spurious_retransmission = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
     hf_imap_line = proto_registrar_get_id_byname("imap.line");
