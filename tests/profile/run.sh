@@ -152,5 +152,16 @@ if [ ${#pcaps[@]} -gt 0 ]; then
     fi
 fi
 
+# --- the Code/Status/Answers columns also show POP3 and IMAP replies (a || b columns)
+for spec in "pop3-in-use.pcap|mailx.pop.response.err|-ERR IN-USE PASS" \
+            "imap-overquota.pcap|mailx.imap.response.no|NO OVERQUOTA APPEND"; do
+    IFS='|' read -r cap flt want <<<"$spec"
+    pc="$pcapdir/$cap"
+    [ -f "$pc" ] || { skip "custom columns for $cap: capture not there"; continue; }
+    line=$(mailx_tshark -C "$name" -r "$pc" -2 -Y "$flt" 2>/dev/null | head -n 1)
+    if grep -qF -- "$want" <<<"$line"; then ok "custom columns show '$want' for $cap"
+    else nok "custom columns show '$want' for $cap: '$line'"; fi
+done
+
 echo "profile: $passed passed, $failed failed ($skipped skipped)"
 [ $failed = 0 ]
