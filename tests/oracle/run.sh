@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Nothing lost, nothing invented: for every sample capture with SMTP in clear,
+# Nothing lost, nothing invented: for every sample capture with SMTP in clear
+# (and below, POP3 and IMAP in clear),
 # an independent reader (tests/tools/pcap_oracle.py: its own pcap parsing and
 # TCP reassembly, no Wireshark) lists each server reply line and the frame that
 # completes it. mailx must report exactly those lines (mailx.smtp.code on every
@@ -40,6 +41,34 @@ for pcap in "$top"/sample-pcaps/smtp-*.pcap "$top"/sample-pcaps/submission-*.pca
             sort -un > "$tmp/m$class"
         compare "$name: mailx.smtp.class == $class selects the frames with ${class}xx replies ($(wc -l < "$tmp/o$class") frames)" \
             "$tmp/o$class" "$tmp/m$class"
+    done
+done
+# POP3 status lines and IMAP status responses in clear (the Dovecot captures and
+# the login storm): the oracle pairs POP3 commands itself to know which +OK opens
+# a multi-line response (RETR/TOP data are not status lines) and skips IMAP
+# literals by their {n} byte count (FETCH bodies); it stops where TLS starts, so
+# mailx runs without key logs here. Each line must be reported once, on the frame
+# that completes it: mailx.pop.indicator / mailx.imap.status occurrences.
+for spec in "pop-status|mailx.pop.indicator|pop3-*.pcap net-storm.pcap" \
+            "imap-status|mailx.imap.status|imap-*.pcap net-storm.pcap"; do
+    IFS='|' read -r what field globs <<<"$spec"
+    for g in $globs; do
+        for pcap in "$top"/sample-pcaps/$g; do
+            name=$(basename "$pcap" .pcap)
+            python3 "$top/tests/tools/pcap_oracle.py" "$what" "$pcap" | sort -k1,1n -k2,2 > "$tmp/oracle" || {
+                echo "not ok - $name: oracle $what failed"; failed=$((failed + 1)); continue; }
+            mailx_tshark -r "$pcap" -2 -Y "$field" -T fields -E occurrence=a -E aggregator=, \
+                -e frame.number -e "$field" 2>/dev/null |
+              awk -F'\t' '{ n = split($2, v, ","); for (i = 1; i <= n; i++) print $1, v[i] }' |
+              sort -k1,1n -k2,2 > "$tmp/mailx"
+            compare "$name: every ${what%-status} status line reported once as $field ($(wc -l < "$tmp/oracle") lines)" \
+                "$tmp/oracle" "$tmp/mailx"
+            # and the same with TCP reassembly off: the line splitter carries partial lines
+            mailx_tshark -o tcp.desegment_tcp_streams:FALSE -r "$pcap" -2 -Y "$field" -T fields -E occurrence=a \
+                -E aggregator=, -e "$field" 2>/dev/null | tr ',' '\n' | sed '/^$/d' | sort > "$tmp/mailx.nr"
+            awk '{ print $2 }' "$tmp/oracle" | sort > "$tmp/oracle.nr"
+            compare "$name: the same $field values without TCP reassembly" "$tmp/oracle.nr" "$tmp/mailx.nr"
+        done
     done
 done
 echo "oracle: $passed passed, $failed failed"
