@@ -57,10 +57,11 @@ static void *emit_command(mailx_smtp_session *s, const mailx_smtp_sink *sink, vo
                           mailx_smtp_verb verb)
 {
     /* a command is remembered unless the ring is full; the sink hears whether */
-    ev->not_remembered = s->pending_count >= MAILX_SMTP_PENDING_MAX;
+    ev->not_remembered = s->desync || s->pending_count >= MAILX_SMTP_PENDING_MAX;
     void *token = sink->command ? sink->command(ctx, ev) : NULL;
     mailx_smtp_pending p = { .kind = ev->kind, .verb = verb, .frame = frame, .token = token };
-    pending_push(s, &p);
+    if (!s->desync)
+        pending_push(s, &p);
     return token;
 }
 
@@ -200,8 +201,23 @@ static void feed_client(mailx_smtp_session *s, mailx_line_iter *it, mailx_frame_
 /* Acts on a complete reply: what the client does next depends on it. */
 static bool reply_complete(mailx_smtp_session *s, uint16_t code)
 {
-    if (!s->reply_has_request)
+    if (!s->reply_has_request) {
+        /* unpaired after a gap: a 354 after a DATA line still starts the message,
+         * so the body is not read as commands */
+        if (s->desync && s->data_requested && code == 354) {
+            s->data_requested = false;
+            s->mode = MAILX_SMTP_CLIENT_DATA;
+            s->msg_open = true;
+            s->msg_size = 0;
+            s->msg_chunks = 0;
+        } else if (s->desync && s->mode == MAILX_SMTP_CLIENT_DATA) {
+            /* RFC 5321 s4.1.1.4: the server answers only after the final "."; if that
+             * line was lost, this reply still ends the mail data (its size is not told) */
+            s->mode = MAILX_SMTP_CLIENT_COMMANDS;
+            s->msg_open = false;
+        }
         return false;
+    }
     const mailx_smtp_pending *rq = &s->reply_request;
     bool auth = (rq->kind == MAILX_SMTP_ANSWERS_COMMAND && rq->verb == MAILX_SMTP_CMD_AUTH) ||
                 rq->kind == MAILX_SMTP_ANSWERS_AUTH_RESPONSE;
@@ -234,7 +250,7 @@ static void feed_server(mailx_smtp_session *s, mailx_line_iter *it, mailx_frame_
         if (!ev.parsed)
             memset(&ev.reply, 0, sizeof ev.reply);
         if (!s->in_reply) {
-            s->reply_has_request = pending_pop(s, &s->reply_request);
+            s->reply_has_request = !s->desync && pending_pop(s, &s->reply_request);
             if (s->reply_has_request) {
                 ev.answers = s->reply_request.kind;
             } else if (!s->client_spoke && !s->server_spoke && ev.parsed &&
@@ -290,6 +306,29 @@ void mailx_smtp_session_feed(mailx_smtp_session *s, bool from_client,
         feed_client(s, &it, frame, sink, ctx);
     else
         feed_server(s, &it, frame, sink, ctx);
+}
+
+bool mailx_smtp_session_gap(mailx_smtp_session *s, bool from_client, mailx_frame_ref frame,
+                            const mailx_smtp_sink *sink, void *ctx)
+{
+    bool first = !s->desync;
+    mailx_line_carry *c = from_client ? &s->client_carry : &s->server_carry;
+    s->desync = true;
+    s->pending_count = 0;
+    s->pending_head = 0;
+    s->reply_has_request = false;
+    /* The cut line is reported as far as it was captured (its code or verb is at
+     * its start): ending it here runs it through the usual path, unpaired. */
+    if (c->full > 0 && (!from_client || s->mode == MAILX_SMTP_CLIENT_COMMANDS)) {
+        static const uint8_t crlf[] = "\r\n";
+        if (c->last_cr)
+            mailx_smtp_session_feed(s, from_client, crlf + 1, 1, frame, sink, ctx);
+        else
+            mailx_smtp_session_feed(s, from_client, crlf, 2, frame, sink, ctx);
+    }
+    mailx_line_carry_clear(c);
+    s->in_reply = false;
+    return first;
 }
 
 const char *mailx_smtp_answers_name(mailx_smtp_answers kind, mailx_smtp_verb verb)

@@ -121,6 +121,8 @@ typedef struct {
     mailx_frame_ref msg_first;
     bool     starttls_requested;
     bool     tls;                 /* STARTTLS accepted */
+    bool     desync;              /* bytes went missing (mailx_smtp_session_gap): replies are
+                                     no longer paired with commands */
 } mailx_smtp_session;
 
 void mailx_smtp_session_init(mailx_smtp_session *s);
@@ -131,6 +133,14 @@ void mailx_smtp_session_free(mailx_smtp_session *s);
 void mailx_smtp_session_feed(mailx_smtp_session *s, bool from_client,
                              const uint8_t *data, size_t len, mailx_frame_ref frame,
                              const mailx_smtp_sink *sink, void *ctx);
+
+/* Bytes of one direction are missing after what was fed last (a frame cut by the
+ * capture's snap length). The cut line is reported as far as it was captured,
+ * and since whole commands or replies may be gone, replies from here on answer
+ * "unknown" (ANSWERS_NOTHING) instead of being paired with the wrong command.
+ * Returns true the first time. */
+bool mailx_smtp_session_gap(mailx_smtp_session *s, bool from_client, mailx_frame_ref frame,
+                            const mailx_smtp_sink *sink, void *ctx);
 
 const char *mailx_smtp_answers_name(mailx_smtp_answers kind, mailx_smtp_verb verb);
 

@@ -176,6 +176,7 @@ typedef struct {
     mailx_smtp_cmd_rec **commands;
     mailx_smtp_msg_rec *messages;
     guint64 pending_dropped;    /* commands not remembered in this frame (limit) */
+    guint32 bytes_missing;      /* bytes the capture cut off this frame, when pairing stops here */
 } mailx_smtp_frame;
 
 /* What one frame showed; stored with p_add_proto_data on the first pass. */

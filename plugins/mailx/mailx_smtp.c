@@ -35,6 +35,7 @@ static expert_field ei_smtp_reply_malformed = EI_INIT;
 static expert_field ei_smtp_code_changed = EI_INIT;
 static expert_field ei_smtp_message_oversized = EI_INIT;
 static expert_field ei_smtp_limit_pending = EI_INIT;
+static expert_field ei_smtp_capture_truncated = EI_INIT;
 
 static const value_string smtp_class_vals[] = {
     { 2, "Success" },
@@ -201,6 +202,7 @@ void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_ite
     };
     mailx_frame_ref ref = { .ts_ns = frame_ns(pinfo), .num = pinfo->num };
     guint64 dropped_before = mc->smtp.pending_dropped;
+    guint32 missing = 0;
 
     for (guint i = 0; i < smtp_items->len; i++) {
         field_info *fi = (field_info *)g_ptr_array_index(smtp_items, i);
@@ -209,10 +211,17 @@ void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_ite
         /* Only what was captured: a snaplen-cut frame gives fewer bytes. */
         gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
         gint len = fi->length < avail ? fi->length : avail;
-        if (len <= 0)
-            continue;
-        const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
-        mailx_smtp_session_feed(&mc->smtp, fr->from_client, p, (size_t)len, ref, &smtp_sink, &b);
+        if (len > 0) {
+            const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
+            mailx_smtp_session_feed(&mc->smtp, fr->from_client, p, (size_t)len, ref, &smtp_sink, &b);
+        }
+        /* The item reaches the end of what was captured but the frame was longer
+         * (snap length): commands or replies may be gone with the rest, so pairing
+         * stops (replies answer "unknown") instead of guessing; said once. */
+        gint cut = tvb_reported_length_remaining(fi->ds_tvb, fi->start) - (avail > 0 ? avail : 0);
+        if (cut > 0 && (len <= 0 || len == avail) &&
+            mailx_smtp_session_gap(&mc->smtp, fr->from_client, ref, &smtp_sink, &b))
+            missing += (guint32)cut;
     }
 
     mailx_smtp_frame *sf = wmem_new0(wmem_file_scope(), mailx_smtp_frame);
@@ -230,6 +239,7 @@ void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_ite
             wmem_array_get_raw(b.messages), sf->n_messages * sizeof(mailx_smtp_msg_rec));
     /* the limit is announced once per session: in the frame that first hits it */
     sf->pending_dropped = dropped_before == 0 ? mc->smtp.pending_dropped : 0;
+    sf->bytes_missing = missing;
     fr->smtp = sf;
 }
 
@@ -375,6 +385,10 @@ void mailx_smtp_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
         proto_tree_add_expert_format(tree, pinfo, &ei_smtp_limit_pending, tvb, 0, 0,
             "mailx limit reached: more than %u SMTP commands waiting for replies; "
             "%" G_GUINT64_FORMAT " not paired here, nor any later one past the limit", MAILX_SMTP_PENDING_MAX, sf->pending_dropped);
+    if (sf->bytes_missing)
+        proto_tree_add_expert_format(tree, pinfo, &ei_smtp_capture_truncated, tvb, 0, 0,
+            "%u bytes of SMTP data were not captured (snap length): later replies in this "
+            "session are not paired with commands (answer unknown)", sf->bytes_missing);
 }
 
 void mailx_smtp_register(void)
@@ -429,6 +443,8 @@ void mailx_smtp_register(void)
             "Message larger than the configured limit", EXPFILL } },
         { &ei_smtp_limit_pending, { "mailx.limit.smtp_pending", PI_PROTOCOL, PI_WARN,
             "mailx limit reached: pipelined SMTP commands", EXPFILL } },
+        { &ei_smtp_capture_truncated, { "mailx.smtp.capture.truncated", PI_SEQUENCE, PI_NOTE,
+            "SMTP bytes missing from the capture: pairing stops", EXPFILL } },
     };
     proto_register_field_array(proto_mailx, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
