@@ -213,6 +213,8 @@ void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tre
 void mailx_imap_register(void);
 /* items: the imap.line items of the frame (what the imap dissector consumed) */
 void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *imap_items, GPtrArray *line_items);
+/* the same from the frame's whole TCP payload (tcp.payload items), when TCP reassembly is off */
+void mailx_imap_analyse_payload(mailx_frame *fr, packet_info *pinfo, GPtrArray *payload_items);
 void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
 void mailx_auth_register(module_t *mod);
 void mailx_auth_file_init(void);

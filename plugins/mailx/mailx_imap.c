@@ -190,7 +190,10 @@ static gint consumed_end(const field_info *item, GPtrArray *lines, gboolean from
     return end;
 }
 
-void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, GPtrArray *lines)
+/* items: what to feed; with `whole`, each item's bytes as they are (the TCP
+ * payload), else up to what the imap dissector consumed (consumed_end). */
+static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, GPtrArray *lines,
+                         gboolean whole)
 {
     mailx_conv *mc = fr->conv;
     if (!mc->imap) {
@@ -210,7 +213,7 @@ void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, G
         field_info *fi = (field_info *)g_ptr_array_index(items, i);
         if (!fi->ds_tvb || fi->start < 0)
             continue;
-        gint end = consumed_end(fi, lines, fr->from_client);
+        gint end = whole ? fi->start + fi->length : consumed_end(fi, lines, fr->from_client);
         gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
         gint len = end - fi->start;
         if (len > avail)
@@ -238,6 +241,23 @@ void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, G
     /* the limit is announced once per session: in the frame that first hits it */
     f->pending_dropped = dropped_before == 0 ? mc->imap->pending_dropped : 0;
     fr->imap = f;
+}
+
+void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, GPtrArray *lines)
+{
+    imap_analyse(fr, pinfo, items, lines, FALSE);
+}
+
+/* Without TCP reassembly (tcp.desegment_tcp_streams off) the imap dissector's
+ * request for more data goes nowhere: a segment without a line end gets no imap
+ * item at all, and the part line at a segment's end is in no imap.line item, so
+ * those bytes (an AUTHENTICATE response, a LOGIN literal, pieces of a FETCH
+ * literal) would never reach the session. Then the whole TCP payload of every
+ * frame of the session is fed instead; the session's line splitter carries the
+ * part lines and counts literals itself. */
+void mailx_imap_analyse_payload(mailx_frame *fr, packet_info *pinfo, GPtrArray *payload_items)
+{
+    imap_analyse(fr, pinfo, payload_items, NULL, TRUE);
 }
 
 void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)

@@ -7,6 +7,7 @@
 #include <epan/packet.h>
 #include <epan/conversation.h>
 #include <epan/prefs.h>
+#include <epan/prefs-int.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
 
@@ -25,6 +26,9 @@ static dissector_handle_t mailx_handle;
 static int proto_smtp = -1, proto_pop = -1, proto_imap = -1, proto_tls = -1;
 static int hf_tcp_retransmission = -1, hf_tcp_spurious_retransmission = -1;
 static int hf_imap_line = -1;   /* what the imap dissector really consumed (mailx_imap.c) */
+static int hf_tcp_payload = -1;
+/* tcp.desegment_tcp_streams is off: IMAP is fed from the TCP payload (mailx_imap.c) */
+static gboolean mailx_tcp_unreassembled;
 static dissector_handle_t smtp_handle, pop_handle, imap_handle;
 static dissector_table_t tcp_port_table, tls_port_table;
 
@@ -202,8 +206,26 @@ static mailx_frame *analyse_other_frame(packet_info *pinfo)
     return fr;
 }
 
+/* Without TCP reassembly, the TCP payload of a clear-text IMAP frame (one the
+ * imap dissector took, or one of an IMAP session it left without an item because
+ * no line ended in it), or NULL. */
+static GPtrArray *imap_payload_items(packet_info *pinfo, proto_tree *tree, gboolean has_imap)
+{
+    if (!mailx_tcp_unreassembled || hf_tcp_payload <= 0 || frame_has_tls(pinfo))
+        return NULL;
+    GPtrArray *pl = proto_get_finfo_ptr_array(tree, hf_tcp_payload);
+    if (!pl || pl->len == 0)
+        return NULL;
+    if (!has_imap) {
+        mailx_conv *mc = frame_conv(pinfo);
+        if (!mc || mc->proto != MAILX_PROTO_IMAP)
+            return NULL;
+    }
+    return pl;
+}
+
 static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArray *smtp_items,
-                                  GPtrArray *pop_items, GPtrArray *imap_items)
+                                  GPtrArray *pop_items, GPtrArray *imap_items, GPtrArray *imap_payload)
 {
     /* Data the sender already sent once: the dissectors see it again, the session
      * must not (it would pair replies twice). */
@@ -223,11 +245,14 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArra
         fr->from_client = frame_from_client(fr->conv, pinfo);
         mailx_session_account(fr, pinfo, TRUE);
         mailx_pop_analyse(fr, pinfo, pop_items);
-    } else if (imap_items) {
+    } else if (imap_items || imap_payload) {
         fr->conv = conv_get(pinfo, MAILX_PROTO_IMAP);
         fr->from_client = frame_from_client(fr->conv, pinfo);
         mailx_session_account(fr, pinfo, TRUE);
-        mailx_imap_analyse(fr, pinfo, imap_items, proto_get_finfo_ptr_array(tree, hf_imap_line));
+        if (imap_payload)
+            mailx_imap_analyse_payload(fr, pinfo, imap_payload);
+        else
+            mailx_imap_analyse(fr, pinfo, imap_items, proto_get_finfo_ptr_array(tree, hf_imap_line));
     }
     return fr;
 }
@@ -254,8 +279,10 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         if (smtp_items && smtp_items->len == 0) smtp_items = NULL;
         if (pop_items && pop_items->len == 0) pop_items = NULL;
         if (imap_items && imap_items->len == 0) imap_items = NULL;
-        if (smtp_items || pop_items || imap_items)
-            fr = analyse_frame(pinfo, tree, smtp_items, pop_items, imap_items);
+        GPtrArray *imap_payload = smtp_items || pop_items ? NULL
+                                  : imap_payload_items(pinfo, tree, imap_items != NULL);
+        if (smtp_items || pop_items || imap_items || imap_payload)
+            fr = analyse_frame(pinfo, tree, smtp_items, pop_items, imap_items, imap_payload);
         else
             fr = analyse_other_frame(pinfo);
         if (fr && !fr->session_only)
@@ -319,6 +346,9 @@ static void mailx_init(void)
     memset(mailx_tls_port_class, 0, sizeof mailx_tls_port_class);
     mailx_auth_file_init();
     mailx_conn_file_init();
+    module_t *tcp_mod = prefs_find_module("tcp");
+    pref_t *deseg = tcp_mod ? prefs_find_preference(tcp_mod, "desegment_tcp_streams") : NULL;
+    mailx_tcp_unreassembled = deseg && !prefs_get_bool_value(deseg, pref_current);
 
     /* As TRANSUM does: ask for fields only while enabled, because any wanted field
      * makes Wireshark build a protocol tree for every frame. */
@@ -329,6 +359,8 @@ static void mailx_init(void)
         for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
             if (ids[i] > 0)
                 g_array_append_val(wanted, ids[i]);
+        if (mailx_tcp_unreassembled && hf_tcp_payload > 0)
+            g_array_append_val(wanted, hf_tcp_payload);
         mailx_conn_wanted(wanted);
         set_postdissector_wanted_hfids(mailx_handle, wanted);
     } else {
@@ -402,6 +434,7 @@ void proto_reg_handoff_mailx(void)
     hf_tcp_retransmission = proto_registrar_get_id_byname("tcp.analysis.retransmission");
     hf_tcp_spurious_retransmission = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
     hf_imap_line = proto_registrar_get_id_byname("imap.line");
+    hf_tcp_payload = proto_registrar_get_id_byname("tcp.payload");
     smtp_handle = find_dissector("smtp");
     pop_handle = find_dissector("pop");
     imap_handle = find_dissector("imap");
