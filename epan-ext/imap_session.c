@@ -15,6 +15,9 @@ void mailx_imap_session_free(mailx_imap_session *s)
 {
     mailx_line_carry_clear(&s->client_carry);
     mailx_line_carry_clear(&s->server_carry);
+    g_free(s->pending);
+    s->pending = NULL;
+    s->pending_cap = 0;
 }
 
 static void emit_auth(const mailx_imap_sink *sink, void *ctx, const mailx_auth_event *ev)
@@ -38,7 +41,15 @@ static bool tag_eq(const char *t, uint8_t tl, const uint8_t *p, size_t n)
 
 static mailx_imap_pending *pending_add(mailx_imap_session *s)
 {
-    for (uint32_t i = 0; i < MAILX_IMAP_PENDING_MAX; i++) {
+    if (s->pending_count >= s->pending_cap && s->pending_cap < MAILX_IMAP_PENDING_MAX) {
+        uint32_t cap = s->pending_cap ? s->pending_cap * 2 : 4;
+        if (cap > MAILX_IMAP_PENDING_MAX)
+            cap = MAILX_IMAP_PENDING_MAX;
+        s->pending = g_renew(mailx_imap_pending, s->pending, cap);
+        memset(s->pending + s->pending_cap, 0, (cap - s->pending_cap) * sizeof *s->pending);
+        s->pending_cap = cap;
+    }
+    for (uint32_t i = 0; i < s->pending_cap; i++) {
         if (!s->pending[i].used) {
             memset(&s->pending[i], 0, sizeof s->pending[i]);
             s->pending[i].used = true;
@@ -56,7 +67,7 @@ static mailx_imap_pending *pending_add(mailx_imap_session *s)
 static mailx_imap_pending *pending_find(mailx_imap_session *s, const uint8_t *tag, size_t n)
 {
     mailx_imap_pending *best = NULL;
-    for (uint32_t i = 0; i < MAILX_IMAP_PENDING_MAX; i++) {
+    for (uint32_t i = 0; i < s->pending_cap; i++) {
         mailx_imap_pending *p = &s->pending[i];
         if (p->used && tag_eq(p->tag, p->tag_len, tag, n) && (!best || p->seq < best->seq))
             best = p;
@@ -67,7 +78,7 @@ static mailx_imap_pending *pending_find(mailx_imap_session *s, const uint8_t *ta
 static mailx_imap_pending *pending_find_cmd(mailx_imap_session *s, mailx_imap_cmd cmd)
 {
     mailx_imap_pending *best = NULL;
-    for (uint32_t i = 0; i < MAILX_IMAP_PENDING_MAX; i++) {
+    for (uint32_t i = 0; i < s->pending_cap; i++) {
         mailx_imap_pending *p = &s->pending[i];
         if (p->used && p->cmd == cmd && (!best || p->seq > best->seq))
             best = p;

@@ -114,7 +114,10 @@ typedef struct {
 typedef struct {
     mailx_line_carry client_carry, server_carry;
     mailx_imap_side client, server;
-    mailx_imap_pending pending[MAILX_IMAP_PENDING_MAX];
+    /* slots, grown on demand up to MAILX_IMAP_PENDING_MAX (most sessions have one
+       or two commands in flight; a fixed table made every IMAP session 13 kB) */
+    mailx_imap_pending *pending;
+    uint32_t pending_cap;
     uint32_t pending_count, next_seq;
     uint64_t pending_dropped;
     bool server_spoke;

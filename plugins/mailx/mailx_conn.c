@@ -394,7 +394,7 @@ void mailx_conn_imap_reply(packet_info *pinfo, const mailx_conv *mc, gboolean no
     if (!bye || !mc)
         return;
     if (mc->imap) {
-        for (guint i = 0; i < MAILX_IMAP_PENDING_MAX; i++)
+        for (guint i = 0; i < mc->imap->pending_cap; i++)
             if (mc->imap->pending[i].used && mc->imap->pending[i].cmd == MAILX_IMAP_CMD_LOGOUT)
                 return;
     }
