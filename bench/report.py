@@ -93,6 +93,8 @@ def main():
         parts = os.path.basename(p).split(".")
         name, cap = ".".join(parts[:2]), ".".join(parts[2:-1])
         d = parse_time(p)
+        if "wall" not in d:          # still running, or killed
+            continue
         if d.get("exit", 0) != 0:
             d["failed"] = True
         runs[(cap, name)].append(d)
