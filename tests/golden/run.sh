@@ -9,10 +9,12 @@
 # Wireshark versions (4.0, 4.4, 4.6; see docs/api-differences.md). mailx's own
 # output must be the same on every version, so there is one `expected` per case,
 # written as 4.0 prints it. Two things are Wireshark's, not mailx's, and differ:
-#  - How `-T fields` prints an FT_BOOLEAN: `0`/`1` in 4.0, `False`/`True` from
-#    4.4 on (the value is the same). Columns whose `-e` field is FT_BOOLEAN (per
-#    `tshark -G fields`) are mapped back to 0/1 before comparing; nothing else
-#    is touched, so a string that happens to read "True" still counts.
+#  - How `-T fields` prints some types (the value is the same): FT_BOOLEAN is
+#    `0`/`1` in 4.0 and `False`/`True` from 4.4 on; FT_DOUBLE has 15 significant
+#    digits in 4.0/4.4 (1.61290322580645) and the shortest exact form in 4.6
+#    (1.6129032258064515). tests/golden/normalise.py maps just the columns whose
+#    `-e` field has such a type (per `tshark -G fields`) back to 4.0's form;
+#    nothing else is touched, so a string that happens to read "True" still counts.
 #  - Wireshark's own dissection, when a case shows it or counts from it (e.g.
 #    tcp.analysis flags, which mailx.conn.tcp.* sum up): such a case keeps
 #    `expected.<major>.<minor>` beside `expected`, used for that version and the
@@ -34,9 +36,9 @@ fi
 mailx_tshark_setup || exit 1
 trap mailx_tshark_teardown EXIT
 ws_ver=$(tshark --version 2>/dev/null | sed -n '1s/.*(Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
-# FT_BOOLEAN field names of this tshark (with the plugin), one per line
-mailx_tshark -G fields 2>/dev/null | awk -F'\t' '$1 == "F" && $4 == "FT_BOOLEAN" { print $3 }' \
-    > "$MAILX_TEST_HOME/bool-fields"
+# "<field>\t<type>" of this tshark's fields (with the plugin), for normalise.py
+mailx_tshark -G fields 2>/dev/null | awk -F'\t' -v OFS='\t' '$1 == "F" { print $3, $4 }' \
+    > "$MAILX_TEST_HOME/field-types"
 
 # expected_file DIR: DIR/expected.<X.Y> with the highest X.Y <= this version, else DIR/expected
 expected_file() {
@@ -53,29 +55,12 @@ expected_file() {
     printf '%s\n' "$best"
 }
 
-# normalise_bools ARGS...: stdin -> stdout, the FT_BOOLEAN columns of a
-# `-T fields` output (tab separated, in `-e` order) as 0/1 (see the top).
-normalise_bools() {
-    local cols=() i=0 prev=
-    for a in "$@"; do
-        if [ "$prev" = -e ]; then
-            i=$((i + 1))
-            grep -qxF -- "$a" "$MAILX_TEST_HOME/bool-fields" && cols+=("$i")
-        fi
-        prev=$a
-    done
-    if [ ${#cols[@]} -eq 0 ]; then cat; return; fi
-    awk -F'\t' -v OFS='\t' -v cols="${cols[*]}" '
-        BEGIN { n = split(cols, c, " ") }
-        { for (k = 1; k <= n; k++) if (c[k] <= NF) { gsub(/True/, "1", $c[k]); gsub(/False/, "0", $c[k]) } print }'
-}
-
 passed=0 failed=0
 cd "$top"
 for c in "${cases[@]}"; do
     dir="$here/$c"
     mapfile -t args < <(grep -v '^#' "$dir/args" | sed '/^$/d')
-    got=$(mailx_tshark "${args[@]}" 2>&1 | normalise_bools "${args[@]}")
+    got=$(mailx_tshark "${args[@]}" 2>&1 | python3 "$here/normalise.py" "$MAILX_TEST_HOME/field-types" "${args[@]}")
     exp=$(expected_file "$dir")
     if [ $regen = 1 ]; then
         printf '%s\n' "$got" > "$exp"
