@@ -18,6 +18,11 @@ extern int proto_mailx;
 /* The "mailx" tap: one mailx_frame per mail frame, queued on every pass
  * (plugins/mailx/mailx_stats.c reads it). */
 extern int mailx_tap;
+/* Whether the frame being dissected had been dissected before (a later pass),
+ * as dissect_mailx saw it on entry. Taps must use this, not PINFO_FD_VISITED:
+ * Wireshark marks the frame visited at the end of its dissection, before it
+ * runs the taps, so in a tap PINFO_FD_VISITED is TRUE even on the first pass. */
+extern gboolean mailx_frame_revisited;
 
 /* Preferences (see docs/preferences.md). */
 extern guint mailx_pref_data_size_limit;

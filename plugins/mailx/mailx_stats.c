@@ -208,11 +208,12 @@ static void auth_init(stats_tree *st)
 }
 
 /* The result a login record shows as mailx.auth.result on this pass (as
- * mailx_auth_render decides it), or NONE. */
-static mailx_auth_result auth_shown_result(const mailx_auth_rec *r, const packet_info *pinfo)
+ * mailx_auth_render decides it), or NONE. (In a tap PINFO_FD_VISITED is
+ * always TRUE: see mailx_frame_revisited.) */
+static mailx_auth_result auth_shown_result(const mailx_auth_rec *r, const packet_info *pinfo _U_)
 {
     mailx_auth_result result = (mailx_auth_result)r->result;
-    if (!result && r->started && !r->decided_in && PINFO_FD_VISITED(pinfo))
+    if (!result && r->started && !r->decided_in && mailx_frame_revisited)
         result = MAILX_AUTH_UNKNOWN;
     return result;
 }

@@ -16,6 +16,7 @@
 
 int proto_mailx = -1;
 int mailx_tap = -1;
+gboolean mailx_frame_revisited;
 static gint ett_mailx = -1;
 static int hf_mailx_session = -1;
 static int hf_mailx_session_proto = -1;
@@ -262,6 +263,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     /* The early out for most frames: mail rides on TCP. */
     if (pinfo->ptype != PT_TCP)
         return 0;
+    mailx_frame_revisited = PINFO_FD_VISITED(pinfo);
     /* Connections to mail ports are analysed from the handshake on (SYN, RST,
      * FIN carry no mail): one table load per port keeps other frames cheap. */
     gboolean mail_port = (mailx_port_service[pinfo->srcport] | mailx_port_service[pinfo->destport]) != 0;
