@@ -11,6 +11,11 @@ cd "$top"
 
 # The order matters only for reading: fast, basic suites first.
 all_suites=(unit plugin golden oracle docs stats export profile gui playbooks net)
+# Hostile input (docs/hostile-input.md), each bounded to a few minutes in CI:
+# fuzz (replays + 2 min of libFuzzer), limits (generated hostile captures),
+# hostile (corrupted/cut captures under ASan), valgrind, sanitize (all of the above
+# suites again under the ASan/UBSan build).
+all_suites+=(fuzz limits hostile valgrind sanitize)
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=("${all_suites[@]}")
 

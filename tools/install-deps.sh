@@ -13,8 +13,8 @@ pkgs=(
   # run and test: tshark itself, python3 for the oracle and generators,
   # setpriv (util-linux) to run tshark unprivileged, editcap/capinfos
   tshark wireshark-common python3 util-linux
-  # hostile-input tests: clang + its sanitizer/fuzzer runtimes, valgrind
-  clang libclang-rt-dev valgrind
+  # hostile-input tests: clang + its sanitizer/fuzzer runtimes, valgrind, /usr/bin/time
+  clang libclang-rt-dev valgrind time
   # GUI smoke test (tests/gui): the real Wireshark under a virtual X server,
   # xwininfo (x11-utils) to see its window, ImageMagick's import for the screenshot,
   # xdotool to open File › Export Objects (tests/export/gui.sh).

@@ -9,12 +9,17 @@
 # Zero crashes, zero sanitizer reports, zero dissector bugs. A failing file is
 # kept under tests/out/hostile/ with the command that fails on it.
 #
+# Also, for SMTP captures cut at 100 and 200 bytes: nothing is paired that the
+# whole capture does not pair, and the cut is announced (never invent).
+# Captures run MAILX_HOSTILE_JOBS (2) at a time; each check is one "ok" here.
+#
 #   MAILX_HOSTILE_ITER=200 MAILX_HOSTILE_PROB=0.02 tests/hostile/run.sh [capture...]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export MAILX_BUILD=${MAILX_BUILD:-$top/build}
 iter=${MAILX_HOSTILE_ITER:-2}
 prob=${MAILX_HOSTILE_PROB:-0.02}
+jobs=${MAILX_HOSTILE_JOBS:-2}
 . "$top/tests/lib/asan.sh"
 . "$top/tests/lib/tshark.sh"
 mailx_asan_build || { echo "hostile: 0 passed, 1 failed"; exit 1; }
@@ -41,30 +46,31 @@ stat_args=()
 for s in "${stats[@]}"; do stat_args+=(-z "$s"); done
 echo "  ${#fields[@]} mailx fields, statistics: ${stats[*]:-none}"
 
-# run NAME FILE: both reads; a failure keeps FILE and says how to reproduce it
+# The checks print "PASS" / "FAIL ..." lines into one result file per capture,
+# so that captures can run in parallel.
+# run NAME FILE ERR: both reads; a failure keeps FILE and says how to reproduce it
 run() {
-    local name=$1 file=$2 how bad=""
+    local name=$1 file=$2 err=$3 how bad=""
     for how in verbose fields; do
         if [ $how = verbose ]; then
-            mailx_tshark -n -r "$file" -2 -V > /dev/null 2> "$work/err"
+            mailx_tshark -n -r "$file" -2 -V > /dev/null 2> "$err"
         else
             mailx_tshark -n -r "$file" -2 -T fields -E occurrence=a "${field_args[@]}" "${stat_args[@]}" \
-                > /dev/null 2> "$work/err"
+                > /dev/null 2> "$err"
         fi
         local rc=$?
-        if [ $rc != 0 ] || grep -qE 'AddressSanitizer|runtime error|Dissector bug|failed assertion|LeakSanitizer' "$work/err"; then
+        if [ $rc != 0 ] || grep -qE 'AddressSanitizer|runtime error|Dissector bug|failed assertion|LeakSanitizer' "$err"; then
             bad="$bad $how(rc=$rc)"
-            grep -E 'ERROR|SUMMARY|runtime error|Dissector bug|failed assertion|^    #[0-9] ' "$work/err" | head -12 | sed 's/^/    /'
-            [ -s "$work/err" ] && ! grep -qE 'ERROR|runtime error' "$work/err" && head -5 "$work/err" | sed 's/^/    /'
+            grep -E 'ERROR|SUMMARY|runtime error|Dissector bug|failed assertion|^    #[0-9] ' "$err" | head -12 | sed 's/^/    /'
+            [ -s "$err" ] && ! grep -qE 'ERROR|runtime error' "$err" && head -5 "$err" | sed 's/^/    /'
         fi
     done
     if [ -z "$bad" ]; then
-        passed=$((passed + 1))
+        echo PASS
     else
         mkdir -p "$keep"
         cp "$file" "$keep/$(basename "$file")"
-        echo "not ok - hostile/$name:$bad (kept tests/out/hostile/$(basename "$file"))"
-        failed=$((failed + 1))
+        echo "FAIL not ok - hostile/$name:$bad (kept tests/out/hostile/$(basename "$file"))"
     fi
 }
 
@@ -76,44 +82,66 @@ pairs() {  # pairs FILE: "frame request_in" per paired SMTP reply line
         -e frame.number -e mailx.smtp.request_in 2>/dev/null |
         awk -F'\t' '{ n = split($2, r, ";"); for (i = 1; i <= n; i++) print $1, r[i] }' | sort -u
 }
-for cap in "${captures[@]}"; do
-    base=$(basename "$cap"); base=${base%.*}
-    case $base in smtp-*|submission-*) ;; *) continue ;; esac
-    pairs "$cap" > "$work/pairs.full"
-    f0=$failed
+never_invent() {  # never_invent CAPTURE BASE DIR
+    local cap=$1 base=$2 d=$3 s
+    pairs "$cap" > "$d/pairs.full"
     for s in 100 200; do
-        editcap -F pcap -s $s "$cap" "$work/cut.pcap" > /dev/null 2>&1 && chmod 644 "$work/cut.pcap" || continue
-        pairs "$work/cut.pcap" > "$work/pairs.cut"
-        invented=$(comm -13 "$work/pairs.full" "$work/pairs.cut" | wc -l)
-        cut=$(mailx_tshark -n -r "$work/cut.pcap" -Y 'smtp && frame.cap_len < frame.len' -T fields -e frame.number 2>/dev/null | wc -l)
-        said=$(mailx_tshark -n -r "$work/cut.pcap" -2 -Y '_ws.expert.message contains "not captured (snap length)"' -T fields -e frame.number 2>/dev/null | wc -l)
+        editcap -F pcap -s $s "$cap" "$d/cut.pcap" > /dev/null 2>&1 && chmod 644 "$d/cut.pcap" || continue
+        pairs "$d/cut.pcap" > "$d/pairs.cut"
+        local invented cut said
+        invented=$(comm -13 "$d/pairs.full" "$d/pairs.cut" | wc -l)
+        cut=$(mailx_tshark -n -r "$d/cut.pcap" -Y 'smtp && frame.cap_len < frame.len' -T fields -e frame.number 2>/dev/null | wc -l)
+        said=$(mailx_tshark -n -r "$d/cut.pcap" -2 -Y '_ws.expert.message contains "not captured (snap length)"' \
+               -T fields -e frame.number 2>/dev/null | wc -l)
         if [ "$invented" = 0 ] && { [ "$cut" = 0 ] || [ "$said" -gt 0 ]; }; then
-            passed=$((passed + 1))
+            echo PASS
         else
-            echo "not ok - hostile/$base -s $s: $invented invented pairings, $cut cut SMTP frames, $said announced"
-            comm -13 "$work/pairs.full" "$work/pairs.cut" | head -5 | sed 's/^/    frame request_in: /'
-            failed=$((failed + 1))
+            echo "FAIL not ok - hostile/$base -s $s: $invented invented pairings, $cut cut SMTP frames, $said announced"
+            comm -13 "$d/pairs.full" "$d/pairs.cut" | head -5 | sed 's/^/    frame request_in: /'
         fi
     done
-    [ $failed = $f0 ] && echo "ok - hostile/$base: cut at 100 and 200 bytes, nothing paired that the whole capture does not pair, the cut announced"
-done
+}
 
-start=$(date +%s)
-for cap in "${captures[@]}"; do
+one_capture() {  # one_capture CAPTURE: all checks of one capture
+    local cap=$1 base d s i f
     base=$(basename "$cap"); base=${base%.*}
-    n0=$passed f0=$failed
+    d="$work/$base"
+    mkdir -p "$d" && chmod 755 "$d"
+    case $base in smtp-*|submission-*) never_invent "$cap" "$base" "$d" ;; esac
     for s in 64 200; do
-        editcap -s $s "$cap" "$work/$base-s$s.pcap" > /dev/null 2>&1 && chmod 644 "$work/$base-s$s.pcap" &&
-            run "$base -s $s" "$work/$base-s$s.pcap"
+        editcap -s $s "$cap" "$d/s$s.pcap" > /dev/null 2>&1 && chmod 644 "$d/s$s.pcap" &&
+            run "$base -s $s" "$d/s$s.pcap" "$d/err"
+        rm -f "$d/s$s.pcap"
     done
     for ((i = 1; i <= iter; i++)); do
-        f="$work/$base-E$prob-seed$i.pcap"
+        f="$d/$base-E$prob-seed$i.pcap"
         editcap -E "$prob" --seed "$i" "$cap" "$f" > /dev/null 2>&1 && chmod 644 "$f" &&
-            run "$base editcap -E $prob --seed $i" "$f"
+            run "$base editcap -E $prob --seed $i" "$f" "$d/err"
         rm -f "$f"
     done
-    [ $failed = $f0 ] && echo "ok - hostile/$base: truncated at 64 and 200, $iter corruptions ($((passed - n0)) files)"
+}
+
+start=$(date +%s)
+running=0
+for cap in "${captures[@]}"; do
+    base=$(basename "$cap"); base=${base%.*}
+    one_capture "$cap" > "$work/result.$base" 2>&1 &
+    running=$((running + 1))
+    if [ $running -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
 done
-echo "  $((passed + failed)) files in $(( $(date +%s) - start )) s"
+wait
+passed=0 failed=0
+for cap in "${captures[@]}"; do
+    base=$(basename "$cap"); base=${base%.*}
+    r="$work/result.$base"
+    p=$(grep -c '^PASS' "$r") f=$(grep -c '^FAIL' "$r")
+    passed=$((passed + p)) failed=$((failed + f))
+    if [ "$f" = 0 ]; then
+        echo "ok - hostile/$base: $p checks (cut at 64/100/200 bytes, $iter corruptions)"
+    else
+        grep -v '^PASS' "$r" | sed 's/^FAIL //'
+    fi
+done
+echo "  $((passed + failed)) checks over ${#captures[@]} captures in $(( $(date +%s) - start )) s"
 echo "hostile: $passed passed, $failed failed"
 [ $failed = 0 ]

@@ -12,8 +12,11 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 export MAILX_BUILD=${MAILX_BUILD:-$top/build}
 . "$top/tests/lib/asan.sh"
 
-# suites that are themselves sanitizer/valgrind/long runs, or time-only checks
-skip=" sanitize hostile valgrind limits bench "
+# suites that are themselves sanitizer/valgrind/long runs, or time-only checks;
+# gui: Wireshark's GUI would load the ASan plugin without the ASan runtime
+# preloaded (MAILX_NO_GUI skips the GUI checks inside other suites too)
+skip=" sanitize hostile valgrind limits bench gui fuzz "
+export MAILX_NO_GUI=1
 suites=("$@")
 if [ ${#suites[@]} -eq 0 ]; then
     eval "$(grep -m1 '^all_suites=' "$top/tests/run.sh")"
@@ -26,8 +29,8 @@ if ! mailx_asan_build; then
     echo "sanitize: 0 passed, 1 failed"; exit 1
 fi
 echo "ASan build: $MAILX_ASAN_BUILD; tshark runs with: $MAILX_TSHARK_WRAPPER"
-# the replayers run, libFuzzer does not (the fuzz suite runs it once, outside)
-out=$(MAILX_BUILD=$MAILX_ASAN_BUILD MAILX_FUZZ_SECONDS=0 "$top/tests/run.sh" "${suites[@]}" 2>&1)
+# the fuzz replayers run instrumented here; libFuzzer itself runs in the fuzz suite
+out=$(MAILX_BUILD=$MAILX_ASAN_BUILD MAILX_FUZZ_SECONDS=0 "$top/tests/run.sh" "${suites[@]}" fuzz 2>&1)
 rc=$?
 printf '%s\n' "$out" | sed -n '/^== summary/,$p' | sed '$d'
 printf '%s\n' "$out" | grep -E '^not ok|AddressSanitizer|runtime error|failed assertion|Dissector bug' | head -40
