@@ -87,8 +87,8 @@ typedef struct {
 
 typedef struct {
     mailx_line_carry client_carry, server_carry;
-    mailx_pop_pending pending[MAILX_POP_PENDING_MAX];
-    uint32_t pending_head, pending_count;
+    mailx_pop_pending *pending;    /* ring buffer, grown on demand up to MAILX_POP_PENDING_MAX */
+    uint32_t pending_cap, pending_head, pending_count;
     uint64_t pending_dropped;
     bool client_sasl;              /* the next client line is a SASL response */
     bool greeting_seen;
