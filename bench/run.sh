@@ -100,7 +100,7 @@ TRANSUM=(--enable-protocol transum
     echo "mailx protocols: $(echo $PROTOS)"
     echo "mailx fields: $(wc -w <<<"$FIELDS")"
     echo "filter: $FILTER"
-    echo "stats: ${STATS:-none}"
+    echo "stats: $(echo ${STATS:-none})"
 } > "$OUT/env.txt"
 cat "$OUT/env.txt" >&2
 
