@@ -182,6 +182,7 @@ typedef struct {
     mailx_smtp_msg_rec *messages;
     guint64 pending_dropped;    /* commands not remembered in this frame (limit) */
     guint32 bytes_missing;      /* bytes the capture cut off this frame, when pairing stops here */
+    gboolean segment_lost;      /* a lost TCP segment before this frame stopped pairing here */
 } mailx_smtp_frame;
 
 /* What one frame showed; stored with p_add_proto_data on the first pass. */
@@ -197,6 +198,7 @@ typedef struct {
     guint8 starttls;            /* mailx_starttls_event seen in this frame */
     gboolean tls_layer;         /* the frame went through the TLS dissector */
     gboolean session_only;      /* no mail data: only the session items */
+    gboolean segment_lost;      /* TCP: a segment before this one (same direction) was not captured */
 } mailx_frame;
 
 typedef enum {

@@ -203,6 +203,8 @@ void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_ite
     mailx_frame_ref ref = { .ts_ns = frame_ns(pinfo), .num = pinfo->num };
     guint64 dropped_before = mc->smtp.pending_dropped;
     guint32 missing = 0;
+    gboolean lost = fr->segment_lost &&
+                    mailx_smtp_session_gap(&mc->smtp, fr->from_client, ref, &smtp_sink, &b);
 
     for (guint i = 0; i < smtp_items->len; i++) {
         field_info *fi = (field_info *)g_ptr_array_index(smtp_items, i);
@@ -240,6 +242,7 @@ void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_ite
     /* the limit is announced once per session: in the frame that first hits it */
     sf->pending_dropped = dropped_before == 0 ? mc->smtp.pending_dropped : 0;
     sf->bytes_missing = missing;
+    sf->segment_lost = lost;
     fr->smtp = sf;
 }
 
@@ -389,6 +392,10 @@ void mailx_smtp_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
         proto_tree_add_expert_format(tree, pinfo, &ei_smtp_capture_truncated, tvb, 0, 0,
             "%u bytes of SMTP data were not captured (snap length): later replies in this "
             "session are not paired with commands (answer unknown)", sf->bytes_missing);
+    if (sf->segment_lost)
+        proto_tree_add_expert_format(tree, pinfo, &ei_smtp_capture_truncated, tvb, 0, 0,
+            "SMTP data before this frame was not captured (lost segment): later replies in "
+            "this session are not paired with commands (answer unknown)");
 }
 
 void mailx_smtp_register(void)

@@ -26,6 +26,7 @@ guint mailx_pref_data_size_limit = 10 * 1024 * 1024;
 static dissector_handle_t mailx_handle;
 static int proto_smtp = -1, proto_pop = -1, proto_imap = -1, proto_tls = -1;
 static int hf_tcp_retransmission = -1, hf_tcp_spurious_retransmission = -1;
+static int hf_tcp_lost_segment = -1;
 static int hf_imap_line = -1;   /* what the imap dissector really consumed (mailx_imap.c) */
 static int hf_tcp_payload = -1;
 /* tcp.desegment_tcp_streams is off: IMAP is fed from the TCP payload (mailx_imap.c) */
@@ -236,6 +237,8 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArra
     mailx_frame *fr = wmem_new0(wmem_file_scope(), mailx_frame);
     /* data the TLS dissector decrypted (implicit TLS or after STARTTLS) */
     fr->tls_layer = frame_has_tls(pinfo);
+    /* bytes of this direction went missing before this frame: no pairing across them */
+    fr->segment_lost = frame_has(tree, hf_tcp_lost_segment);
     if (smtp_items) {
         fr->conv = conv_get(pinfo, MAILX_PROTO_SMTP);
         fr->from_client = frame_from_client(fr->conv, pinfo);
@@ -357,7 +360,8 @@ static void mailx_init(void)
     if (proto_is_protocol_enabled(find_protocol_by_id(proto_mailx))) {
         GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
         int ids[] = { proto_smtp, proto_pop, proto_imap,
-                      hf_tcp_retransmission, hf_tcp_spurious_retransmission, hf_imap_line };
+                      hf_tcp_retransmission, hf_tcp_spurious_retransmission, hf_imap_line,
+                      hf_tcp_lost_segment };
         for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
             if (ids[i] > 0)
                 g_array_append_val(wanted, ids[i]);
@@ -435,6 +439,7 @@ void proto_reg_handoff_mailx(void)
     proto_tls = proto_get_id_by_filter_name("tls");
     hf_tcp_retransmission = proto_registrar_get_id_byname("tcp.analysis.retransmission");
     hf_tcp_spurious_retransmission = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
+    hf_tcp_lost_segment = proto_registrar_get_id_byname("tcp.analysis.lost_segment");
     hf_imap_line = proto_registrar_get_id_byname("imap.line");
     hf_tcp_payload = proto_registrar_get_id_byname("tcp.payload");
     smtp_handle = find_dissector("smtp");
