@@ -28,6 +28,7 @@ MAILX_BUILD=$MAILX_ASAN_BUILD mailx_tshark_setup || { echo "hostile: 0 passed, 1
 work=$(mktemp -d /tmp/mailx-hostile.XXXXXX)
 chmod 755 "$work"
 trap 'mailx_tshark_teardown; rm -rf "$work"' EXIT
+trap 'exit 1' INT TERM   # so that the EXIT trap cleans up
 passed=0 failed=0
 keep="$top/tests/out/hostile"
 

@@ -18,12 +18,13 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 export MAILX_BUILD=${MAILX_BUILD:-$top/build}
 scale=${MAILX_LIMITS_SCALE:-0.02}
 base_mb=${MAILX_LIMITS_BASE_MB:-24}
-per_line=${MAILX_LIMITS_PER_LINE:-600}
+per_line=${MAILX_LIMITS_PER_LINE:-2048}
 . "$top/tests/lib/tshark.sh"
 mailx_tshark_setup || { echo "limits: 0 passed, 1 failed"; exit 1; }
 work=$(mktemp -d /tmp/mailx-limits.XXXXXX)
 chmod 777 "$work"
 trap 'mailx_tshark_teardown; rm -rf "$work"' EXIT
+trap 'exit 1' INT TERM   # so that the EXIT trap cleans up
 passed=0 failed=0
 ok()   { echo "ok - limits/$1"; passed=$((passed + 1)); }
 fail() { echo "not ok - limits/$1"; failed=$((failed + 1)); }

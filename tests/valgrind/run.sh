@@ -18,6 +18,7 @@ work=$(mktemp -d /tmp/mailx-valgrind.XXXXXX)
 chmod 755 "$work"
 cp "$here/wireshark.supp" "$work/" && chmod 644 "$work/wireshark.supp"
 trap 'mailx_tshark_teardown; rm -rf "$work"' EXIT
+trap 'exit 1' INT TERM   # so that the EXIT trap cleans up
 vg="valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --show-leak-kinds=definite
     --errors-for-leak-kinds=definite --num-callers=40 --suppressions=$work/wireshark.supp"
 

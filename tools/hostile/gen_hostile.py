@@ -54,7 +54,8 @@ class Conn:
     def __init__(self, pcap, n):
         self.p = pcap
         self.client = bytes([10, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff])
-        self.cport = 1024 + (n * 7919) % 60000
+        # Linux's ephemeral range, clear of every mail port (2525 would read as a server)
+        self.cport = 32768 + (n * 7919) % 28000
         self.cseq, self.sseq = 1000, 5000
 
     def open(self):
