@@ -18,7 +18,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export MAILX_BUILD=${MAILX_BUILD:-$top/build}
-iter=${MAILX_HOSTILE_ITER:-2}
+iter=${MAILX_HOSTILE_ITER:-1}
 prob=${MAILX_HOSTILE_PROB:-0.02}
 jobs=${MAILX_HOSTILE_JOBS:-2}
 . "$top/tests/lib/asan.sh"
