@@ -11,6 +11,8 @@ Adding a target's seeds is one entry in RULES: target -> (protocol, kind).
        'server-text'   the text after a "ddd " / "ddd-" reply code
        'client-lines'  each line the client sent, without CRLF
        'all-lines'     both of the above
+       'messages'      each message the client sent after DATA (up to the
+                       final "."), as a byte script of 1460-byte chunks
        'script'        the whole conversation as the byte script of
                        tests/fuzz/fuzz_common.h (direction + segment sizes kept)
 
@@ -40,6 +42,7 @@ RULES = {
     'pop_session': ('pop', 'script'),
     'imap_parse': ('imap', 'all-lines'),
     'imap_session': ('imap', 'script'),
+    'mime': ('smtp', 'messages'),
 }
 
 SEED_MAX = 64 * 1024   # a seed longer than this is cut (libFuzzer -max_len)
@@ -125,6 +128,13 @@ def seeds_all(kind, chunks):
         return [ln[4:] for ln in lines(chunks, False) if len(ln) > 4 and ln[:3].isdigit()]
     if kind == 'script':
         return [script(chunks)]
+    if kind == 'messages':
+        data = b''.join(p for c, p in chunks if c)
+        out = []
+        for part in data.split(b'\r\nDATA\r\n')[1:]:
+            body = part.split(b'\r\n.\r\n', 1)[0] + b'\r\n'
+            out.append(script([(True, body[i:i + 1460]) for i in range(0, len(body), 1460)]))
+        return out
     raise ValueError(kind)
 
 
