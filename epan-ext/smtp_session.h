@@ -45,7 +45,8 @@ typedef struct {
 } mailx_smtp_pending;
 
 typedef struct {
-    const uint8_t *line;       /* the command line without CRLF (truncated to MAILX_LINE_KEEP_MAX) */
+    const uint8_t *line;       /* the command line without CRLF (cut to MAILX_LINE_KEEP_MAX only when
+                                  it was carried across segments) */
     size_t line_len;
     mailx_smtp_command cmd;    /* parsed; offsets are into line */
     mailx_smtp_answers kind;   /* COMMAND, AUTH_RESPONSE, BDAT_CHUNK or END_OF_DATA (the "." line) */
