@@ -253,6 +253,9 @@ void mailx_conn_register(module_t *mod);
 void mailx_conn_handoff(void);
 void mailx_conn_file_init(void);
 void mailx_conn_wanted(GArray *wanted);
+/* The flags (tcp.flags) and payload length (tcp.len) of the frame's first TCP
+ * segment, read from the bytes of the wanted `tcp` protocol item; FALSE without one. */
+gboolean mailx_tcp_segment(proto_tree *tree, guint32 *flags, guint32 *len);
 /* First pass, a TCP frame with a mail port on either side. */
 void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree);
 /* First pass: a failure reply of the session's server (SMTP 421/45x, POP3

@@ -91,8 +91,13 @@ static expert_field ei_storm_rate = EI_INIT;
 static expert_field ei_storm_concurrent = EI_INIT;
 static expert_field ei_limit = EI_INIT;
 
-/* TCP fields read, never recomputed (hf ids from handoff). */
-static int hf_tcp_flags = -1, hf_tcp_len = -1, hf_tcp_retrans = -1, hf_tcp_spurious = -1,
+/* TCP analysis flags read, never recomputed (hf ids from handoff); Wireshark
+ * creates them only on the frames where they are set, so wanting them costs
+ * other frames nearly nothing. The segment's flags and payload length come from
+ * the bytes of the `tcp` protocol item instead of tcp.flags/tcp.len: wanting
+ * those made Wireshark build two real items (a bitmask and a uint) on every TCP
+ * frame of every capture, ~1,800 instructions a frame (docs/performance.md). */
+static int proto_tcp = -1, hf_tcp_retrans = -1, hf_tcp_spurious = -1,
            hf_tcp_dup_ack = -1, hf_tcp_zero_window = -1, hf_tcp_ooo = -1;
 
 /* ------------------------------------------------------------ file state */
@@ -123,12 +128,15 @@ typedef struct {
     guint32 first_frame, last_frame, last_syn_frame, decided_frame;
 } conn_track;
 
-/* What one frame showed. */
+/* What one frame decided; stored only on frames where something happened (an
+ * event, a burst, a storm, the limit). The other frames of a tracked connection
+ * render from the connection's state alone (the first pass right after feeding
+ * the frame, later passes the final state), so a capture's ACKs and data
+ * segments cost no memory here. */
 typedef struct {
     conn_track *ct;                /* NULL: a failure reply on an untracked connection */
     guint16 ev;                    /* MAILX_CONN_EV_* decided here */
     guint8 limit : 1, burst_start : 1, storm_rate : 1, storm_conc : 1;
-    guint32 syn_retries;           /* so far (first pass) */
     burst_rec *burst;              /* burst raised in this frame */
     mailx_server *srv;             /* for the burst / storm messages */
     guint32 rate, conc;            /* storm values when raised */
@@ -138,6 +146,11 @@ static wmem_map_t *tracks;         /* conversation_t* -> conn_track* */
 static wmem_map_t *servers;        /* "family/address" -> mailx_server* */
 static guint32 n_tracks;
 static gboolean limit_reported;
+/* The frame last looked up: its conversation and track, so that a frame costs
+ * one conversation look-up however many times it asks (guard, analysis, render). */
+static guint32 cache_num;
+static conversation_t *cache_conv;
+static conn_track *cache_ct;
 static dissector_table_t tcp_port_tbl, tls_port_tbl;
 static dissector_handle_t h_smtp, h_pop, h_imap;
 
@@ -193,6 +206,20 @@ void mailx_conn_file_init(void)
     servers = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
     n_tracks = 0;
     limit_reported = FALSE;
+    cache_num = 0;
+    cache_conv = NULL;
+    cache_ct = NULL;
+}
+
+/* The tracked connection of this frame's conversation, or NULL (one look-up per frame). */
+static conn_track *frame_track(packet_info *pinfo)
+{
+    if (cache_num != pinfo->num || !cache_conv) {
+        cache_num = pinfo->num;
+        cache_conv = find_conversation_pinfo(pinfo, 0);
+        cache_ct = cache_conv ? (conn_track *)wmem_map_lookup(tracks, cache_conv) : NULL;
+    }
+    return cache_ct;
 }
 
 static mailx_server *server_get(const address *addr, mailx_proto fam)
@@ -232,15 +259,23 @@ static gboolean has_field(proto_tree *tree, int hf)
     return a && a->len > 0;
 }
 
-static gboolean uint_field(proto_tree *tree, int hf, guint32 *out)
+/* The flags and payload length of the frame's TCP segment, read from the
+ * first TCP protocol item's bytes: what tcp.flags and tcp.len show (the TCP
+ * dissector has checked the header before it added the item). */
+gboolean mailx_tcp_segment(proto_tree *tree, guint32 *flags, guint32 *len)
 {
-    if (hf < 0)
+    if (proto_tcp < 0)
         return FALSE;
-    GPtrArray *a = proto_get_finfo_ptr_array(tree, hf);
+    GPtrArray *a = proto_get_finfo_ptr_array(tree, proto_tcp);
     if (!a || a->len == 0)
         return FALSE;
-    field_info *fi = (field_info *)g_ptr_array_index(a, 0);
-    *out = fvalue_get_uinteger(MAILX_FI_FVALUE(fi));
+    tvbuff_t *t = MAILX_FI_PROTOCOL_TVB((field_info *)g_ptr_array_index(a, 0));
+    if (!t || !tvb_bytes_exist(t, 0, 14))
+        return FALSE;
+    guint hlen = (guint)(tvb_get_guint8(t, 12) >> 4) * 4;
+    guint rep = tvb_reported_length(t);
+    *flags = tvb_get_ntohs(t, 12) & 0x0FFF;
+    *len = rep > hlen ? rep - hlen : 0;
     return TRUE;
 }
 
@@ -248,11 +283,16 @@ static gboolean uint_field(proto_tree *tree, int hf, guint32 *out)
 void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree)
 {
     guint32 flags = 0, len = 0;
-    if (!tree || !uint_field(tree, hf_tcp_flags, &flags))
+    if (!tree || !mailx_tcp_segment(tree, &flags, &len))
         return;
-    uint_field(tree, hf_tcp_len, &len);
-    conversation_t *conv = find_or_create_conversation(pinfo);
-    conn_track *ct = (conn_track *)wmem_map_lookup(tracks, conv);
+    conn_track *ct = frame_track(pinfo);
+    conversation_t *conv = cache_conv;
+    if (!conv) {
+        conv = find_or_create_conversation(pinfo);
+        cache_conv = conv;
+    }
+    if (ct && ct->last_frame >= pinfo->num)
+        return;                    /* fed already (a frame dissected again on the first pass) */
     gboolean syn = (flags & 0x002) != 0, ack = (flags & 0x010) != 0;
     if (!ct) {
         if (n_tracks >= pref_conn_max) {
@@ -283,6 +323,7 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree)
         ct->srv = server_get(&ct->server_addr, service_family(ct->service));
         ct->first_frame = pinfo->num;
         wmem_map_insert(tracks, conv, ct);
+        cache_ct = ct;
         n_tracks++;
     }
     mailx_conn_segment seg = { 0 };
@@ -304,10 +345,13 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree)
     if (ev & (MAILX_CONN_EV_ESTABLISHED | MAILX_CONN_EV_REFUSED | MAILX_CONN_EV_RESET | MAILX_CONN_EV_CLOSED))
         ct->decided_frame = pinfo->num;
 
-    conn_frame *cf = frame_rec(pinfo);
-    cf->ct = ct;
-    cf->ev = (guint16)ev;
-    cf->syn_retries = mailx_conn_syn_retries(&ct->c);
+    /* a record only where something was decided; storms add theirs below */
+    conn_frame *cf = NULL;
+    if (ev) {
+        cf = frame_rec(pinfo);
+        cf->ct = ct;
+        cf->ev = (guint16)ev;
+    }
 
     mailx_server *srv = ct->srv;
     if (!srv)
@@ -319,6 +363,8 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree)
         if (in_win > srv->peak_rate)
             srv->peak_rate = in_win;
         if (r == MAILX_BURST_EV_START) {
+            cf = frame_rec(pinfo);
+            cf->ct = ct;
             cf->storm_rate = 1;
             cf->rate = in_win;
             cf->srv = srv;
@@ -327,6 +373,8 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree)
         ct->open_counted = TRUE;
         if (!srv->conc_raised && pref_storm_concurrent && srv->concurrent.current >= pref_storm_concurrent) {
             srv->conc_raised = TRUE;
+            cf = frame_rec(pinfo);
+            cf->ct = ct;
             cf->storm_conc = 1;
             cf->conc = srv->concurrent.current;
             cf->srv = srv;
@@ -357,6 +405,12 @@ void mailx_conn_server_failure(packet_info *pinfo, const mailx_conv *mc)
         srv->cur_burst = b;
         srv->bursts++;
         conn_frame *cf = frame_rec(pinfo);
+        if (!cf->ct) {
+            /* the frame's connection, as the record of a frame that decided something has it */
+            conn_track *ct = frame_track(pinfo);
+            if (ct && pinfo->num >= ct->first_frame && pinfo->num <= ct->last_frame)
+                cf->ct = ct;
+        }
         cf->burst_start = 1;
         cf->burst = b;
         cf->srv = srv;
@@ -429,14 +483,34 @@ static double share(guint32 part, guint32 whole)
     return whole ? 100.0 * part / whole : 0.0;
 }
 
+/* The frame's own record, or one standing for a frame that a tracked connection
+ * was fed (between its first and its last frame) and that decided nothing. */
+static const conn_frame *frame_view(packet_info *pinfo, conn_frame *scratch)
+{
+    const conn_frame *cf = (const conn_frame *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mailx,
+                                                                MAILX_CONN_KEY);
+    if (cf)
+        return cf;
+    if (!mailx_port_service[pinfo->srcport] && !mailx_port_service[pinfo->destport])
+        return NULL;
+    conn_track *ct = frame_track(pinfo);
+    if (!ct || pinfo->num < ct->first_frame || pinfo->num > ct->last_frame)
+        return NULL;
+    memset(scratch, 0, sizeof *scratch);
+    scratch->ct = ct;
+    return scratch;
+}
+
 gboolean mailx_conn_has_record(packet_info *pinfo)
 {
-    return p_get_proto_data(wmem_file_scope(), pinfo, proto_mailx, MAILX_CONN_KEY) != NULL;
+    conn_frame scratch;
+    return frame_view(pinfo, &scratch) != NULL;
 }
 
 void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
 {
-    conn_frame *cf = (conn_frame *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mailx, MAILX_CONN_KEY);
+    conn_frame scratch;
+    const conn_frame *cf = frame_view(pinfo, &scratch);
     if (!cf)
         return;
     gboolean visited = PINFO_FD_VISITED(pinfo);
@@ -472,7 +546,8 @@ void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
             if (dec && dec != pinfo->num)
                 gen_uint(t, hf_conn_decided_in, tvb, dec);
         }
-        guint32 retries = visited ? mailx_conn_syn_retries(&ct->c) : cf->syn_retries;
+        /* first pass: rendered right after the frame was fed, so the count so far */
+        guint32 retries = mailx_conn_syn_retries(&ct->c);
         if (ct->c.saw_syn)
             gen_uint(t, hf_conn_syn_retries, tvb, retries);
         if (ct->c.setup_ns >= 0 && (visited || (cf->ev & MAILX_CONN_EV_ESTABLISHED) ||
@@ -694,8 +769,7 @@ void mailx_conn_register(module_t *mod)
 
 void mailx_conn_handoff(void)
 {
-    hf_tcp_flags = proto_registrar_get_id_byname("tcp.flags");
-    hf_tcp_len = proto_registrar_get_id_byname("tcp.len");
+    proto_tcp = proto_get_id_by_filter_name("tcp");
     hf_tcp_retrans = proto_registrar_get_id_byname("tcp.analysis.retransmission");
     hf_tcp_spurious = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
     hf_tcp_dup_ack = proto_registrar_get_id_byname("tcp.analysis.duplicate_ack");
@@ -712,7 +786,7 @@ void mailx_conn_handoff(void)
 
 void mailx_conn_wanted(GArray *wanted)
 {
-    int ids[] = { hf_tcp_flags, hf_tcp_len, hf_tcp_dup_ack, hf_tcp_zero_window, hf_tcp_ooo };
+    int ids[] = { proto_tcp, hf_tcp_dup_ack, hf_tcp_zero_window, hf_tcp_ooo };
     for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
         if (ids[i] > 0)
             g_array_append_val(wanted, ids[i]);

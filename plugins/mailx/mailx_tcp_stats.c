@@ -26,7 +26,7 @@ typedef struct {
     tcp_row rows[N_ROWS];
 } tcp_tap;
 
-static int hf_flags = -1, hf_retrans = -1, hf_spurious = -1, hf_dup_ack = -1, hf_zero_window = -1,
+static int hf_retrans = -1, hf_spurious = -1, hf_dup_ack = -1, hf_zero_window = -1,
            hf_ooo = -1;
 
 static gboolean tree_has(proto_tree *tree, int hf)
@@ -39,13 +39,10 @@ static gboolean tree_has(proto_tree *tree, int hf)
 
 static gboolean tree_rst(proto_tree *tree)
 {
-    if (!tree || hf_flags < 0)
-        return FALSE;
-    GPtrArray *a = proto_get_finfo_ptr_array(tree, hf_flags);
-    if (!a || a->len == 0)
-        return FALSE;
-    field_info *fi = (field_info *)g_ptr_array_index(a, 0);
-    return (fvalue_get_uinteger(MAILX_FI_FVALUE(fi)) & 0x004) != 0;
+    guint32 flags = 0, len;
+    /* from the `tcp` item mailx wants (mailx_conn.c), not a wanted tcp.flags:
+       that one cost every TCP frame a real bitmask item */
+    return tree && mailx_tcp_segment(tree, &flags, &len) && (flags & 0x004) != 0;
 }
 
 static guint row_of(const packet_info *pinfo)
@@ -231,7 +228,6 @@ static tap_packet_status tcp_tree_packet(stats_tree *st, packet_info *pinfo, epa
 
 void mailx_tcp_stats_register(void)
 {
-    hf_flags = proto_registrar_get_id_byname("tcp.flags");
     hf_retrans = proto_registrar_get_id_byname("tcp.analysis.retransmission");
     hf_spurious = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
     hf_dup_ack = proto_registrar_get_id_byname("tcp.analysis.duplicate_ack");
