@@ -47,6 +47,7 @@ for s in "${suites[@]}"; do
         continue
     fi
     echo "== $s"
+    t0=$(date +%s)
     out=$("$script" 2>&1)
     rc=$?
     printf '%s\n' "$out"
@@ -61,7 +62,7 @@ for s in "${suites[@]}"; do
     fi
     total_pass=$((total_pass + p))
     total_fail=$((total_fail + f))
-    summary+=("$s: $p passed, $f failed")
+    summary+=("$s: $p passed, $f failed ($(( $(date +%s) - t0 )) s)")
 done
 
 echo "== summary ($(( $(date +%s) - start )) s)"
