@@ -5,8 +5,8 @@
 # rules) compiles, every custom column names a registered field, and every
 # filter that should find something matches frames of the sample captures.
 #
-# Every filter must match some sample capture (oversized ones with a lowered limit, see `lowered`).
-# below with the reason; they are reported as "skip", never as passed.
+# Every filter must match some sample capture (the oversized ones with a
+# lowered size limit, see `lowered`).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tshark.sh"
