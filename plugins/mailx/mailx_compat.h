@@ -25,18 +25,6 @@
 #define MAILX_FI_FVALUE(fi) (&(fi)->value)
 #endif
 
-/* The tvbuff a protocol item (FT_PROTOCOL) was added with, starting at the
- * protocol's first byte: in 4.0 the fvalue is a public struct holding the
- * dissector's own tvb (its reported length is the layer's true length, without
- * link-layer padding); from 4.2 on the fvalue is opaque and
- * fvalue_get_protocol() gives a subset of the item's captured bytes (so a
- * snap length that cut the frame shortens it). */
-#if MAILX_WS_AT_LEAST(4, 2)
-#define MAILX_FI_PROTOCOL_TVB(fi) fvalue_get_protocol((fi)->value)
-#else
-#define MAILX_FI_PROTOCOL_TVB(fi) ((fi)->value.value.protocol.tvb)
-#endif
-
 /* Boolean preference variables: prefs_register_bool_preference() takes
  * gboolean * in 4.0 and bool * from 4.2 on (gcc >= 14 makes the mismatch an
  * error). Declare every bool pref variable with this type. */

@@ -269,13 +269,19 @@ gboolean mailx_tcp_segment(proto_tree *tree, guint32 *flags, guint32 *len)
     GPtrArray *a = proto_get_finfo_ptr_array(tree, proto_tcp);
     if (!a || a->len == 0)
         return FALSE;
-    tvbuff_t *t = MAILX_FI_PROTOCOL_TVB((field_info *)g_ptr_array_index(a, 0));
-    if (!t || !tvb_bytes_exist(t, 0, 14))
+    /* The item's data source is the tvb the TCP dissector was handed (the IP
+     * payload, whose reported length leaves out link-layer padding) on every
+     * version; the item itself covers only the header, so its own value (a
+     * subset from 4.2 on) cannot tell the payload length. */
+    const field_info *fi = (const field_info *)g_ptr_array_index(a, 0);
+    tvbuff_t *t = fi->ds_tvb;
+    gint start = fi->start;
+    if (!t || start < 0 || !tvb_bytes_exist(t, start, 14))
         return FALSE;
-    guint hlen = (guint)(tvb_get_guint8(t, 12) >> 4) * 4;
-    guint rep = tvb_reported_length(t);
-    *flags = tvb_get_ntohs(t, 12) & 0x0FFF;
-    *len = rep > hlen ? rep - hlen : 0;
+    guint hlen = (guint)(tvb_get_guint8(t, start + 12) >> 4) * 4;
+    gint rep = tvb_reported_length_remaining(t, start);
+    *flags = tvb_get_ntohs(t, start + 12) & 0x0FFF;
+    *len = rep > (gint)hlen ? (guint32)rep - hlen : 0;
     return TRUE;
 }
 
