@@ -8,7 +8,14 @@
 void mailx_imap_session_init(mailx_imap_session *s)
 {
     memset(s, 0, sizeof *s);
+    s->pending_max = MAILX_IMAP_PENDING_MAX;
     mailx_auth_init(&s->auth);
+}
+
+void mailx_imap_session_limit(mailx_imap_session *s, uint32_t pending_max)
+{
+    s->pending_max = pending_max < 1 ? 1 : pending_max > MAILX_IMAP_PENDING_HARD_MAX
+                     ? MAILX_IMAP_PENDING_HARD_MAX : pending_max;
 }
 
 void mailx_imap_session_free(mailx_imap_session *s)
@@ -41,10 +48,10 @@ static bool tag_eq(const char *t, uint8_t tl, const uint8_t *p, size_t n)
 
 static mailx_imap_pending *pending_add(mailx_imap_session *s)
 {
-    if (s->pending_count >= s->pending_cap && s->pending_cap < MAILX_IMAP_PENDING_MAX) {
+    if (s->pending_count >= s->pending_cap && s->pending_cap < s->pending_max) {
         uint32_t cap = s->pending_cap ? s->pending_cap * 2 : 4;
-        if (cap > MAILX_IMAP_PENDING_MAX)
-            cap = MAILX_IMAP_PENDING_MAX;
+        if (cap > s->pending_max)
+            cap = s->pending_max;
         s->pending = g_renew(mailx_imap_pending, s->pending, cap);
         memset(s->pending + s->pending_cap, 0, (cap - s->pending_cap) * sizeof *s->pending);
         s->pending_cap = cap;
@@ -211,7 +218,7 @@ static void client_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
         default:
             break;
         }
-        ev.not_remembered = s->pending_count >= MAILX_IMAP_PENDING_MAX;
+        ev.not_remembered = s->pending_count >= s->pending_max;
         void *token = sink->command ? sink->command(ctx, &ev) : NULL;
         mailx_imap_pending *p = pending_add(s);
         if (p) {

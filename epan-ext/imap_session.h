@@ -21,8 +21,11 @@
 #include "smtp_session.h"   /* mailx_frame_ref */
 
 /* Commands waiting for their tagged response. Clients pipeline a few; past this
- * the overflow is counted (pending_dropped) and those responses are not paired. */
+ * the overflow is counted (pending_dropped) and those responses are not paired.
+ * The default of mailx.imap_pending_max (mem_limits.h). The hard bound is lower than
+ * SMTP's and POP3's: each tagged response searches the table by tag. */
 #define MAILX_IMAP_PENDING_MAX 128
+#define MAILX_IMAP_PENDING_HARD_MAX 4096
 #define MAILX_IMAP_TAG_MAX     32   /* longer tags are compared on this prefix */
 #define MAILX_IMAP_NAME_MAX    24   /* "UID FETCH", "AUTHENTICATE" ... */
 #define MAILX_IMAP_SECTION_MAX 32   /* "BODY[]", "RFC822", "BODY[1.2]<0>" */
@@ -114,10 +117,11 @@ typedef struct {
 typedef struct {
     mailx_line_carry client_carry, server_carry;
     mailx_imap_side client, server;
-    /* slots, grown on demand up to MAILX_IMAP_PENDING_MAX (most sessions have one
-       or two commands in flight; a fixed table made every IMAP session 13 kB) */
+    /* slots, grown on demand up to pending_max (most sessions have one or two
+       commands in flight; a fixed table made every IMAP session 13 kB) */
     mailx_imap_pending *pending;
     uint32_t pending_cap;
+    uint32_t pending_max;           /* MAILX_IMAP_PENDING_MAX unless set (mailx_imap_session_limit) */
     uint32_t pending_count, next_seq;
     uint64_t pending_dropped;
     bool server_spoke;
@@ -146,6 +150,8 @@ typedef struct {
 } mailx_imap_session;
 
 void mailx_imap_session_init(mailx_imap_session *s);
+/* Commands remembered at once (clamped to 1..MAILX_IMAP_PENDING_HARD_MAX). */
+void mailx_imap_session_limit(mailx_imap_session *s, uint32_t pending_max);
 void mailx_imap_session_free(mailx_imap_session *s);
 void mailx_imap_session_feed(mailx_imap_session *s, bool from_client,
                              const uint8_t *data, size_t len, mailx_frame_ref frame,

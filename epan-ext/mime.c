@@ -59,8 +59,8 @@ struct mailx_mime_parser {
     mailx_mime_limits lim;
     mailx_mime_sink sink;
     void *ctx;
-    entity *stack;
-    uint32_t depth;
+    entity *stack;                       /* grown on demand up to lim.depth_max */
+    uint32_t depth, stack_cap;
     /* line assembly */
     uint8_t peek[PEEK_MAX];
     size_t peek_len;
@@ -91,8 +91,19 @@ void mailx_mime_limits_default(mailx_mime_limits *l)
     l->decoded_max = MAILX_MIME_DECODED_MAX_DEFAULT;
 }
 
+/* Callers check depth_max before; the stack grows here, so no entity pointer
+ * may be held across a push. */
 static void push_entity(mailx_mime_parser *p)
 {
+    if (p->depth == p->stack_cap) {
+        uint32_t cap = p->stack_cap ? p->stack_cap * 2 : 4;
+        if (cap > p->lim.depth_max)
+            cap = p->lim.depth_max;
+        if (cap <= p->depth)        /* never past the array, whatever a caller did */
+            cap = p->depth + 1;
+        p->stack = g_renew(entity, p->stack, cap);
+        p->stack_cap = cap;
+    }
     entity *e = &p->stack[p->depth++];
     memset(e, 0, sizeof *e);
     e->mode = EM_HEADERS;
@@ -119,7 +130,6 @@ mailx_mime_parser *mailx_mime_new(const mailx_mime_limits *limits, const mailx_m
     if (sink)
         p->sink = *sink;
     p->ctx = ctx;
-    p->stack = g_new0(entity, p->lim.depth_max);
     p->field = g_string_sized_new(256);
     push_entity(p);
     return p;

@@ -8,7 +8,14 @@
 void mailx_pop_session_init(mailx_pop_session *s)
 {
     memset(s, 0, sizeof *s);
+    s->pending_max = MAILX_POP_PENDING_MAX;
     mailx_auth_init(&s->auth);
+}
+
+void mailx_pop_session_limit(mailx_pop_session *s, uint32_t pending_max)
+{
+    s->pending_max = pending_max < 1 ? 1 : pending_max > MAILX_POP_PENDING_HARD_MAX
+                     ? MAILX_POP_PENDING_HARD_MAX : pending_max;
 }
 
 void mailx_pop_session_free(mailx_pop_session *s)
@@ -25,13 +32,13 @@ void mailx_pop_session_free(mailx_pop_session *s)
 static bool pending_push(mailx_pop_session *s, const mailx_pop_pending *p)
 {
     if (s->pending_count == s->pending_cap) {
-        if (s->pending_cap >= MAILX_POP_PENDING_MAX) {
+        if (s->pending_cap >= s->pending_max) {
             s->pending_dropped++;
             return false;
         }
         uint32_t cap = s->pending_cap ? s->pending_cap * 2 : 4;
-        if (cap > MAILX_POP_PENDING_MAX)
-            cap = MAILX_POP_PENDING_MAX;
+        if (cap > s->pending_max)
+            cap = s->pending_max;
         mailx_pop_pending *ring = g_new(mailx_pop_pending, cap);
         for (uint32_t i = 0; i < s->pending_count; i++)
             ring[i] = s->pending[(s->pending_head + i) % s->pending_cap];
@@ -126,7 +133,7 @@ static void client_line(mailx_pop_session *s, const mailx_line *line, mailx_fram
             break;
         }
     }
-    ev.not_remembered = s->pending_count >= MAILX_POP_PENDING_MAX;
+    ev.not_remembered = s->pending_count >= s->pending_max;
     p.token = sink->command ? sink->command(ctx, &ev) : NULL;
     pending_push(s, &p);
     emit_auth(sink, ctx, &aev);

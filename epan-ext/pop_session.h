@@ -17,8 +17,11 @@
 #include "smtp_session.h"   /* mailx_frame_ref */
 
 /* Commands waiting for their status line. PIPELINING clients send a handful;
- * past this the overflow is counted (pending_dropped) and not paired. */
+ * past this the overflow is counted (pending_dropped) and not paired. The
+ * default of mailx.pop_pending_max (mem_limits.h); the hard bound is what a
+ * preference may set. */
 #define MAILX_POP_PENDING_MAX 64
+#define MAILX_POP_PENDING_HARD_MAX 65536
 
 typedef enum {
     MAILX_POP_ANSWERS_NOTHING = 0,   /* no command waiting (capture started mid-session) */
@@ -87,8 +90,9 @@ typedef struct {
 
 typedef struct {
     mailx_line_carry client_carry, server_carry;
-    mailx_pop_pending *pending;    /* ring buffer, grown on demand up to MAILX_POP_PENDING_MAX */
+    mailx_pop_pending *pending;    /* ring buffer, grown on demand up to pending_max */
     uint32_t pending_cap, pending_head, pending_count;
+    uint32_t pending_max;          /* MAILX_POP_PENDING_MAX unless set (mailx_pop_session_limit) */
     uint64_t pending_dropped;
     bool client_sasl;              /* the next client line is a SASL response */
     bool greeting_seen;
@@ -104,6 +108,8 @@ typedef struct {
 } mailx_pop_session;
 
 void mailx_pop_session_init(mailx_pop_session *s);
+/* Commands remembered at once (clamped to 1..MAILX_POP_PENDING_HARD_MAX). */
+void mailx_pop_session_limit(mailx_pop_session *s, uint32_t pending_max);
 void mailx_pop_session_free(mailx_pop_session *s);
 void mailx_pop_session_feed(mailx_pop_session *s, bool from_client,
                             const uint8_t *data, size_t len, mailx_frame_ref frame,

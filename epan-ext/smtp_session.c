@@ -10,6 +10,13 @@
 void mailx_smtp_session_init(mailx_smtp_session *s)
 {
     memset(s, 0, sizeof *s);
+    s->pending_max = MAILX_SMTP_PENDING_MAX;
+}
+
+void mailx_smtp_session_limit(mailx_smtp_session *s, uint32_t pending_max)
+{
+    s->pending_max = pending_max < 1 ? 1 : pending_max > MAILX_SMTP_PENDING_HARD_MAX
+                     ? MAILX_SMTP_PENDING_HARD_MAX : pending_max;
 }
 
 void mailx_smtp_session_free(mailx_smtp_session *s)
@@ -24,11 +31,14 @@ void mailx_smtp_session_free(mailx_smtp_session *s)
 static bool pending_push(mailx_smtp_session *s, const mailx_smtp_pending *p)
 {
     if (s->pending_count == s->pending_cap) {
-        if (s->pending_cap >= MAILX_SMTP_PENDING_MAX) {
+        if (s->pending_cap >= s->pending_max) {
             s->pending_dropped++;
             return false;
         }
-        uint32_t cap = s->pending_cap ? s->pending_cap * 2 : 8;
+        /* most sessions wait for one reply at a time: start small, double up to the limit */
+        uint32_t cap = s->pending_cap ? s->pending_cap * 2 : 4;
+        if (cap > s->pending_max)
+            cap = s->pending_max;
         mailx_smtp_pending *ring = g_new(mailx_smtp_pending, cap);
         for (uint32_t i = 0; i < s->pending_count; i++)
             ring[i] = s->pending[(s->pending_head + i) % s->pending_cap];
@@ -57,7 +67,7 @@ static void *emit_command(mailx_smtp_session *s, const mailx_smtp_sink *sink, vo
                           mailx_smtp_verb verb)
 {
     /* a command is remembered unless the ring is full; the sink hears whether */
-    ev->not_remembered = s->desync || s->pending_count >= MAILX_SMTP_PENDING_MAX;
+    ev->not_remembered = s->desync || s->pending_count >= s->pending_max;
     void *token = sink->command ? sink->command(ctx, ev) : NULL;
     mailx_smtp_pending p = { .kind = ev->kind, .verb = verb, .frame = frame, .token = token };
     if (!s->desync)

@@ -17,8 +17,11 @@
 
 /* Commands that may wait for their replies at once. RFC 2920 s3.1 lets a client
  * pipeline a whole transaction; 256 covers any honest client. Past it, commands
- * are still reported but their replies cannot be paired (reported as a limit). */
+ * are still reported but their replies cannot be paired (reported as a limit).
+ * MAILX_SMTP_PENDING_MAX is the default of the preference mailx.smtp_pending_max
+ * (mem_limits.h); a session takes any value up to the hard bound (32 bytes each). */
 #define MAILX_SMTP_PENDING_MAX 256
+#define MAILX_SMTP_PENDING_HARD_MAX 65536
 
 /* What a reply answers. */
 typedef enum {
@@ -101,8 +104,9 @@ typedef enum {
 typedef struct {
     mailx_line_carry client_carry, server_carry;
     mailx_smtp_client_mode mode;
-    mailx_smtp_pending *pending;  /* ring buffer, grown on demand up to MAILX_SMTP_PENDING_MAX */
+    mailx_smtp_pending *pending;  /* ring buffer, grown on demand up to pending_max */
     uint32_t pending_cap, pending_head, pending_count;
+    uint32_t pending_max;         /* MAILX_SMTP_PENDING_MAX unless set (mailx_smtp_session_limit) */
     uint64_t pending_dropped;     /* commands not remembered because the ring was full */
     bool     client_spoke;        /* any client line seen */
     bool     server_spoke;        /* any server line seen */
@@ -127,6 +131,9 @@ typedef struct {
 } mailx_smtp_session;
 
 void mailx_smtp_session_init(mailx_smtp_session *s);
+/* Commands remembered at once (clamped to 1..MAILX_SMTP_PENDING_HARD_MAX); set
+ * before the first feed. */
+void mailx_smtp_session_limit(mailx_smtp_session *s, uint32_t pending_max);
 /* Frees the carried lines; the struct itself belongs to the caller. */
 void mailx_smtp_session_free(mailx_smtp_session *s);
 
