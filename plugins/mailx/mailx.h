@@ -13,6 +13,7 @@
 #include "pop_session.h"
 #include "imap_session.h"
 #include "auth.h"
+#include "mem_limits.h"
 
 extern int proto_mailx;
 /* The "mailx" tap: one mailx_frame per mail frame, queued on every pass
@@ -28,6 +29,21 @@ extern gboolean mailx_frame_revisited;
 extern guint mailx_pref_data_size_limit;
 extern mailx_pref_bool mailx_pref_mask_users;
 extern guint mailx_pref_auth_failure_threshold;
+
+/* --- memory limits (plugins/mailx/mailx_limits.c, epan-ext/mem_limits.h) --- */
+/* The limits this file is analysed with: the preferences as the init routine read them. */
+extern mailx_limits mailx_limits_now;
+void mailx_limits_register(module_t *mod);
+void mailx_limits_apply(void);
+void mailx_limits_file_init(void);
+/* First pass, a conversation about to become a mail session while `tracked`
+ * are: FALSE past mailx.sessions_max (the refusal is counted, and the first
+ * refused frame raises mailx.limit.sessions). */
+gboolean mailx_limits_session_admit(packet_info *pinfo, guint32 tracked);
+guint32 mailx_limits_sessions_untracked(void);
+/* Is this the frame that raises mailx.limit.sessions? Then render it (every pass). */
+gboolean mailx_limits_sessions_frame(const packet_info *pinfo);
+void mailx_limits_sessions_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
 
 typedef enum {
     MAILX_PROTO_NONE = 0,

@@ -199,6 +199,7 @@ static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, 
     if (!mc->imap) {
         mc->imap = wmem_new(wmem_file_scope(), mailx_imap_session);
         mailx_imap_session_init(mc->imap);
+        mailx_imap_session_limit(mc->imap, mailx_limits_now.v[MAILX_LIMIT_IMAP_PENDING]);
     }
     imap_builder b = {
         .pinfo = pinfo, .fr = fr,
@@ -335,7 +336,8 @@ void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
     if (f->pending_dropped)
         proto_tree_add_expert_format(tree, pinfo, &ei_imap_limit, tvb, 0, 0,
             "mailx limit reached: more than %u IMAP commands waiting for responses; "
-            "%" G_GUINT64_FORMAT " not paired here, nor any later one past the limit", MAILX_IMAP_PENDING_MAX, f->pending_dropped);
+            "%" G_GUINT64_FORMAT " not paired here, nor any later one past the limit (preference "
+            "mailx.imap_pending_max)", mailx_limits_now.v[MAILX_LIMIT_IMAP_PENDING], f->pending_dropped);
 }
 
 void mailx_imap_register(void)

@@ -123,11 +123,20 @@ static const mailx_mime_sink mime_sink = {
     .attachment_end = on_attachment_end,
 };
 
+/* A parser with the MIME limits this file is analysed with (mailx.mime_*_max,
+ * mailx.header_*_max). */
+static mailx_mime_parser *parser_new(mailx_msg_conv *c)
+{
+    mailx_mime_limits lim;
+    mailx_limits_mime(&mailx_limits_now, &lim);
+    return mailx_mime_new(&lim, &mime_sink, c);
+}
+
 void mailx_msg_content(mailx_conv *mc, const guint8 *data, size_t len)
 {
     mailx_msg_conv *c = msg_conv(mc);
     if (!c->parser)
-        c->parser = mailx_mime_new(NULL, &mime_sink, c);
+        c->parser = parser_new(c);
     mailx_mime_feed(c->parser, data, len);
 }
 
@@ -243,7 +252,7 @@ void mailx_msg_end(mailx_frame *fr, packet_info *pinfo, mailx_proto proto, guint
 {
     mailx_msg_conv *c = msg_conv(fr->conv);
     if (!c->parser)
-        c->parser = mailx_mime_new(NULL, &mime_sink, c);   /* an empty message */
+        c->parser = parser_new(c);   /* an empty message */
     mailx_mime_summary s;
     mailx_mime_finish(c->parser, &s);
     c->parser = NULL;
@@ -320,19 +329,33 @@ static void add_gen(proto_item *pi)
 
 static void render_limits(const mailx_msg_rec *m, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
 {
-    static const struct { guint32 bit; const char *text; } lim[] = {
-        { MAILX_MIME_LIMIT_DEPTH, "MIME nesting deeper than " G_STRINGIFY(MAILX_MIME_DEPTH_MAX_DEFAULT) " levels (inner parts read as opaque content)" },
-        { MAILX_MIME_LIMIT_PARTS, "more than " G_STRINGIFY(MAILX_MIME_PARTS_MAX_DEFAULT) " MIME parts (later parts not read)" },
-        { MAILX_MIME_LIMIT_ATTACHMENTS, "more than " G_STRINGIFY(MAILX_MIME_ATTACHMENTS_MAX_DEFAULT) " attachments (later ones counted, not listed)" },
-        { MAILX_MIME_LIMIT_HEADER_FIELD, "header field longer than " G_STRINGIFY(MAILX_MIME_HEADER_FIELD_MAX_DEFAULT) " bytes (truncated)" },
-        { MAILX_MIME_LIMIT_HEADER_BYTES, "header block larger than 256 KiB (later fields not interpreted)" },
-        { MAILX_MIME_LIMIT_DECODED, "attachment larger than 1 GiB decoded (not hashed)" },
-        { MAILX_MIME_LIMIT_BOUNDARY, "multipart boundary longer than 200 bytes (part read as opaque content)" },
+    /* the values the file was analysed with (read by the init routine) */
+    static const struct { guint32 bit; int id; const char *pre, *post; } lim[] = {
+        { MAILX_MIME_LIMIT_DEPTH, MAILX_LIMIT_MIME_DEPTH, "MIME nesting deeper than ",
+          " levels (inner parts read as opaque content; mailx.mime_depth_max)" },
+        { MAILX_MIME_LIMIT_PARTS, MAILX_LIMIT_MIME_PARTS, "more than ",
+          " MIME parts (later parts not read; mailx.mime_parts_max)" },
+        { MAILX_MIME_LIMIT_ATTACHMENTS, MAILX_LIMIT_MIME_ATTACHMENTS, "more than ",
+          " attachments (later ones counted, not listed; mailx.mime_attachments_max)" },
+        { MAILX_MIME_LIMIT_HEADER_FIELD, MAILX_LIMIT_HEADER_FIELD, "header field longer than ",
+          " bytes (truncated; mailx.header_field_max)" },
+        { MAILX_MIME_LIMIT_HEADER_BYTES, MAILX_LIMIT_HEADER_BLOCK, "header block larger than ",
+          " bytes (later fields not interpreted; mailx.header_block_max)" },
+        { MAILX_MIME_LIMIT_DECODED, -1, "attachment larger than 1 GiB decoded (not hashed)", "" },
+        { MAILX_MIME_LIMIT_BOUNDARY, -1,
+          "multipart boundary longer than 200 bytes (part read as opaque content)", "" },
     };
-    for (size_t i = 0; i < G_N_ELEMENTS(lim); i++)
-        if (m->limits & lim[i].bit)
+    for (size_t i = 0; i < G_N_ELEMENTS(lim); i++) {
+        if (!(m->limits & lim[i].bit))
+            continue;
+        if (lim[i].id < 0)
             proto_tree_add_expert_format(tree, pinfo, &ei_msg_limit, tvb, 0, 0,
-                                         "mailx limit reached: %s", lim[i].text);
+                                         "mailx limit reached: %s", lim[i].pre);
+        else
+            proto_tree_add_expert_format(tree, pinfo, &ei_msg_limit, tvb, 0, 0,
+                                         "mailx limit reached: %s%u%s", lim[i].pre,
+                                         mailx_limits_now.v[lim[i].id], lim[i].post);
+    }
     static const struct { guint32 bit; const char *text; } bad[] = {
         { MAILX_MIME_UNTERMINATED, "multipart without its closing boundary" },
         { MAILX_MIME_BAD_BASE64, "invalid base64 in a part" },

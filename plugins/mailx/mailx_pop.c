@@ -135,6 +135,7 @@ void mailx_pop_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items)
     if (!mc->pop) {
         mc->pop = wmem_new(wmem_file_scope(), mailx_pop_session);
         mailx_pop_session_init(mc->pop);
+        mailx_pop_session_limit(mc->pop, mailx_limits_now.v[MAILX_LIMIT_POP_PENDING]);
     }
     pop_builder b = {
         .pinfo = pinfo, .fr = fr,
@@ -231,7 +232,8 @@ void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tre
     if (pf->pending_dropped)
         proto_tree_add_expert_format(tree, pinfo, &ei_pop_limit, tvb, 0, 0,
             "mailx limit reached: more than %u POP3 commands waiting for responses; "
-            "%" G_GUINT64_FORMAT " not paired here, nor any later one past the limit", MAILX_POP_PENDING_MAX, pf->pending_dropped);
+            "%" G_GUINT64_FORMAT " not paired here, nor any later one past the limit (preference "
+            "mailx.pop_pending_max)", mailx_limits_now.v[MAILX_LIMIT_POP_PENDING], pf->pending_dropped);
 }
 
 void mailx_pop_register(void)

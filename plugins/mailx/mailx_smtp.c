@@ -387,7 +387,8 @@ void mailx_smtp_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
     if (sf->pending_dropped)
         proto_tree_add_expert_format(tree, pinfo, &ei_smtp_limit_pending, tvb, 0, 0,
             "mailx limit reached: more than %u SMTP commands waiting for replies; "
-            "%" G_GUINT64_FORMAT " not paired here, nor any later one past the limit", MAILX_SMTP_PENDING_MAX, sf->pending_dropped);
+            "%" G_GUINT64_FORMAT " not paired here, nor any later one past the limit (preference "
+            "mailx.smtp_pending_max)", mailx_limits_now.v[MAILX_LIMIT_SMTP_PENDING], sf->pending_dropped);
     if (sf->bytes_missing)
         proto_tree_add_expert_format(tree, pinfo, &ei_smtp_capture_truncated, tvb, 0, 0,
             "%u bytes of SMTP data were not captured (snap length): later replies in this "

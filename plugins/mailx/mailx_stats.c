@@ -588,6 +588,10 @@ static void sessions_draw(void *tapdata)
             g_free(wc);
         }
         printf("(TLS*: encrypted and not decrypted)\n");
+        guint32 untracked = mailx_limits_sessions_untracked();
+        if (untracked)   /* they have no frames in the tap: counted where they were refused */
+            printf("(%u more sessions not analysed: past the mailx.sessions_max limit of %u)\n",
+                   untracked, mailx_limits_now.v[MAILX_LIMIT_SESSIONS]);
         printf("===================================================================================================\n");
     }
     g_ptr_array_free(arr, TRUE);

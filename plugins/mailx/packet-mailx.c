@@ -82,13 +82,29 @@ static gboolean port_serves(guint16 port, mailx_proto p)
     return FALSE;
 }
 
+/* What a conversation past mailx.sessions_max holds instead of a session, so
+ * that its later frames are neither analysed nor counted again. */
+static char untracked_mark;
+#define UNTRACKED_CONV ((void *)&untracked_mark)
+
+static mailx_conv *conv_data(conversation_t *c)
+{
+    void *d = conversation_get_proto_data(c, proto_mailx);
+    return d == UNTRACKED_CONV ? NULL : (mailx_conv *)d;
+}
+
+/* The frame's session, created on its first mail frame; NULL past mailx.sessions_max. */
 static mailx_conv *conv_get(packet_info *pinfo, mailx_proto p)
 {
     conversation_t *c = find_or_create_conversation(pinfo);
-    mailx_conv *mc = (mailx_conv *)conversation_get_proto_data(c, proto_mailx);
-    if (mc)
-        return mc;
-    mc = wmem_new0(wmem_file_scope(), mailx_conv);
+    void *d = conversation_get_proto_data(c, proto_mailx);
+    if (d)
+        return d == UNTRACKED_CONV ? NULL : (mailx_conv *)d;
+    if (!mailx_limits_session_admit(pinfo, mailx_convs->len)) {
+        conversation_add_proto_data(c, proto_mailx, UNTRACKED_CONV);
+        return NULL;
+    }
+    mailx_conv *mc = wmem_new0(wmem_file_scope(), mailx_conv);
     mc->id = ++mailx_next_session_id;
     mc->proto = p;
     mc->first_frame = pinfo->num;
@@ -104,6 +120,7 @@ static mailx_conv *conv_get(packet_info *pinfo, mailx_proto p)
     mc->server_port = (guint16)(dst_is_server ? pinfo->destport : pinfo->srcport);
     copy_address_wmem(wmem_file_scope(), &mc->server_addr, dst_is_server ? &pinfo->dst : &pinfo->src);
     mailx_smtp_session_init(&mc->smtp);
+    mailx_smtp_session_limit(&mc->smtp, mailx_limits_now.v[MAILX_LIMIT_SMTP_PENDING]);
     mailx_auth_init(&mc->smtp_auth);
     mailx_server_ports[mc->server_port >> 3] |= (guint8)(1u << (mc->server_port & 7));
     g_ptr_array_add(mailx_convs, mc);
@@ -179,7 +196,7 @@ static mailx_conv *frame_conv(packet_info *pinfo)
     if (!frame_may_be_mail(pinfo))
         return NULL;
     conversation_t *c = find_conversation_pinfo(pinfo, 0);
-    return c ? (mailx_conv *)conversation_get_proto_data(c, proto_mailx) : NULL;
+    return c ? conv_data(c) : NULL;
 }
 
 /* A TCP frame without mail data: ACKs, the handshake, TLS records. It belongs to
@@ -198,6 +215,8 @@ static mailx_frame *analyse_other_frame(packet_info *pinfo)
         if (p == MAILX_PROTO_NONE)
             return NULL;
         mc = conv_get(pinfo, p);
+        if (!mc)
+            return NULL;
     }
     mailx_frame *fr = wmem_new0(pinfo->pool, mailx_frame);
     fr->conv = mc;
@@ -234,23 +253,27 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArra
     if (frame_has(tree, hf_tcp_retransmission) || frame_has(tree, hf_tcp_spurious_retransmission))
         return NULL;
 
+    mailx_conv *mc = conv_get(pinfo, smtp_items ? MAILX_PROTO_SMTP : pop_items ? MAILX_PROTO_POP
+                                                                   : MAILX_PROTO_IMAP);
+    if (!mc)
+        return NULL;   /* past mailx.sessions_max: not analysed */
     mailx_frame *fr = wmem_new0(wmem_file_scope(), mailx_frame);
     /* data the TLS dissector decrypted (implicit TLS or after STARTTLS) */
     fr->tls_layer = frame_has_tls(pinfo);
     /* bytes of this direction went missing before this frame: no pairing across them */
     fr->segment_lost = frame_has(tree, hf_tcp_lost_segment);
     if (smtp_items) {
-        fr->conv = conv_get(pinfo, MAILX_PROTO_SMTP);
+        fr->conv = mc;
         fr->from_client = frame_from_client(fr->conv, pinfo);
         mailx_session_account(fr, pinfo, TRUE);
         mailx_smtp_analyse(fr, pinfo, smtp_items);
     } else if (pop_items) {
-        fr->conv = conv_get(pinfo, MAILX_PROTO_POP);
+        fr->conv = mc;
         fr->from_client = frame_from_client(fr->conv, pinfo);
         mailx_session_account(fr, pinfo, TRUE);
         mailx_pop_analyse(fr, pinfo, pop_items);
     } else if (imap_items || imap_payload) {
-        fr->conv = conv_get(pinfo, MAILX_PROTO_IMAP);
+        fr->conv = mc;
         fr->from_client = frame_from_client(fr->conv, pinfo);
         mailx_session_account(fr, pinfo, TRUE);
         if (imap_payload)
@@ -306,12 +329,17 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         }
     }
     if (!fr || !fr->conv) {
-        /* no mail session (yet): the connection items alone */
-        if (!mail_port || !mailx_conn_has_record(pinfo))
+        /* no mail session (yet, or past mailx.sessions_max): the connection items alone */
+        gboolean limit_here = mailx_limits_sessions_frame(pinfo);
+        if (!limit_here && (!mail_port || !mailx_conn_has_record(pinfo)))
             return 0;
         proto_item *cti = proto_tree_add_item(tree, proto_mailx, tvb, 0, 0, ENC_NA);
         proto_item_set_generated(cti);
-        mailx_conn_render(pinfo, proto_item_add_subtree(cti, ett_mailx), tvb);
+        proto_tree *ct = proto_item_add_subtree(cti, ett_mailx);
+        if (limit_here)
+            mailx_limits_sessions_render(pinfo, ct, tvb);
+        if (mail_port)
+            mailx_conn_render(pinfo, ct, tvb);
         return tvb_captured_length(tvb);
     }
 
@@ -349,6 +377,7 @@ static void mailx_init(void)
     /* new file, or Decode As / port preferences changed: look the ports up again */
     memset(mailx_server_ports, 0, sizeof mailx_server_ports);
     memset(mailx_tls_port_class, 0, sizeof mailx_tls_port_class);
+    mailx_limits_file_init();
     mailx_auth_file_init();
     mailx_conn_file_init();
     module_t *tcp_mod = prefs_find_module("tcp");
@@ -408,7 +437,7 @@ void proto_register_mailx(void)
     proto_register_field_array(proto_mailx, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
 
-    module_t *mod = prefs_register_protocol(proto_mailx, NULL);
+    module_t *mod = prefs_register_protocol(proto_mailx, mailx_limits_apply);
     prefs_register_uint_preference(mod, "data_size_limit", "Oversized message limit (bytes)",
         "A message (SMTP DATA/BDAT, POP3 RETR/TOP, IMAP FETCH) larger than this is flagged "
         "mailx.msg.oversized (and mailx.smtp.data.oversized for SMTP)",
@@ -421,6 +450,7 @@ void proto_register_mailx(void)
     mailx_session_register();
     mailx_msg_register();
     mailx_conn_register(mod);
+    mailx_limits_register(mod);
 
     mailx_tap = register_tap("mailx");
 
