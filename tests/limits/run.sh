@@ -11,6 +11,14 @@
 #   - each "mailx limit reached" expert message is raised once per session, not
 #     once per frame (a limit is announced, not repeated and not silent);
 #   - the rcpt capture (more pipelined commands than mailx remembers) must raise it.
+# Then again with the limits lowered by preference (mailx.sessions_max,
+# mailx.smtp_pending_max, mailx.header_field_max, and a value out of range):
+#   - sessions past mailx.sessions_max get no session and no results, one
+#     mailx.limit.sessions item is raised for the whole capture, the tracked
+#     sessions still report every reply line, the extra memory is bounded by the
+#     tracked sessions' lines, and -z mailx,sessions counts the sessions left out;
+#   - each lowered limit is announced once with the value set;
+#   - an out-of-range value is clamped with a warning.
 #
 #   MAILX_LIMITS_SCALE=1 tests/limits/run.sh [scenario...]
 set -uo pipefail
@@ -92,5 +100,119 @@ for s in "${scenarios[@]}"; do
         fi
     fi
 done
+
+# ---------------------------------------------------- lowered preferences
+have() { [ -f "$work/hostile-$1.pcap" ]; }
+# the messages of one run: "frame<TAB>message" per mailx limit message
+limit_msgs() { awk -F'\t' -v c="$2" '{ n = split($c, m, ";"); for (i = 1; i <= n; i++)
+                 if (m[i] ~ /^mailx limit reached/) print $1 "\t" m[i] }' "$1"; }
+
+if have sessions; then
+    f="$work/hostile-sessions.pcap"
+    n_sess=$(python3 "$top/tests/tools/pcap_oracle.py" smtp-replies "$f" | wc -l)
+    n_sess=$(( n_sess / 3 ))          # three reply lines per session (220, 250, 221)
+    cap=100
+    [ "$n_sess" -le "$cap" ] && cap=$(( n_sess > 1 ? n_sess / 2 : 1 ))
+    fields=(-n -r "$f" -2 -T fields -E occurrence=a -E aggregator=';' -e frame.number -e tcp.stream
+            -e mailx.session -e mailx.smtp.code -e _ws.expert.message)
+    base=$(peak "$work/base.out" -n -r "$f" -2 -T fields -e frame.number -e tcp.stream --disable-protocol mailx)
+    with=$(peak "$work/low.out" "${fields[@]}" -o "mailx.sessions_max:$cap")
+    extra=$(( with - base ))
+    # streams that got a session; the oracle's lines of those streams only
+    awk -F'\t' '$3 != "" { print $2 }' "$work/low.out" | sort -u > "$work/tracked"
+    awk -F'\t' 'NR == FNR { t[$1] = 1; next } ($2 in t) { print $1 }' "$work/tracked" "$work/low.out" \
+        | sort -u > "$work/tracked_frames"
+    python3 "$top/tests/tools/pcap_oracle.py" smtp-replies "$f" \
+        | awk 'NR == FNR { t[$1] = 1; next } ($1 in t)' "$work/tracked_frames" - | sort -n -k1,1 -k2,2 > "$work/oracle"
+    awk -F'\t' '{ n = split($4, k, ";"); for (i = 1; i <= n; i++) if (k[i] != "") print $1, k[i] }' \
+        "$work/low.out" | sort -n -k1,1 -k2,2 > "$work/got"
+    want=$(wc -l < "$work/oracle")
+    printf '  %-10s %9s %12s %12s %10s  (mailx.sessions_max:%s of %s sessions)\n' sessions-low "$want" \
+        "$base" "$with" "$extra" "$cap" "$n_sess"
+
+    sessions=$(awk -F'\t' '$3 != "" { print $3 }' "$work/low.out" | sort -u | wc -l)
+    [ "$sessions" = "$cap" ] && [ "$(wc -l < "$work/tracked")" = "$cap" ] \
+        && ok "sessions_max $cap: exactly $cap sessions tracked" \
+        || fail "sessions_max $cap: $sessions sessions in $(wc -l < "$work/tracked") streams tracked"
+    limit_msgs "$work/low.out" 5 > "$work/msgs"
+    if [ "$(wc -l < "$work/msgs")" = 1 ] && grep -q "more than $cap mail sessions tracked" "$work/msgs"; then
+        ok "sessions_max $cap: one mailx.limit.sessions item for the capture (frame $(cut -f1 "$work/msgs"))"
+    else
+        fail "sessions_max $cap: want one session limit message, got $(wc -l < "$work/msgs")"
+        head -n 3 "$work/msgs" | sed 's/^/    /'
+    fi
+    # the frame that raises it opens the first untracked session (its stream has no session)
+    lf=$(cut -f1 "$work/msgs" | head -n 1)
+    ls_=$(awk -F'\t' -v f="$lf" '$1 == f { print $2 }' "$work/low.out")
+    if [ -n "$lf" ] && ! grep -qx "$ls_" "$work/tracked"; then
+        ok "sessions_max $cap: raised in a frame of an untracked session"
+    else
+        fail "sessions_max $cap: raised in frame '$lf' of stream '$ls_'"
+    fi
+    invented=$(awk -F'\t' 'NR == FNR { t[$1] = 1; next } !($2 in t) && $4 != ""' "$work/tracked" "$work/low.out" | wc -l)
+    [ "$invented" = 0 ] && ok "sessions_max $cap: untracked sessions show no results" \
+        || fail "sessions_max $cap: $invented frames of untracked sessions show SMTP results"
+    if [ "$want" -gt 0 ] && cmp -s "$work/oracle" "$work/got"; then
+        ok "sessions_max $cap: every reply line of the tracked sessions reported once ($want)"
+    else
+        fail "sessions_max $cap: tracked sessions' reply lines differ from the oracle (- oracle, + mailx)"
+        diff "$work/oracle" "$work/got" | head -n 10 | sed 's/^/    /'
+    fi
+    budget=$(( base_mb * 1024 + want * per_line / 1024 ))
+    [ "$extra" -le "$budget" ] && ok "sessions_max $cap: extra memory $extra KiB <= $budget KiB" \
+        || fail "sessions_max $cap: extra memory $extra KiB > $budget KiB"
+    left=$(( n_sess - cap ))
+    mailx_tshark -n -r "$f" -2 -q -o "mailx.sessions_max:$cap" -z mailx,sessions > "$work/stats" 2>&1
+    if grep -q "^($left more sessions not analysed: past the mailx.sessions_max limit of $cap)" "$work/stats" &&
+       grep -q "^mailx sessions: $cap\$" "$work/stats"; then
+        ok "sessions_max $cap: -z mailx,sessions lists $cap and counts $left left out"
+    else
+        fail "sessions_max $cap: -z mailx,sessions does not say $cap listed and $left left out"
+        grep -E "^mailx sessions|more sessions" "$work/stats" | sed 's/^/    /'
+    fi
+    # out of range: clamped to the lowest allowed value, with a warning
+    mailx_tshark -n -r "$f" -2 -o mailx.sessions_max:0 -T fields -e mailx.session > "$work/zero" 2> "$work/err"
+    if grep -q "mailx.sessions_max: 0 is outside the allowed range 1 to 10000000; using 1" "$work/err" &&
+       [ "$(grep -v '^$' "$work/zero" | sort -u | wc -l)" = 1 ]; then
+        ok "sessions_max 0: clamped to 1 with a warning"
+    else
+        fail "sessions_max 0: no warning or not clamped to 1"
+        head -n 3 "$work/err" | sed 's/^/    /'
+    fi
+fi
+
+if have rcpt; then
+    f="$work/hostile-rcpt.pcap"
+    mailx_tshark -n -r "$f" -2 -o mailx.smtp_pending_max:16 -T fields -E occurrence=a -E aggregator=';' \
+        -e frame.number -e mailx.smtp.code -e mailx.session -e _ws.expert.message > "$work/low.out" 2> "$work/err"
+    limit_msgs "$work/low.out" 4 > "$work/msgs"
+    if [ "$(wc -l < "$work/msgs")" = 1 ] &&
+       grep -q "more than 16 SMTP commands waiting for replies" "$work/msgs" &&
+       [ "$(grep -c 'mailx.smtp_pending_max' "$work/low.out")" = 1 ]; then
+        ok "smtp_pending_max 16: announced once with the value set"
+    else
+        fail "smtp_pending_max 16: want one message naming 16, got $(wc -l < "$work/msgs")"
+        head -n 3 "$work/msgs" | sed 's/^/    /'
+    fi
+    paired=$(mailx_tshark -n -r "$f" -2 -o mailx.smtp_pending_max:16 -Y 'mailx.smtp.request_in' \
+        -T fields -E occurrence=a -E aggregator=';' -e mailx.smtp.request_in 2>/dev/null | tr ';' '\n' | grep -c .)
+    # reply lines paired: EHLO's two, MAIL's and 15 RCPT's (16 waiting at most), and QUIT's
+    # (sent after the batch was answered); the other RCPT replies answer "unknown"
+    [ "$paired" = 19 ] && ok "smtp_pending_max 16: 19 reply lines paired" \
+        || fail "smtp_pending_max 16: $paired reply lines paired, want 19"
+fi
+
+if have header; then
+    f="$work/hostile-header.pcap"
+    mailx_tshark -n -r "$f" -2 -o mailx.header_field_max:1024 -T fields -E occurrence=a -E aggregator=';' \
+        -e frame.number -e _ws.expert.message > "$work/low.out" 2> "$work/err"
+    limit_msgs "$work/low.out" 2 > "$work/msgs"
+    if [ "$(grep -c "header field longer than 1024 bytes" "$work/msgs")" = 1 ]; then
+        ok "header_field_max 1024: announced once with the value set"
+    else
+        fail "header_field_max 1024: want one message naming 1024"
+        head -n 3 "$work/msgs" | sed 's/^/    /'
+    fi
+fi
 echo "limits: $passed passed, $failed failed"
 [ $failed = 0 ]
