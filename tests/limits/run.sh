@@ -18,7 +18,8 @@
 #     sessions still report every reply line, the extra memory is bounded by the
 #     tracked sessions' lines, and -z mailx,sessions counts the sessions left out;
 #   - each lowered limit is announced once with the value set;
-#   - an out-of-range value is clamped with a warning.
+#   - an out-of-range value is clamped with a warning;
+#   - every limit preference, set low on a real capture, is announced with its value.
 #
 #   MAILX_LIMITS_SCALE=1 tests/limits/run.sh [scenario...]
 set -uo pipefail
@@ -214,5 +215,33 @@ if have header; then
         head -n 3 "$work/msgs" | sed 's/^/    /'
     fi
 fi
+
+# Every limit preference reaches the analysis: on a real capture (sample-pcaps/),
+# the limit set low is announced with the value set (one item per session or
+# message), and at its default nothing is announced. POP3's pending limit has no
+# sample capture that pipelines; tests/unit/test_mem_limits.c covers it.
+#   preference:value  capture  message
+pref_cases=(
+    "smtp_pending_max:1|smtp-pipelining-mixed.pcap|more than 1 SMTP commands waiting for replies"
+    "imap_pending_max:1|imap-clean.pcap|more than 1 IMAP commands waiting for responses"
+    "mime_depth_max:1|smtp-rfc2231-nested.pcap|MIME nesting deeper than 1 levels"
+    "mime_parts_max:2|smtp-rfc2231-nested.pcap|more than 2 MIME parts"
+    "mime_attachments_max:1|smtp-rfc2231-nested.pcap|more than 1 attachments"
+    "header_field_max:256|smtp-hostile-names.pcap|header field longer than 256 bytes"
+    "header_block_max:1024|smtp-hostile-names.pcap|header block larger than 1024 bytes"
+    "sessions_max:1|imap-login-burst.pcap|more than 1 mail sessions tracked"
+)
+for c in "${pref_cases[@]}"; do
+    IFS='|' read -r pv cap msg <<< "$c"
+    f="$top/sample-pcaps/$cap"
+    [ -f "$f" ] || { fail "mailx.$pv: $cap missing"; continue; }
+    low=$(mailx_tshark -n -r "$f" -2 -o "mailx.$pv" -T fields -e _ws.expert.message 2>/dev/null | grep -c "$msg")
+    def=$(mailx_tshark -n -r "$f" -2 -T fields -e _ws.expert.message 2>/dev/null | grep -c "mailx limit reached")
+    if [ "$low" = 1 ] && [ "$def" = 0 ]; then
+        ok "mailx.$pv on $cap: '$msg' once; nothing at the default"
+    else
+        fail "mailx.$pv on $cap: '$msg' $low times (want 1), limit messages at the default: $def (want 0)"
+    fi
+done
 echo "limits: $passed passed, $failed failed"
 [ $failed = 0 ]
