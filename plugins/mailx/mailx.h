@@ -89,7 +89,8 @@ typedef struct mailx_conv {
     guint32 first_frame;
     mailx_smtp_session smtp;
     struct mailx_msg_conv *msg;       /* messages being read (mailx_msg.c) */
-    mailx_auth_state smtp_auth;       /* SMTP AUTH (POP/IMAP keep theirs in the session) */
+    mailx_auth_state *smtp_auth;      /* SMTP AUTH, file scope from the first AUTH on (most
+                                         sessions never log in); POP/IMAP keep theirs in the session */
     mailx_pop_session *pop;           /* file scope, when proto == POP */
     mailx_imap_session *imap;         /* file scope, when proto == IMAP */
     mailx_session_summary sum;

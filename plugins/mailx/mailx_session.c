@@ -52,7 +52,8 @@ const mailx_auth_state *mailx_session_auth(const mailx_conv *mc)
         return &mc->pop->auth;
     if (mc->proto == MAILX_PROTO_IMAP && mc->imap)
         return &mc->imap->auth;
-    return &mc->smtp_auth;
+    static const mailx_auth_state no_login;   /* no AUTH in the session */
+    return mc->smtp_auth ? mc->smtp_auth : &no_login;
 }
 
 void mailx_session_tls_started(mailx_conv *mc)

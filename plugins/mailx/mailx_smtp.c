@@ -94,7 +94,14 @@ static void *on_command(void *ctx, const mailx_smtp_command_event *ev)
     wmem_array_append_one(b->commands, rec);
     mailx_auth_event aev;
     memset(&aev, 0, sizeof aev);
-    mailx_auth_smtp_command(&b->fr->conv->smtp_auth, ev, &aev);
+    mailx_conv *mc = b->fr->conv;
+    if (!mc->smtp_auth && (ev->kind == MAILX_SMTP_ANSWERS_AUTH_RESPONSE ||
+                           (ev->kind == MAILX_SMTP_ANSWERS_COMMAND && ev->cmd.verb == MAILX_SMTP_CMD_AUTH))) {
+        mc->smtp_auth = wmem_new(wmem_file_scope(), mailx_auth_state);
+        mailx_auth_init(mc->smtp_auth);
+    }
+    if (mc->smtp_auth)
+        mailx_auth_smtp_command(mc->smtp_auth, ev, &aev);
     if (aev.attempt)
         mailx_auth_record(b->fr, b->pinfo, &aev, NULL);
     if (ev->kind == MAILX_SMTP_ANSWERS_COMMAND && ev->cmd.verb == MAILX_SMTP_CMD_STARTTLS)
@@ -151,7 +158,8 @@ static void on_reply(void *ctx, const mailx_smtp_reply_event *ev)
     /* logins (mailx_auth.c): the reply that decides names itself by its codes */
     mailx_auth_event aev;
     memset(&aev, 0, sizeof aev);
-    mailx_auth_smtp_reply(&b->fr->conv->smtp_auth, ev, &aev);
+    if (b->fr->conv->smtp_auth)
+        mailx_auth_smtp_reply(b->fr->conv->smtp_auth, ev, &aev);
     if (aev.attempt) {
         char desc[40];
         if (r.has_status)

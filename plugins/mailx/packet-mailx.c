@@ -121,7 +121,6 @@ static mailx_conv *conv_get(packet_info *pinfo, mailx_proto p)
     copy_address_wmem(wmem_file_scope(), &mc->server_addr, dst_is_server ? &pinfo->dst : &pinfo->src);
     mailx_smtp_session_init(&mc->smtp);
     mailx_smtp_session_limit(&mc->smtp, mailx_limits_now.v[MAILX_LIMIT_SMTP_PENDING]);
-    mailx_auth_init(&mc->smtp_auth);
     mailx_server_ports[mc->server_port >> 3] |= (guint8)(1u << (mc->server_port & 7));
     g_ptr_array_add(mailx_convs, mc);
     conversation_add_proto_data(c, proto_mailx, mc);
