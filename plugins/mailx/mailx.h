@@ -6,6 +6,7 @@
 
 #include <epan/packet.h>
 #include <epan/expert.h>
+#include <epan/conversation.h>
 #include <epan/prefs.h>
 
 #include "mailx_compat.h"
@@ -284,6 +285,9 @@ void mailx_conn_pop_reply(packet_info *pinfo, const struct mailx_conv *mc, gbool
 void mailx_conn_imap_reply(packet_info *pinfo, const struct mailx_conv *mc, gboolean no, gboolean bye,
                            const char *code);
 gboolean mailx_conn_has_record(packet_info *pinfo);
+/* The frame's conversation, one look-up per frame shared by all of mailx
+ * (with `create`: made if there is none). */
+conversation_t *mailx_frame_conversation(packet_info *pinfo, gboolean create);
 /* Every pass: the connection subtree and its expert items. */
 void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
 typedef struct {

@@ -150,6 +150,7 @@ static gboolean limit_reported;
  * one conversation look-up however many times it asks (guard, analysis, render). */
 static guint32 cache_num;
 static conversation_t *cache_conv;
+static conversation_t *cache_ct_conv;   /* the conversation cache_ct was looked up for */
 static conn_track *cache_ct;
 static dissector_table_t tcp_port_tbl, tls_port_tbl;
 static dissector_handle_t h_smtp, h_pop, h_imap;
@@ -208,16 +209,34 @@ void mailx_conn_file_init(void)
     limit_reported = FALSE;
     cache_num = 0;
     cache_conv = NULL;
+    cache_ct_conv = NULL;
     cache_ct = NULL;
+}
+
+/* The frame's conversation, looked up once per frame for every user (the
+ * connection analysis here, the mail session in packet-mailx.c): a
+ * find_conversation_pinfo costs ~1,100 instructions (docs/performance.md).
+ * With `create`, made when there is none yet (find_or_create_conversation). */
+conversation_t *mailx_frame_conversation(packet_info *pinfo, gboolean create)
+{
+    if (cache_num != pinfo->num || !cache_conv) {
+        cache_num = pinfo->num;
+        cache_conv = find_conversation_pinfo(pinfo, 0);
+        cache_ct_conv = NULL;
+        cache_ct = NULL;
+    }
+    if (!cache_conv && create)
+        cache_conv = find_or_create_conversation(pinfo);
+    return cache_conv;
 }
 
 /* The tracked connection of this frame's conversation, or NULL (one look-up per frame). */
 static conn_track *frame_track(packet_info *pinfo)
 {
-    if (cache_num != pinfo->num || !cache_conv) {
-        cache_num = pinfo->num;
-        cache_conv = find_conversation_pinfo(pinfo, 0);
-        cache_ct = cache_conv ? (conn_track *)wmem_map_lookup(tracks, cache_conv) : NULL;
+    conversation_t *conv = mailx_frame_conversation(pinfo, FALSE);
+    if (conv && conv != cache_ct_conv) {
+        cache_ct_conv = conv;
+        cache_ct = (conn_track *)wmem_map_lookup(tracks, conv);
     }
     return cache_ct;
 }
@@ -292,11 +311,7 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree)
     if (!tree || !mailx_tcp_segment(tree, &flags, &len))
         return;
     conn_track *ct = frame_track(pinfo);
-    conversation_t *conv = cache_conv;
-    if (!conv) {
-        conv = find_or_create_conversation(pinfo);
-        cache_conv = conv;
-    }
+    conversation_t *conv = mailx_frame_conversation(pinfo, TRUE);
     if (ct && ct->last_frame >= pinfo->num)
         return;                    /* fed already (a frame dissected again on the first pass) */
     gboolean syn = (flags & 0x002) != 0, ack = (flags & 0x010) != 0;
@@ -329,6 +344,7 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree)
         ct->srv = server_get(&ct->server_addr, service_family(ct->service));
         ct->first_frame = pinfo->num;
         wmem_map_insert(tracks, conv, ct);
+        cache_ct_conv = conv;
         cache_ct = ct;
         n_tracks++;
     }

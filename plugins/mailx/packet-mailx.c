@@ -96,7 +96,7 @@ static mailx_conv *conv_data(conversation_t *c)
 /* The frame's session, created on its first mail frame; NULL past mailx.sessions_max. */
 static mailx_conv *conv_get(packet_info *pinfo, mailx_proto p)
 {
-    conversation_t *c = find_or_create_conversation(pinfo);
+    conversation_t *c = mailx_frame_conversation(pinfo, TRUE);
     void *d = conversation_get_proto_data(c, proto_mailx);
     if (d)
         return d == UNTRACKED_CONV ? NULL : (mailx_conv *)d;
@@ -194,7 +194,7 @@ static mailx_conv *frame_conv(packet_info *pinfo)
 {
     if (!frame_may_be_mail(pinfo))
         return NULL;
-    conversation_t *c = find_conversation_pinfo(pinfo, 0);
+    conversation_t *c = mailx_frame_conversation(pinfo, FALSE);
     return c ? conv_data(c) : NULL;
 }
 
