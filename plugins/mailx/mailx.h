@@ -26,6 +26,14 @@ extern int mailx_tap;
  * runs the taps, so in a tap PINFO_FD_VISITED is TRUE even on the first pass. */
 extern gboolean mailx_frame_revisited;
 
+/* Rendering only what someone reads (packet-mailx.c). A group is the fields of
+ * one hf array, made right after it is registered; mailx_fields_wanted() is TRUE
+ * when the tree is shown (packet details, -V, -T pdml/json) or a field of the
+ * group is referenced for this frame (display filter, -e, column, colouring rule,
+ * tap filter: Wireshark primes those for every frame). */
+header_field_info **mailx_field_group(const hf_register_info *hf, guint n);
+gboolean mailx_fields_wanted(proto_tree *tree, header_field_info *const *group);
+
 /* Preferences (see docs/preferences.md). */
 extern guint mailx_pref_data_size_limit;
 extern mailx_pref_bool mailx_pref_mask_users;

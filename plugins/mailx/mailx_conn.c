@@ -79,6 +79,7 @@ static int hf_storm_rate = -1;
 static int hf_storm_concurrent = -1;
 static gint ett_conn = -1;
 static gint ett_conn_tcp = -1;
+static header_field_info **conn_fields;   /* the fields above (mailx_fields_wanted) */
 
 static expert_field ei_refused = EI_INIT;
 static expert_field ei_no_answer = EI_INIT;
@@ -538,6 +539,14 @@ void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
     gboolean visited = PINFO_FD_VISITED(pinfo);
     conn_track *ct = cf->ct;
     proto_item *ti = NULL;
+    /* Most frames of a connection decide nothing and raise no expert item: their
+       subtree is built only when someone reads it. Frames that may raise one
+       (an outcome, the greeting, the last frame, a burst or storm) always are. */
+    if (ct && !mailx_fields_wanted(tree, conn_fields) && !cf->srv &&
+        !(cf->ev & (MAILX_CONN_EV_REFUSED | MAILX_CONN_EV_NO_GREETING | MAILX_CONN_EV_RESET |
+                    MAILX_CONN_EV_GREETING)) &&
+        !(visited && (pinfo->num == ct->last_frame || pinfo->num == ct->last_syn_frame)))
+        ct = NULL;
     if (ct) {
         const char *svc = mailx_service_name(ct->service);
         ti = proto_tree_add_item(tree, hf_conn, tvb, 0, 0, ENC_NA);
@@ -762,6 +771,7 @@ void mailx_conn_register(module_t *mod)
             "mailx limit reached: connections to mail ports", EXPFILL } },
     };
     proto_register_field_array(proto_mailx, hf, array_length(hf));
+    conn_fields = mailx_field_group(hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_mailx), ei, array_length(ei));
 

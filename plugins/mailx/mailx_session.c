@@ -22,6 +22,7 @@ static int hf_sum_duration = -1;
 static int hf_sum_bytes = -1;
 static int hf_sum_frames = -1;
 static gint ett_summary = -1;
+static header_field_info **session_fields;   /* the fields above (mailx_fields_wanted) */
 
 static expert_field ei_starttls_refused = EI_INIT;
 static expert_field ei_no_keys = EI_INIT;
@@ -111,6 +112,14 @@ void mailx_session_render(const mailx_frame *fr, packet_info *pinfo, proto_tree 
                                    "The server refused STARTTLS: the session goes on in clear or ends");
     }
 
+    /* known only when the capture has been read to its end */
+    gboolean no_keys = PINFO_FD_VISITED(pinfo) && s->tls_active && !s->decrypted && s->tls_frames &&
+                       pinfo->num == s->first_tls_frame;
+    /* the summary is on every frame of the session: built only when someone reads
+       it, or for the frame that carries its expert item */
+    if (!no_keys && !mailx_fields_wanted(tree, session_fields))
+        return;
+
     const mailx_auth_state *a = mailx_session_auth(mc);
     proto_item *si = proto_tree_add_none_format(tree, hf_summary, tvb, 0, 0,
         "Session %u summary: %s, TLS %s%s", mc->id,
@@ -156,9 +165,7 @@ void mailx_session_render(const mailx_frame *fr, packet_info *pinfo, proto_tree 
     pi = proto_tree_add_uint(t, hf_sum_frames, tvb, 0, 0, s->frames);
     proto_item_set_generated(pi);
 
-    /* known only when the capture has been read to its end */
-    if (PINFO_FD_VISITED(pinfo) && s->tls_active && !s->decrypted && s->tls_frames &&
-        pinfo->num == s->first_tls_frame)
+    if (no_keys)
         expert_add_info_format(pinfo, si, &ei_no_keys,
             "Encrypted %s session %u and no keys: give the client's TLS key log (SSLKEYLOGFILE) "
             "with -o tls.keylog_file:<file> (Preferences > Protocols > TLS) to read it",
@@ -202,6 +209,7 @@ void mailx_session_register(void)
             "Encrypted mail session without keys", EXPFILL } },
     };
     proto_register_field_array(proto_mailx, hf, array_length(hf));
+    session_fields = mailx_field_group(hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_mailx);
     expert_register_field_array(em, ei, array_length(ei));

@@ -51,6 +51,34 @@ static gboolean port_is_server(guint32 port)
     return (mailx_server_ports[(port & 0xFFFF) >> 3] >> (port & 7)) & 1;
 }
 
+/* Without a visible tree Wireshark fakes the items of fields nobody referenced,
+ * but every proto_tree_add_* call still costs ~50-100 instructions, plus the
+ * formatting of its arguments: mailx.conn's subtree and the session summary
+ * cost ~2,700 instructions on every mail frame of a `-Y` or `-z` run that reads
+ * none of them (docs/performance.md). Expert items are always added: they
+ * count whether or not a tree is shown. */
+header_field_info **mailx_field_group(const hf_register_info *hf, guint n)
+{
+    header_field_info **g = wmem_alloc_array(wmem_epan_scope(), header_field_info *, n + 1);
+    for (guint i = 0; i < n; i++)
+        g[i] = proto_registrar_get_nth((guint)*hf[i].p_id);
+    g[n] = NULL;
+    return g;
+}
+
+gboolean mailx_fields_wanted(proto_tree *tree, header_field_info *const *group)
+{
+    if (!tree || !group || !group[0])
+        return FALSE;
+    /* TRUE when the tree is visible or the first field is referenced */
+    if (proto_field_is_referenced(tree, group[0]->id))
+        return TRUE;
+    for (group++; *group; group++)
+        if ((*group)->ref_type != HF_REF_TYPE_NONE)
+            return TRUE;
+    return FALSE;
+}
+
 static const value_string mailx_proto_vals[] = {
     { MAILX_PROTO_SMTP, "smtp" },
     { MAILX_PROTO_POP,  "pop"  },
