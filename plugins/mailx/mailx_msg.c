@@ -157,33 +157,55 @@ void mailx_msg_abort(mailx_conv *mc)
 
 /* ---- SMTP envelope ---- */
 
+/* Where the reply code of a MAIL or RCPT command goes: by index, since the
+ * recipient table moves when it grows (pipelined RCPTs wait for their replies). */
+typedef struct {
+    mailx_envelope *env;
+    guint32 rcpt;                  /* G_MAXUINT32: the MAIL command */
+} env_ref;
+
 void *mailx_msg_envelope_command(mailx_conv *mc, gboolean is_mail, const guint8 *path, size_t len)
 {
     mailx_msg_conv *c = msg_conv(mc);
     char *addr = wmem_strndup(wmem_file_scope(), (const char *)path, MIN(len, 512));
+    env_ref *ref = wmem_new(wmem_file_scope(), env_ref);
     if (is_mail) {
         /* RFC 5321 s4.1.1.2: MAIL starts a new transaction */
         mailx_msg_abort(mc);
         c->env = wmem_new0(wmem_file_scope(), mailx_envelope);
         c->env->mail_from = addr;
-        return &c->env->from_code;
+        ref->env = c->env;
+        ref->rcpt = G_MAXUINT32;
+        return ref;
     }
     if (!c->env)
         c->env = wmem_new0(wmem_file_scope(), mailx_envelope);   /* capture began mid-transaction */
-    if (c->env->n_rcpts >= MAILX_ENV_RCPTS_MAX) {
-        c->env->rcpts_dropped++;
+    mailx_envelope *e = c->env;
+    if (e->n_rcpts >= MAILX_ENV_RCPTS_MAX) {
+        e->rcpts_dropped++;
         return NULL;
     }
-    mailx_env_rcpt *r = &c->env->rcpts[c->env->n_rcpts++];
+    if (e->n_rcpts == e->rcpts_cap) {
+        e->rcpts_cap = e->rcpts_cap ? MIN(e->rcpts_cap * 2, MAILX_ENV_RCPTS_MAX) : 4;
+        e->rcpts = wmem_realloc(wmem_file_scope(), e->rcpts, e->rcpts_cap * sizeof *e->rcpts);
+    }
+    mailx_env_rcpt *r = &e->rcpts[e->n_rcpts];
     r->addr = addr;
-    return &r->code;
+    r->code = 0;
+    ref->env = e;
+    ref->rcpt = e->n_rcpts++;
+    return ref;
 }
 
 void mailx_msg_envelope_reply(void *ref, guint16 code)
 {
-    /* the reference is where the reply code of that command goes */
-    if (ref)
-        *(guint16 *)ref = code;
+    const env_ref *er = (const env_ref *)ref;
+    if (!er)
+        return;
+    if (er->rcpt == G_MAXUINT32)
+        er->env->from_code = code;
+    else if (er->rcpt < er->env->n_rcpts)
+        er->env->rcpts[er->rcpt].code = code;
 }
 
 /* ---- message end ---- */

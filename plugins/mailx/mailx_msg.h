@@ -31,14 +31,17 @@ typedef struct {
     guint16 code;                  /* reply code, 0 while unanswered */
 } mailx_env_rcpt;
 
-/* The SMTP envelope of one transaction (file scope; replies fill in codes). */
+/* The SMTP envelope of one transaction (file scope; replies fill in codes).
+ * The recipients grow on demand (4, 8, ... up to the cap): a fixed table was
+ * 4 KB for every transaction, most of which have one recipient. */
 #define MAILX_ENV_RCPTS_MAX 256
 typedef struct mailx_envelope {
     char *mail_from;               /* NULL: no MAIL command seen */
     guint16 from_code;
     guint32 n_rcpts;               /* RCPT commands stored (<= MAILX_ENV_RCPTS_MAX) */
+    guint32 rcpts_cap;             /* slots allocated at rcpts */
     guint32 rcpts_dropped;         /* past the cap */
-    mailx_env_rcpt rcpts[MAILX_ENV_RCPTS_MAX];
+    mailx_env_rcpt *rcpts;         /* file scope; may move while the envelope grows */
 } mailx_envelope;
 
 typedef struct {
