@@ -56,30 +56,63 @@ static mailx_imap_pending *pending_add(mailx_imap_session *s)
         memset(s->pending + s->pending_cap, 0, (cap - s->pending_cap) * sizeof *s->pending);
         s->pending_cap = cap;
     }
+    mailx_imap_pending *oldest_stale = NULL;
     for (uint32_t i = 0; i < s->pending_cap; i++) {
-        if (!s->pending[i].used) {
-            memset(&s->pending[i], 0, sizeof s->pending[i]);
-            s->pending[i].used = true;
-            s->pending[i].seq = s->next_seq++;
+        mailx_imap_pending *p = &s->pending[i];
+        if (!p->used) {
+            memset(p, 0, sizeof *p);
+            p->used = true;
+            p->seq = s->next_seq++;
             s->pending_count++;
-            return &s->pending[i];
+            return p;
         }
+        if (p->stale && (!oldest_stale || p->seq < oldest_stale->seq))
+            oldest_stale = p;
+    }
+    if (oldest_stale) {
+        /* a command left unknown by a gap gives way to a new one */
+        memset(oldest_stale, 0, sizeof *oldest_stale);
+        oldest_stale->used = true;
+        oldest_stale->seq = s->next_seq++;
+        s->stale_count--;
+        return oldest_stale;
     }
     s->pending_dropped++;
     return NULL;
 }
 
+static void pending_release(mailx_imap_session *s, mailx_imap_pending *p)
+{
+    if (p->stale)
+        s->stale_count--;
+    p->used = false;
+    p->stale = false;
+    s->pending_count--;
+}
+
 /* The oldest command with this tag (a client may reuse tags, RFC 3501 s2.2.1
  * says it should not). */
-static mailx_imap_pending *pending_find(mailx_imap_session *s, const uint8_t *tag, size_t n)
+static mailx_imap_pending *pending_find(mailx_imap_session *s, const uint8_t *tag, size_t n,
+                                        bool with_stale)
 {
     mailx_imap_pending *best = NULL;
     for (uint32_t i = 0; i < s->pending_cap; i++) {
         mailx_imap_pending *p = &s->pending[i];
-        if (p->used && tag_eq(p->tag, p->tag_len, tag, n) && (!best || p->seq < best->seq))
+        if (p->used && (with_stale || !p->stale) && tag_eq(p->tag, p->tag_len, tag, n) &&
+            (!best || p->seq < best->seq))
             best = p;
     }
     return best;
+}
+
+static bool stale_tag(const mailx_imap_session *s, const uint8_t *tag, size_t n)
+{
+    for (uint32_t i = 0; i < s->pending_cap; i++) {
+        const mailx_imap_pending *p = &s->pending[i];
+        if (p->used && p->stale && tag_eq(p->tag, p->tag_len, tag, n))
+            return true;
+    }
+    return false;
 }
 
 static mailx_imap_pending *pending_find_cmd(mailx_imap_session *s, mailx_imap_cmd cmd)
@@ -87,7 +120,7 @@ static mailx_imap_pending *pending_find_cmd(mailx_imap_session *s, mailx_imap_cm
     mailx_imap_pending *best = NULL;
     for (uint32_t i = 0; i < s->pending_cap; i++) {
         mailx_imap_pending *p = &s->pending[i];
-        if (p->used && p->cmd == cmd && (!best || p->seq > best->seq))
+        if (p->used && !p->stale && p->cmd == cmd && (!best || p->seq > best->seq))
             best = p;
     }
     return best;
@@ -162,7 +195,10 @@ static void client_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
     memset(&aev, 0, sizeof aev);
     char name[MAILX_IMAP_NAME_MAX] = "";
 
-    if (s->client.after_literal) {
+    if (s->client_skip) {
+        /* after a gap inside a client literal: maybe more of it (see the gap) */
+        ev.kind = MAILX_IMAP_CLIENT_UNPARSED;
+    } else if (s->client.after_literal) {
         /* the command goes on after its literal */
         ev.kind = MAILX_IMAP_CLIENT_CONTINUED;
         if (s->cur_cmd == MAILX_IMAP_CMD_LOGIN)
@@ -218,10 +254,18 @@ static void client_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
         default:
             break;
         }
-        ev.not_remembered = s->pending_count >= s->pending_max;
+        ev.not_remembered = s->pending_count >= s->pending_max && s->stale_count == 0;
         void *token = sink->command ? sink->command(ctx, &ev) : NULL;
+        bool ambiguous = s->stale_count > 0 && stale_tag(s, line->ptr, ev.cmd.tag_len);
         mailx_imap_pending *p = pending_add(s);
+        s->gap_open[1] = false;
         if (p) {
+            if (ambiguous) {
+                /* the tag of a command left unknown by a gap: ambiguous */
+                p->stale = true;
+                s->stale_count++;
+                s->unknown++;
+            }
             p->tag_len = copy_tag(p->tag, line->ptr, ev.cmd.tag_len);
             memcpy(p->name, name, sizeof p->name);
             p->cmd = ev.cmd.cmd;
@@ -305,7 +349,7 @@ static bool server_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
         ev.parsed = mailx_imap_response_parse(line->ptr, line->len, &ev.resp);
         lit = ev.resp.literal;
         const mailx_imap_response *r = &ev.resp;
-        if (ev.parsed && !s->server_spoke && r->kind == MAILX_IMAP_RESP_UNTAGGED &&
+        if (ev.parsed && !s->server_spoke && !s->no_greeting && r->kind == MAILX_IMAP_RESP_UNTAGGED &&
             (r->status == MAILX_IMAP_STATUS_OK || r->status == MAILX_IMAP_STATUS_PREAUTH ||
              r->status == MAILX_IMAP_STATUS_BYE)) {
             /* RFC 3501 s7.1: greeting = "*" SP (resp-cond-auth / resp-cond-bye) */
@@ -328,10 +372,10 @@ static bool server_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
                 /* the server invites the client's literal */
                 s->lit_wait = false;
                 side_start_literal(&s->client, true, s->lit_wait_size, s->lit_wait_too_big, frame);
-                p = pending_find(s, (const uint8_t *)s->cur_tag, s->cur_tag_len);
+                p = pending_find(s, (const uint8_t *)s->cur_tag, s->cur_tag_len, false);
             } else if (s->sasl_open) {
                 s->client_sasl = true;
-                p = pending_find(s, (const uint8_t *)s->sasl_tag, s->sasl_tag_len);
+                p = pending_find(s, (const uint8_t *)s->sasl_tag, s->sasl_tag_len, false);
             } else if (s->idle) {
                 p = pending_find_cmd(s, MAILX_IMAP_CMD_IDLE);
             }
@@ -344,13 +388,19 @@ static bool server_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
             }
         }
         if (ev.parsed && r->kind == MAILX_IMAP_RESP_TAGGED) {
-            mailx_imap_pending *p = pending_find(s, line->ptr + r->tag_off, r->tag_len);
+            mailx_imap_pending *p = pending_find(s, line->ptr + r->tag_off, r->tag_len, true);
             mailx_imap_pending done;
             memset(&done, 0, sizeof done);
+            if (p && p->stale) {
+                /* the response to a command sent before a gap: its outcome stays
+                   unknown (see mailx_imap_session_gap), the tag is free again */
+                pending_release(s, p);
+                p = NULL;
+            }
             if (p) {
                 done = *p;
-                p->used = false;
-                s->pending_count--;
+                pending_release(s, p);
+                s->gap_open[0] = false;
                 ev.has_request = true;
                 ev.command = NULL;  /* set below from the copy */
                 ev.cmd = done.cmd;
@@ -364,6 +414,8 @@ static bool server_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
                 s->sasl_open = false;
                 s->client_sasl = false;
             }
+            if (s->client_skip && tag_eq(s->cur_tag, s->cur_tag_len, line->ptr + r->tag_off, r->tag_len))
+                s->client_skip = false;   /* the command with the cut literal is over */
             if (s->lit_wait && tag_eq(s->cur_tag, s->cur_tag_len, line->ptr + r->tag_off, r->tag_len)) {
                 /* refused before "+": the client never sends the literal */
                 s->lit_wait = false;
@@ -460,6 +512,21 @@ void mailx_imap_session_feed(mailx_imap_session *s, bool from_client,
         }
         if (!mailx_line_next(&it, &line))
             return;
+        if (!s->started) {
+            /* RFC 9051 s7.1: the server speaks first: "* OK", "* PREAUTH" or "* BYE";
+               anything else means the capture began later */
+            s->started = true;
+            mailx_imap_response r;
+            if (from_client || s->joined_late || !mailx_imap_response_parse(line.ptr, line.len, &r) ||
+                r.kind != MAILX_IMAP_RESP_UNTAGGED ||
+                (r.status != MAILX_IMAP_STATUS_OK && r.status != MAILX_IMAP_STATUS_PREAUTH &&
+                 r.status != MAILX_IMAP_STATUS_BYE)) {
+                s->no_greeting = true;
+                mailx_imap_gap_event gev = { .from_client = from_client, .mid_session = true };
+                if (sink->gap && !s->early_gap)
+                    sink->gap(ctx, &gev);
+            }
+        }
         if (from_client) {
             client_line(s, &line, frame, sink, ctx);
         } else if (server_line(s, &line, frame, sink, ctx)) {
@@ -468,11 +535,91 @@ void mailx_imap_session_feed(mailx_imap_session *s, bool from_client,
             mailx_line_carry_clear(&s->server_carry);
             memset(&s->client, 0, sizeof s->client);
             memset(&s->server, 0, sizeof s->server);
-            s->lit_wait = s->client_sasl = s->sasl_open = s->idle = false;
+            s->lit_wait = s->client_sasl = s->sasl_open = s->idle = s->client_skip = false;
             s->tls = true;
             if (sink->tls_started)
                 sink->tls_started(ctx);
             return;
         }
     }
+}
+
+/* A literal cut by a gap: reported as ended, incomplete; never a message. */
+static void literal_cut(mailx_imap_session *s, mailx_imap_side *side, const mailx_imap_sink *sink,
+                        void *ctx, mailx_imap_gap_event *gev)
+{
+    if (side->mode == MAILX_IMAP_MODE_LITERAL) {
+        gev->literal_cut = true;
+        gev->message_cut = !side->lit.from_client && side->lit.message;
+        side->lit.incomplete = true;
+        if (sink->literal_end)
+            sink->literal_end(ctx, &side->lit);
+    }
+    side->mode = MAILX_IMAP_MODE_LINE;
+    side->lit_left = 0;
+    side->after_literal = false;
+    if (side->lit.from_client)
+        s->lit_role = 0;
+}
+
+void mailx_imap_session_gap(mailx_imap_session *s, bool from_client, mailx_frame_ref frame,
+                            const mailx_imap_sink *sink, void *ctx)
+{
+    mailx_imap_gap_event gev = { .from_client = from_client };
+    mailx_auth_event aev;
+    memset(&aev, 0, sizeof aev);
+    (void)frame;
+    if (!s->started) {
+        /* no line seen yet: nothing to leave unknown, and the first line is no
+           proof of a greeting. Without any byte seen, the mid-session check
+           reports it; a cut first line (the greeting cut by the snap length) is
+           reported here, and the check then stays silent. */
+        mailx_line_carry *c = from_client ? &s->client_carry : &s->server_carry;
+        bool seen = c->full > 0;
+        mailx_line_carry_clear(c);
+        s->joined_late = true;
+        if (seen && !s->early_gap) {
+            s->early_gap = true;
+            if (sink->gap)
+                sink->gap(ctx, &gev);
+        }
+        return;
+    }
+    if (from_client) {
+        if (s->client.mode == MAILX_IMAP_MODE_LINE && s->client_carry.full > 0 && !s->client_skip) {
+            gev.unknown = 1;   /* a cut command line: its tag and name may be incomplete */
+            s->unknown++;
+        }
+        literal_cut(s, &s->client, sink, ctx, &gev);
+        if (gev.literal_cut)
+            s->client_skip = true;
+        mailx_line_carry_clear(&s->client_carry);
+        s->lit_wait = false;
+        s->lit_role = 0;
+        s->client_sasl = false;   /* the SASL line may be among the lost bytes */
+    } else {
+        bool login_step = false;
+        for (uint32_t i = 0; i < s->pending_cap; i++) {
+            mailx_imap_pending *p = &s->pending[i];
+            if (!p->used || p->stale)
+                continue;
+            p->stale = true;
+            s->stale_count++;
+            gev.unknown++;
+            if (p->cmd == MAILX_IMAP_CMD_LOGIN || p->cmd == MAILX_IMAP_CMD_AUTHENTICATE)
+                login_step = true;
+        }
+        s->unknown += gev.unknown;
+        literal_cut(s, &s->server, sink, ctx, &gev);
+        mailx_line_carry_clear(&s->server_carry);
+        s->server_msg_num = 0;
+        s->sasl_open = false;
+        if (login_step && s->auth.open)
+            mailx_auth_end(&s->auth, MAILX_AUTH_UNKNOWN, &aev);
+    }
+    gev.repeat = s->gap_open[from_client] && gev.unknown == 0 && !gev.literal_cut;
+    s->gap_open[from_client] = true;
+    if (sink->gap)
+        sink->gap(ctx, &gev);
+    emit_auth(sink, ctx, &aev);
 }

@@ -37,6 +37,8 @@ typedef struct {
     char name[MAILX_IMAP_NAME_MAX];
     mailx_imap_cmd cmd;
     uint32_t seq;                   /* order of arrival: the oldest match wins */
+    bool stale;                     /* sent before a server-side gap: its tagged response
+                                       is consumed unpaired (see mailx_imap_session_gap) */
     mailx_frame_ref frame;
     void *token;
 } mailx_imap_pending;
@@ -85,7 +87,23 @@ typedef struct {
     char section[MAILX_IMAP_SECTION_MAX]; /* the FETCH item before the literal, upper case */
     uint32_t msg_num;               /* "* n FETCH" sequence number (0 if none) */
     mailx_frame_ref first;          /* frame of the line announcing it */
+    bool incomplete;                /* ended by a capture gap before its last byte (no
+                                       message_end follows) */
 } mailx_imap_literal_event;
+
+/* Bytes of the conversation are missing (see mailx_imap_session_gap). */
+typedef struct {
+    bool from_client;               /* the direction that lost bytes */
+    bool mid_session;               /* the capture starts inside the session: the first
+                                       line seen is not the server's greeting */
+    uint32_t unknown;               /* commands whose tagged response will not be paired */
+    bool literal_cut;               /* a literal was being read: ended incomplete */
+    bool message_cut;               /* ... a FETCH message: its size is not known */
+    bool repeat;                    /* another gap in this direction since which nothing
+                                       was paired (server) or sent (client), and this one
+                                       leaves nothing new unknown (e.g. every frame of a
+                                       literal cut by the snap length) */
+} mailx_imap_gap_event;
 
 typedef struct {
     void *(*command)(void *ctx, const mailx_imap_command_event *ev);
@@ -100,6 +118,8 @@ typedef struct {
     void  (*tls_started)(void *ctx);
     /* a login step (auth.h); may be NULL */
     void  (*auth)(void *ctx, const mailx_auth_event *ev);
+    /* a gap in the capture (also a capture starting mid-session); may be NULL */
+    void  (*gap)(void *ctx, const mailx_imap_gap_event *ev);
 } mailx_imap_sink;
 
 typedef enum {
@@ -123,6 +143,7 @@ typedef struct {
     uint32_t pending_cap;
     uint32_t pending_max;           /* MAILX_IMAP_PENDING_MAX unless set (mailx_imap_session_limit) */
     uint32_t pending_count, next_seq;
+    uint32_t stale_count;           /* of pending_count: stale entries (evicted first) */
     uint64_t pending_dropped;
     bool server_spoke;
     /* the client command whose lines/literals are being read */
@@ -147,6 +168,17 @@ typedef struct {
     bool tls;                       /* STARTTLS accepted */
     uint32_t messages;              /* message literals completed */
     mailx_auth_state auth;
+    bool started;                   /* a line was seen (mid-session check) */
+    bool early_gap;                 /* a gap cut the first line: reported, not as mid-session */
+    bool joined_late;               /* set by the caller: the connection began before the
+                                       capture (no TCP handshake seen), so even a first
+                                       server line that looks like a greeting may not be */
+    bool no_greeting;               /* started mid-session: no response is the greeting */
+    bool client_skip;               /* a client gap cut a literal: client lines may be its
+                                       rest, not commands, until the command's tagged response */
+    uint64_t unknown;               /* commands left unknown by gaps, all gaps */
+    bool gap_open[2];               /* [from_client]: a gap, and nothing paired (server) or
+                                       sent (client) since (mailx_imap_gap_event.repeat) */
 } mailx_imap_session;
 
 void mailx_imap_session_init(mailx_imap_session *s);
@@ -156,5 +188,36 @@ void mailx_imap_session_free(mailx_imap_session *s);
 void mailx_imap_session_feed(mailx_imap_session *s, bool from_client,
                              const uint8_t *data, size_t len, mailx_frame_ref frame,
                              const mailx_imap_sink *sink, void *ctx);
+
+/* Bytes of one direction are missing after what was fed last: a TCP segment
+ * not captured, or a frame cut by the snap length. Tagged responses name their
+ * command (RFC 9051 s2.2.1: the client SHOULD use a unique tag per command), so
+ * pairing by tag survives a gap; what may not is the stream position:
+ *  - server side: the tagged responses of the commands waiting may be lost, so
+ *    they are left unknown: marked stale, so that a tagged response that still
+ *    comes for one is consumed unpaired (never given to a newer command reusing
+ *    the tag), and a continuation no longer invites their literal or SASL step;
+ *    an open login ends "unknown"; a literal being read ends incomplete (no
+ *    message, RFC 9051 s4.3: its byte count is all that delimits it), and the
+ *    cut line is dropped. Commands sent after the gap pair by tag as usual.
+ *    Lines after the gap are parsed afresh: a literal announced by one of them
+ *    is followed again;
+ *  - client side: the commands seen keep their tags, so they stay paired; lost
+ *    commands have tags that are not waiting, so their responses are unpaired;
+ *    a cut command line is dropped (counted unknown) and the client is read
+ *    again from a command line; but when a client literal (APPEND, LOGIN) was
+ *    being read, it ends incomplete and client lines are not read as commands
+ *    until the tagged response of the command that sent it (RFC 9051 s2.2.2:
+ *    the server answers a command only once it has read all of it): they may be
+ *    the rest of the literal.
+ * A command sent after a server-side gap with the tag of a stale one is left
+ * unknown too: a response with that tag could answer either.
+ * Untagged responses are never paired with a command, before or after a gap.
+ * A session whose first line is not the server's greeting (capture started
+ * mid-session), or whose start was in a gap (then nothing is reported for the
+ * gap itself, only the mid-session start), reports a gap with no command
+ * unknown. Each gap is reported to sink->gap. */
+void mailx_imap_session_gap(mailx_imap_session *s, bool from_client, mailx_frame_ref frame,
+                            const mailx_imap_sink *sink, void *ctx);
 
 #endif

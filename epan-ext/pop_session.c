@@ -135,6 +135,7 @@ static void client_line(mailx_pop_session *s, const mailx_line *line, mailx_fram
     }
     ev.not_remembered = s->pending_count >= s->pending_max;
     p.token = sink->command ? sink->command(ctx, &ev) : NULL;
+    p.srv_lines = s->srv_lines;
     pending_push(s, &p);
     emit_auth(sink, ctx, &aev);
 }
@@ -156,6 +157,10 @@ static void multiline_line(mailx_pop_session *s, const mailx_line *line,
                                          .size = s->ml_size, .arg_num = s->ml_arg_num,
                                          .first = s->ml_first };
         s->in_multiline = false;
+        /* the last response owed to a command seen before a client-side gap is
+           complete: the next line starts the response to a lost command */
+        if (s->desync && s->pairable == 0)
+            s->status_next = true;
         if (sink->multiline_end)
             sink->multiline_end(ctx, &ev);
         if (message) {
@@ -177,10 +182,44 @@ static void multiline_line(mailx_pop_session *s, const mailx_line *line,
     }
 }
 
+/* Drops every waiting command: none will be paired (their outcome is unknown). */
+static uint32_t pending_forget(mailx_pop_session *s)
+{
+    uint32_t n = s->pending_count;
+    s->pending_count = s->pending_head = 0;
+    s->pairable = 0;
+    s->unknown += n;
+    return n;
+}
+
+/* A server line while desynchronised (see mailx_pop_session_gap): true when it
+ * may be paired as usual (it answers a command seen before a client-side gap,
+ * or it resynchronises the session). */
+static bool desync_line(mailx_pop_session *s, bool status)
+{
+    if (s->pairable > 0)
+        return status;   /* still answering the commands before the client gap, in order */
+    if (s->pending_count == 0)
+        return false;    /* answers a command lost in the gap, or sent before it */
+    const mailx_pop_pending *first = &s->pending[s->pending_head];
+    if (status && first->srv_lines + 1 == s->srv_lines) {
+        /* the first server line after the first command sent since the gap */
+        s->desync = false;
+        s->maybe_body = false;
+        return true;
+    }
+    /* a body line (an older multi-line response still streaming), or older
+     * responses arrived after the command was sent: it was pipelined behind
+     * commands whose responses are unknown, so its own position is unknown */
+    pending_forget(s);
+    return false;
+}
+
 /* Returns true when TLS starts after this line. */
 static bool server_line(mailx_pop_session *s, const mailx_line *line, mailx_frame_ref frame,
                         const mailx_pop_sink *sink, void *ctx)
 {
+    s->srv_lines++;
     if (s->in_multiline) {
         multiline_line(s, line, sink, ctx);
         return false;
@@ -194,7 +233,21 @@ static bool server_line(mailx_pop_session *s, const mailx_line *line, mailx_fram
     memset(&aev, 0, sizeof aev);
     bool tls_now = false;
 
+    if (s->desync && !desync_line(s, ev.parsed)) {
+        /* unpaired: a status line answers "unknown" and opens nothing */
+        bool at_status = s->status_next;
+        s->status_next = false;
+        if (s->maybe_body && s->pairable == 0 && !at_status) {
+            ev.parsed = false;
+            memset(&ev.status, 0, sizeof ev.status);
+        }
+        if (sink->response)
+            sink->response(ctx, &ev);
+        return false;
+    }
     if (ev.parsed && pending_pop(s, &rq)) {
+        if (s->pairable > 0 && --s->pairable == 0)
+            s->status_next = true;   /* cleared below if this one opens a body */
         ev.has_request = true;
         ev.answers = rq.kind;
         ev.verb = rq.verb;
@@ -224,6 +277,7 @@ static bool server_line(mailx_pop_session *s, const mailx_line *line, mailx_fram
         }
         if (ind == MAILX_POP_IND_OK && rq.kind == MAILX_POP_ANSWERS_COMMAND) {
             if (mailx_pop_multiline(rq.verb, rq.has_arg)) {
+                s->status_next = false;
                 ev.opens_multiline = true;
                 s->in_multiline = true;
                 s->ml_verb = rq.verb;
@@ -249,6 +303,21 @@ void mailx_pop_session_feed(mailx_pop_session *s, bool from_client,
     mailx_line line;
     mailx_line_iter_init(&it, from_client ? &s->client_carry : &s->server_carry, data, len);
     while (mailx_line_next(&it, &line)) {
+        if (!s->started) {
+            /* RFC 1939 s4: the server speaks first, with +OK (or -ERR when it
+             * refuses); anything else means the capture began later */
+            s->started = true;
+            mailx_pop_status st;
+            if (from_client || s->joined_late || !mailx_pop_status_parse(line.ptr, line.len, &st) ||
+                st.ind == MAILX_POP_IND_CONT) {
+                s->greeting_seen = true;
+                s->desync = true;
+                s->maybe_body = true;
+                mailx_pop_gap_event gev = { .from_client = from_client, .mid_session = true };
+                if (sink->gap && !s->early_gap)
+                    sink->gap(ctx, &gev);
+            }
+        }
         if (from_client) {
             client_line(s, &line, frame, sink, ctx);
         } else if (server_line(s, &line, frame, sink, ctx)) {
@@ -264,6 +333,99 @@ void mailx_pop_session_feed(mailx_pop_session *s, bool from_client,
             return;
         }
     }
+}
+
+void mailx_pop_session_gap(mailx_pop_session *s, bool from_client, mailx_frame_ref frame,
+                           const mailx_pop_sink *sink, void *ctx)
+{
+    mailx_pop_gap_event gev = { .from_client = from_client };
+    mailx_auth_event aev;
+    memset(&aev, 0, sizeof aev);
+    bool was_desync = s->desync;
+    (void)frame;
+    if (!s->started) {
+        /* no line seen yet: nothing to leave unknown, and the first line is no
+           proof of a greeting. Without any byte seen, the mid-session check
+           reports it; a cut first line (the greeting cut by the snap length) is
+           reported here, and the check then stays silent. */
+        mailx_line_carry *c = from_client ? &s->client_carry : &s->server_carry;
+        bool seen = c->full > 0;
+        mailx_line_carry_clear(c);
+        s->joined_late = true;
+        if (seen && !s->early_gap) {
+            s->early_gap = true;
+            if (sink->gap)
+                sink->gap(ctx, &gev);
+        }
+        return;
+    }
+    if (from_client) {
+        /* a cut command line: its verb and arguments may be incomplete */
+        if (s->client_carry.full > 0) {
+            gev.unknown = 1;
+            s->unknown++;
+        }
+        mailx_line_carry_clear(&s->client_carry);
+        /* the SASL line may be among the lost bytes */
+        s->client_sasl = false;
+        if (!s->desync) {
+            s->pairable = s->pending_count;
+        } else if (s->pending_count > s->pairable) {
+            /* commands sent since an earlier gap now have lost commands behind them
+               as well: no resync on them (ring order: drop from the tail) */
+            uint32_t n = s->pending_count - s->pairable;
+            s->pending_count = s->pairable;
+            s->unknown += n;
+            gev.unknown += n;
+        }
+        s->desync = true;
+        s->maybe_body = true;   /* a lost command may have been RETR */
+        /* RFC 1939 s3: responses come in order, so once those owed to the
+           commands seen are complete, the next server line is the status line
+           of a lost command's response (it answers unknown) */
+        s->status_next = s->pairable == 0 && !s->in_multiline && s->server_carry.full == 0;
+    } else {
+        bool outstanding = s->pending_count > 0 || s->in_multiline || s->server_carry.full > 0 ||
+                           s->desync;
+        /* is the login's deciding step among the commands left unknown? (USER
+           decides nothing unless refused: a PASS after the gap still completes it) */
+        bool login_step = false, body = s->in_multiline || (s->desync && s->maybe_body);
+        for (uint32_t i = 0; i < s->pending_count; i++) {
+            const mailx_pop_pending *p = &s->pending[(s->pending_head + i) % s->pending_cap];
+            if (p->kind == MAILX_POP_ANSWERS_COMMAND && mailx_pop_multiline(p->verb, p->has_arg))
+                body = true;
+            if (p->kind == MAILX_POP_ANSWERS_SASL_RESPONSE ||
+                (p->kind == MAILX_POP_ANSWERS_COMMAND &&
+                 (p->verb == MAILX_POP_CMD_PASS || p->verb == MAILX_POP_CMD_APOP ||
+                  p->verb == MAILX_POP_CMD_AUTH)))
+                login_step = true;
+        }
+        gev.unknown = pending_forget(s);
+        if (s->in_multiline) {
+            /* RFC 1939 s3: only "." ends it, and it may be in the lost bytes */
+            mailx_pop_multiline_event mev = { .verb = s->ml_verb, .lines = s->ml_lines,
+                                              .size = s->ml_size, .arg_num = s->ml_arg_num,
+                                              .first = s->ml_first, .incomplete = true };
+            gev.multiline_cut = true;
+            gev.message_cut = s->ml_verb == MAILX_POP_CMD_RETR || s->ml_verb == MAILX_POP_CMD_TOP;
+            s->in_multiline = false;
+            if (sink->multiline_end)
+                sink->multiline_end(ctx, &mev);
+        }
+        mailx_line_carry_clear(&s->server_carry);
+        if (login_step && s->auth.open)
+            mailx_auth_end(&s->auth, MAILX_AUTH_UNKNOWN, &aev);
+        /* nothing was owed by the server: the lost bytes answered nothing seen, and
+           the next command pairs as usual (a greeting still missing is caught by
+           the mid-session check) */
+        s->desync = outstanding;
+        s->maybe_body = outstanding && body;
+        s->status_next = false;   /* the server stream resumes anywhere */
+    }
+    gev.repeat = was_desync && gev.unknown == 0 && !gev.multiline_cut;
+    if (sink->gap)
+        sink->gap(ctx, &gev);
+    emit_auth(sink, ctx, &aev);
 }
 
 const char *mailx_pop_answers_name(mailx_pop_answers kind, mailx_pop_verb verb)

@@ -37,6 +37,7 @@ typedef struct {
     uint32_t arg_num;              /* RETR/TOP message number */
     mailx_frame_ref frame;
     void *token;
+    uint64_t srv_lines;            /* server lines seen when it was sent (resync, see gap) */
 } mailx_pop_pending;
 
 typedef struct {
@@ -70,7 +71,23 @@ typedef struct {
     uint64_t size;                 /* bytes after dot-unstuffing, CRLF included, without "." */
     uint32_t arg_num;              /* RETR/TOP message number (0 if none) */
     mailx_frame_ref first;         /* frame of the status line that opened it */
+    bool incomplete;               /* ended by a capture gap, not by "." (size/lines are
+                                      what was seen; no message_end follows) */
 } mailx_pop_multiline_event;
+
+/* Bytes of the conversation are missing (see mailx_pop_session_gap). */
+typedef struct {
+    bool from_client;              /* the direction that lost bytes */
+    bool mid_session;              /* the capture starts inside the session: the first
+                                      line seen is not the server's greeting */
+    uint32_t unknown;              /* commands that will not be paired with a response:
+                                      their outcome is unknown */
+    bool multiline_cut;            /* a multi-line response was open: ended incomplete */
+    bool message_cut;              /* ... a RETR/TOP body: its size is not known */
+    bool repeat;                   /* the session was still desynchronised by an earlier
+                                      gap and this one leaves nothing new unknown (e.g.
+                                      every frame of a body cut by the snap length) */
+} mailx_pop_gap_event;
 
 typedef struct {
     void *(*command)(void *ctx, const mailx_pop_command_event *ev);
@@ -86,6 +103,8 @@ typedef struct {
     void  (*tls_started)(void *ctx);
     /* a login step (auth.h); may be NULL */
     void  (*auth)(void *ctx, const mailx_auth_event *ev);
+    /* a gap in the capture (also a capture starting mid-session); may be NULL */
+    void  (*gap)(void *ctx, const mailx_pop_gap_event *ev);
 } mailx_pop_sink;
 
 typedef struct {
@@ -105,6 +124,21 @@ typedef struct {
     bool tls;                      /* STLS accepted */
     uint32_t messages;             /* RETR/TOP bodies completed */
     mailx_auth_state auth;
+    /* capture gaps (mailx_pop_session_gap) */
+    bool started;                  /* a line was seen (mid-session check) */
+    bool early_gap;                /* a gap cut the first line: reported, not as mid-session */
+    bool joined_late;              /* set by the caller: the connection began before the
+                                      capture (no TCP handshake seen), so even a first
+                                      server line that looks like a greeting may not be */
+    bool desync;                   /* status lines are not paired until resynchronised */
+    uint32_t pairable;             /* while desync: pending entries at the head sent before a
+                                      client-side gap, still answered first and in order */
+    bool maybe_body;               /* while desync: server lines may be the body of a
+                                      multi-line response (not read as status lines) */
+    bool status_next;              /* while desync: the next server line starts a response
+                                      (to a command lost in a client-side gap) */
+    uint64_t srv_lines;            /* server lines seen */
+    uint64_t unknown;              /* commands left without a known response, all gaps */
 } mailx_pop_session;
 
 void mailx_pop_session_init(mailx_pop_session *s);
@@ -114,6 +148,38 @@ void mailx_pop_session_free(mailx_pop_session *s);
 void mailx_pop_session_feed(mailx_pop_session *s, bool from_client,
                             const uint8_t *data, size_t len, mailx_frame_ref frame,
                             const mailx_pop_sink *sink, void *ctx);
+
+/* Bytes of one direction are missing after what was fed last: a TCP segment
+ * not captured, or a frame cut by the snap length. How the session goes on
+ * (RFC 1939 s3: responses come in the order of the commands; RFC 2449 s6.6 keeps
+ * that order under PIPELINING; a multi-line response ends with "."):
+ *  - server side: any response may be among the lost bytes, so every command
+ *    waiting is left unknown (never paired with a later line), an open
+ *    multi-line response ends incomplete (no size, no message), and an open
+ *    login ends "unknown" when its deciding command was waiting;
+ *  - client side: the commands seen are still answered first and in order, so
+ *    they stay paired; whole commands may be lost after them, so the responses
+ *    that follow answer "unknown" (the first of them is known to start with a
+ *    status line; whether a body follows it is not); a cut command line is
+ *    dropped (counted);
+ *  - in both cases the session resynchronises on the next command the client
+ *    sends after the gap: a client waits for a response before its next command
+ *    (unless pipelining), so the first server line after that command answers
+ *    it, when it is a status line (+OK, -ERR, "+ "). If it is not (a body line:
+ *    an older multi-line response still streaming), or if older responses were
+ *    still being paired after it was sent (pipelined), the commands sent so far
+ *    are left unknown too and the next command is tried. Until then, server
+ *    lines are reported unpaired: a status line answers "unknown" and opens no
+ *    multi-line response; and when the lines may be a body (a multi-line
+ *    response was cut, a command left unknown can have one, or commands were
+ *    lost) they are not read as status lines at all (a body line may begin
+ *    with "-ERR").
+ * The same state starts a session whose first line is not the server's greeting
+ * (capture started mid-session), or whose start was in a gap (then nothing is
+ * reported for the gap itself, only the mid-session start). Each gap is
+ * reported to sink->gap. */
+void mailx_pop_session_gap(mailx_pop_session *s, bool from_client, mailx_frame_ref frame,
+                           const mailx_pop_sink *sink, void *ctx);
 
 /* "USER", "greeting", "AUTH response", "unknown" ... */
 const char *mailx_pop_answers_name(mailx_pop_answers kind, mailx_pop_verb verb);

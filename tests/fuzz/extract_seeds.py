@@ -15,6 +15,9 @@ Adding a target's seeds is one entry in RULES: target -> (protocol, kind).
                        final "."), as a byte script of 1460-byte chunks
        'script'        the whole conversation as the byte script of
                        tests/fuzz/fuzz_common.h (direction + segment sizes kept)
+       'script-gaps'   the script, and copies with one segment lost (a 0-byte
+                       chunk, a capture gap for the POP3/IMAP session targets)
+                       at a third, half and two thirds of the conversation
 
 Usage: extract_seeds.py OUTDIR CAPTURE...
 """
@@ -39,9 +42,9 @@ RULES = {
     'line_splitter': ('smtp', 'script'),
     'smtp_session': ('smtp', 'script'),
     'pop_parse': ('pop', 'all-lines'),
-    'pop_session': ('pop', 'script'),
+    'pop_session': ('pop', 'script-gaps'),
     'imap_parse': ('imap', 'all-lines'),
-    'imap_session': ('imap', 'script'),
+    'imap_session': ('imap', 'script-gaps'),
     'mime': ('smtp', 'messages'),
 }
 
@@ -97,6 +100,9 @@ def lines(chunks, want_client):
 def script(chunks):
     out = bytearray()
     for from_client, p in chunks:
+        if p is None:                   # a gap: a chunk of 0 bytes
+            out.append(from_client)
+            continue
         while p:
             part, p = p[:65535], p[65535:]
             n = len(part)
@@ -128,6 +134,12 @@ def seeds_all(kind, chunks):
         return [ln[4:] for ln in lines(chunks, False) if len(ln) > 4 and ln[:3].isdigit()]
     if kind == 'script':
         return [script(chunks)]
+    if kind == 'script-gaps':
+        out = [script(chunks)]
+        for k in sorted({len(chunks) // 3, len(chunks) // 2, 2 * len(chunks) // 3}):
+            if 0 < k < len(chunks):
+                out.append(script(chunks[:k] + [(chunks[k][0], None)] + chunks[k + 1:]))
+        return out
     if kind == 'messages':
         data = b''.join(p for c, p in chunks if c)
         out = []

@@ -45,7 +45,9 @@ static inline void fuzz_touch(const uint8_t *p, size_t n)
  *                  n = h >> 1; n == 127 means a 2-byte little-endian length follows
  *   then n bytes of payload (fewer at the end of the input).
  * Mutating it changes both what each side says and how TCP cut it into segments.
- * tests/fuzz/extract_seeds.py writes captures in this format. */
+ * tests/fuzz/extract_seeds.py writes captures in this format. The POP3 and IMAP
+ * session targets read a chunk of 0 bytes as bytes of that direction lost from
+ * the capture (mailx_pop_session_gap / mailx_imap_session_gap). */
 typedef struct {
     const uint8_t *data;
     size_t size, pos;

@@ -7,7 +7,9 @@
 
 #include "imap_session.h"
 
-typedef struct { bool c; const char *data; size_t len; /* 0: strlen */ } chunk;
+/* gap: instead of feeding data, bytes of side c went missing (mailx_imap_session_gap) */
+typedef struct { bool c; const char *data; size_t len; /* 0: strlen */ bool gap; } chunk;
+#define GAP(side) { .c = (side), .data = "", .gap = true }
 
 static void *on_command(void *ctx, const mailx_imap_command_event *ev)
 {
@@ -65,9 +67,10 @@ static void on_response(void *ctx, const mailx_imap_response_event *ev)
 
 static void on_literal_end(void *ctx, const mailx_imap_literal_event *ev)
 {
-    g_string_append_printf(ctx, "literal %s %" G_GUINT64_FORMAT "%s%s %s\n",
+    g_string_append_printf(ctx, "literal %s %" G_GUINT64_FORMAT "%s%s%s %s\n",
                            ev->from_client ? "client" : "server", ev->size,
-                           ev->too_big ? " too-big" : "", ev->message ? " message" : "", ev->section);
+                           ev->too_big ? " too-big" : "", ev->message ? " message" : "",
+                           ev->incomplete ? " incomplete" : "", ev->section);
 }
 
 static void on_msg_end(void *ctx, const mailx_imap_literal_event *ev)
@@ -100,9 +103,18 @@ static void on_auth(void *ctx, const mailx_auth_event *ev)
     g_string_append_c(o, '\n');
 }
 
+static void on_gap(void *ctx, const mailx_imap_gap_event *ev)
+{
+    g_string_append_printf(ctx, "gap %s%s unknown=%u%s%s%s\n", ev->from_client ? "client" : "server",
+                           ev->mid_session ? " mid-session" : "", ev->unknown,
+                           ev->literal_cut ? " literal-cut" : "", ev->message_cut ? " message-cut" : "",
+                           ev->repeat ? " repeat" : "");
+}
+
 static const mailx_imap_sink sink = {
     .command = on_command, .response = on_response, .literal_end = on_literal_end,
     .message_end = on_msg_end, .content = on_content, .tls_started = on_tls, .auth = on_auth,
+    .gap = on_gap,
 };
 
 static char *run(const chunk *ch, size_t n, bool bytewise, mailx_imap_session *keep)
@@ -113,6 +125,10 @@ static char *run(const chunk *ch, size_t n, bool bytewise, mailx_imap_session *k
     g_string_truncate(content, 0);
     for (size_t i = 0; i < n; i++) {
         mailx_frame_ref f = { .ts_ns = (int64_t)i, .num = (uint32_t)i + 1 };
+        if (ch[i].gap) {
+            mailx_imap_session_gap(s, ch[i].c, f, &sink, o);
+            continue;
+        }
         size_t len = ch[i].len ? ch[i].len : strlen(ch[i].data);
         uint8_t *buf = g_memdup2(ch[i].data, len ? len : 1);
         if (bytewise)
@@ -295,6 +311,159 @@ static void test_hostile(void)
     g_free(t);
 }
 
+/* Capture gaps (mailx_imap_session_gap) and captures that start mid-session:
+ * commands waiting at a server-side gap stay unknown, a cut literal is
+ * incomplete, and commands sent after the gap pair by tag. */
+static const struct {
+    const char *name;
+    chunk ch[12];
+    const char *expected;
+} gap_cases[] = {
+    { "server gap before the tagged response: LOGIN unknown, its late NO unpaired",
+      { { false, "* OK ready\r\n" }, { true, "a1 LOGIN alice secret\r\n" }, GAP(false),
+        { false, "a1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n" },
+        { true, "a2 CAPABILITY\r\n" }, { false, "* CAPABILITY IMAP4rev1\r\na2 OK done\r\n" } },
+      "S * OK greeting\n"
+      "C a1 LOGIN\n" "auth #1 IMAP LOGIN user=alice credential\n"
+      "gap server unknown=1\n" "auth #1 IMAP LOGIN user=alice unknown\n"
+      "S a1 NO [AUTHENTICATIONFAILED]\n"
+      "C a2 CAPABILITY\n" "S * CAPABILITY\n" "S a2 OK -> CAPABILITY\n" },
+    { "server gap inside a FETCH literal: incomplete, no message; body lines not paired",
+      { { false, "* OK ready\r\n" }, { true, "a1 FETCH 1 (BODY[])\r\n" },
+        { false, "* 1 FETCH (BODY[] {100}\r\nSubject: x\r\n" }, GAP(false),
+        { false, "a1 OK fake in the body\r\nmore body\r\n)\r\na1 OK Fetch completed.\r\n" },
+        { true, "a2 NOOP\r\n" }, { false, "a2 OK NOOP completed.\r\n" } },
+      "S * OK greeting\n"
+      "C a1 FETCH\n" "S * FETCH\n"
+      "literal server 100 message incomplete BODY[]\n"
+      "gap server unknown=1 literal-cut message-cut\n"
+      "S a1 OK\n" "S ?\n" "S ?\n" "S a1 OK\n"
+      "C a2 NOOP\n" "S a2 OK -> NOOP\n" },
+    { "client gap inside an APPEND literal: its rest is not read as commands",
+      { { false, "* OK ready\r\n" }, { true, "a1 APPEND INBOX {40+}\r\nFrom: a@b\r\n" }, GAP(true),
+        { true, "a9 FAKE not a command\r\n\r\nbody\r\n" },
+        { false, "a1 OK [APPENDUID 1 5] Append completed.\r\n" },
+        { true, "a2 LOGOUT\r\n" }, { false, "* BYE bye\r\na2 OK done\r\n" } },
+      "S * OK greeting\n"
+      "C a1 APPEND\n" "literal client 40 incomplete \n" "gap client unknown=0 literal-cut\n"
+      "C ?\n" "C ?\n" "C ?\n"
+      "S a1 OK [APPENDUID] -> APPEND\n"
+      "C a2 LOGOUT\n" "S * BYE\n" "S a2 OK -> LOGOUT\n" },
+    { "pipelined commands and a server gap: the waiting ones unknown, later ones paired",
+      { { false, "* OK ready\r\n" },
+        { true, "a1 SELECT INBOX\r\na2 FETCH 1:* (FLAGS)\r\na3 NOOP\r\n" },
+        { false, "* 2 EXISTS\r\na1 OK Select completed.\r\n" }, GAP(false),
+        { false, "* 2 FETCH (FLAGS ())\r\na2 OK Fetch completed.\r\na3 OK NOOP completed.\r\n" },
+        { true, "a4 LOGOUT\r\n" }, { false, "* BYE bye\r\na4 OK done\r\n" } },
+      "S * OK greeting\n"
+      "C a1 SELECT\n" "C a2 FETCH\n" "C a3 NOOP\n"
+      "S * EXISTS\n" "S a1 OK -> SELECT\n"
+      "gap server unknown=2\n"
+      "S * FETCH\n" "S a2 OK\n" "S a3 OK\n"
+      "C a4 LOGOUT\n" "S * BYE\n" "S a4 OK -> LOGOUT\n" },
+    { "client gap: the commands seen stay paired, lost ones' responses unpaired",
+      { { false, "* OK ready\r\n" }, { true, "a1 NOOP\r\na2 SEL" }, GAP(true),
+        { false, "a1 OK\r\na2 OK [READ-WRITE] Select completed.\r\na3 NO nope\r\n" },
+        { true, "a4 NOOP\r\n" }, { false, "a4 OK\r\n" } },
+      "S * OK greeting\n"
+      "C a1 NOOP\n" "gap client unknown=1\n"
+      "S a1 OK -> NOOP\n" "S a2 OK [READ-WRITE]\n" "S a3 NO\n"
+      "C a4 NOOP\n" "S a4 OK -> NOOP\n" },
+    { "every frame of a literal cut (snap length): one gap, then repeats until a pairing",
+      { { false, "* OK ready\r\n" }, { true, "a1 FETCH 1 BODY[]\r\n" },
+        { false, "* 1 FETCH (BODY[] {9000}\r\nFrom: a" }, GAP(false),
+        { false, "xx\r\nbody" }, GAP(false), { true, "a2 NOOP\r\n" }, { false, "a2 OK\r\n" },
+        { false, "body" }, GAP(false) },
+      "S * OK greeting\n"
+      "C a1 FETCH\n" "S * FETCH\n"
+      "literal server 9000 message incomplete BODY[]\n"
+      "gap server unknown=1 literal-cut message-cut\n"
+      "S ?\n" "gap server unknown=0 repeat\n"
+      "C a2 NOOP\n" "S a2 OK -> NOOP\n" "gap server unknown=0\n" },
+    { "a gap before the first line: an untagged OK is no proof of the greeting",
+      { GAP(false), { false, "* OK [ALERT] x\r\n" }, { true, "a1 NOOP\r\n" }, { false, "a1 OK\r\n" } },
+      "gap server mid-session unknown=0\n" "S * OK [ALERT]\n" "C a1 NOOP\n" "S a1 OK -> NOOP\n" },
+    { "mid-session start inside a literal",
+      { { false, "ody line\r\n)\r\na7 OK Fetch completed.\r\n" },
+        { true, "a8 NOOP\r\n" }, { false, "a8 OK\r\n" } },
+      "gap server mid-session unknown=0\n" "S ?\n" "S ?\n" "S a7 OK\n"
+      "C a8 NOOP\n" "S a8 OK -> NOOP\n" },
+    { "mid-session start with a client command: an untagged OK is no greeting",
+      { { true, "a1 NOOP\r\n" }, { false, "* OK still here\r\na1 OK done\r\n" } },
+      "gap client mid-session unknown=0\n" "C a1 NOOP\n" "S * OK\n" "S a1 OK -> NOOP\n" },
+    { "duplicated data after a gap: a tagged response pairs once",
+      { { false, "* OK ready\r\n" }, { true, "a5 NOOP\r\n" }, GAP(false),
+        { true, "a6 STATUS INBOX (MESSAGES)\r\n" },
+        { false, "* STATUS INBOX (MESSAGES 2)\r\na6 OK done\r\n" },
+        { false, "* STATUS INBOX (MESSAGES 2)\r\na6 OK done\r\n" } },
+      "S * OK greeting\n"
+      "C a5 NOOP\n" "gap server unknown=1\n" "C a6 STATUS\n"
+      "S * STATUS\n" "S a6 OK -> STATUS\n" "S * STATUS\n" "S a6 OK\n" },
+    { "a tag reused after a gap is ambiguous: neither response paired",
+      { { false, "* OK ready\r\n" }, { true, "a1 LOGIN alice pw\r\n" }, GAP(false),
+        { true, "a1 NOOP\r\n" },
+        { false, "a1 NO [AUTHENTICATIONFAILED] failed\r\na1 OK NOOP completed\r\n" },
+        { true, "a2 NOOP\r\n" }, { false, "a2 OK\r\n" } },
+      "S * OK greeting\n"
+      "C a1 LOGIN\n" "auth #1 IMAP LOGIN user=alice credential\n"
+      "gap server unknown=1\n" "auth #1 IMAP LOGIN user=alice unknown\n"
+      "C a1 NOOP\n" "S a1 NO [AUTHENTICATIONFAILED]\n" "S a1 OK\n"
+      "C a2 NOOP\n" "S a2 OK -> NOOP\n" },
+    { "server gap during AUTHENTICATE: the next continuation invites nothing",
+      { { false, "* OK ready\r\n" }, { true, "a1 AUTHENTICATE PLAIN\r\n" }, GAP(false),
+        { false, "+ \r\n" }, { true, "a2 NOOP\r\n" }, { false, "a2 OK\r\n" } },
+      "S * OK greeting\n"
+      "C a1 AUTHENTICATE\n" "auth #1 PLAIN\n"
+      "gap server unknown=1\n" "auth #1 PLAIN unknown\n"
+      "S +\n" "C a2 NOOP\n" "S a2 OK -> NOOP\n" },
+    { "malformed: gaps before anything, twice, in a waiting literal, a cut server line",
+      { GAP(false), GAP(true), { true, "a1 LOGIN {5}\r\n" }, GAP(true), GAP(true),
+        { false, "a1 NO [half a li" }, GAP(false), { false, "\0\0{99999999999}\n", 17 },
+        { true, "\xff\r\n" }, GAP(false) },
+      "gap client mid-session unknown=0\n" "C a1 LOGIN\n" "auth #1 IMAP LOGIN\n"
+      "gap client unknown=0\n" "gap client unknown=0 repeat\n"
+      "gap server unknown=1\n" "auth #1 IMAP LOGIN unknown\n"
+      "S ?\n" "C ?\n"
+      "literal server 4294967295 too-big incomplete \n" "gap server unknown=0 literal-cut\n" },
+};
+
+static void test_gaps(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(gap_cases); i++) {
+        size_t n = 0;
+        while (n < G_N_ELEMENTS(gap_cases[i].ch) && gap_cases[i].ch[n].data)
+            n++;
+        check(gap_cases[i].name, gap_cases[i].ch, n, gap_cases[i].expected);
+    }
+}
+
+/* Stale commands give way to new ones when the table is full. */
+static void test_gap_table_full(void)
+{
+    mailx_imap_session s;
+    mailx_imap_session_init(&s);
+    GString *o = g_string_new("");
+    mailx_frame_ref f = { 0, 1 };
+    mailx_imap_session_feed(&s, false, (const uint8_t *)"* OK ready\r\n", 12, f, &sink, o);
+    for (int i = 0; i < MAILX_IMAP_PENDING_MAX; i++) {
+        char line[32];
+        int n = g_snprintf(line, sizeof line, "t%d NOOP\r\n", i);
+        mailx_imap_session_feed(&s, true, (const uint8_t *)line, (size_t)n, f, &sink, o);
+    }
+    g_assert_cmpuint(s.pending_count, ==, MAILX_IMAP_PENDING_MAX);
+    mailx_imap_session_gap(&s, false, f, &sink, o);
+    g_assert_cmpuint(s.stale_count, ==, MAILX_IMAP_PENDING_MAX);
+    g_assert_cmpuint(s.unknown, ==, MAILX_IMAP_PENDING_MAX);
+    g_string_truncate(o, 0);
+    mailx_imap_session_feed(&s, true, (const uint8_t *)"n1 NOOP\r\n", 9, f, &sink, o);
+    mailx_imap_session_feed(&s, false, (const uint8_t *)"t0 OK\r\nn1 OK\r\n", 14, f, &sink, o);
+    g_assert_cmpstr(o->str, ==, "C n1 NOOP\n" "S t0 OK\n" "S n1 OK -> NOOP\n");
+    g_assert_cmpuint(s.pending_dropped, ==, 0);
+    g_assert_cmpuint(s.stale_count, ==, MAILX_IMAP_PENDING_MAX - 1);
+    g_string_free(o, TRUE);
+    mailx_imap_session_free(&s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -303,5 +472,7 @@ int main(int argc, char **argv)
     g_test_add_func("/imap_session/fetch_pipelined", test_fetch_pipelined);
     g_test_add_func("/imap_session/authenticate", test_authenticate);
     g_test_add_func("/imap_session/hostile", test_hostile);
+    g_test_add_func("/imap_session/capture/gaps", test_gaps);
+    g_test_add_func("/imap_session/capture/gap_table_full", test_gap_table_full);
     return g_test_run();
 }

@@ -7,7 +7,9 @@
 
 #include "pop_session.h"
 
-typedef struct { bool c; const char *data; size_t len; /* 0: strlen */ } chunk;
+/* gap: instead of feeding data, bytes of side c went missing (mailx_pop_session_gap) */
+typedef struct { bool c; const char *data; size_t len; /* 0: strlen */ bool gap; } chunk;
+#define GAP(side) { .c = (side), .data = "", .gap = true }
 
 static void *on_command(void *ctx, const mailx_pop_command_event *ev)
 {
@@ -38,8 +40,9 @@ static void on_response(void *ctx, const mailx_pop_response_event *ev)
 
 static void on_ml_end(void *ctx, const mailx_pop_multiline_event *ev)
 {
-    g_string_append_printf(ctx, "end %s lines=%" G_GUINT64_FORMAT " size=%" G_GUINT64_FORMAT "\n",
-                           mailx_pop_verb_name(ev->verb), ev->lines, ev->size);
+    g_string_append_printf(ctx, "end %s lines=%" G_GUINT64_FORMAT " size=%" G_GUINT64_FORMAT "%s\n",
+                           mailx_pop_verb_name(ev->verb), ev->lines, ev->size,
+                           ev->incomplete ? " incomplete" : "");
 }
 
 static void on_msg_end(void *ctx, const mailx_pop_multiline_event *ev)
@@ -76,9 +79,18 @@ static void on_auth(void *ctx, const mailx_auth_event *ev)
     g_string_append_c(o, '\n');
 }
 
+static void on_gap(void *ctx, const mailx_pop_gap_event *ev)
+{
+    g_string_append_printf(ctx, "gap %s%s unknown=%u%s%s%s\n", ev->from_client ? "client" : "server",
+                           ev->mid_session ? " mid-session" : "", ev->unknown,
+                           ev->multiline_cut ? " multiline-cut" : "",
+                           ev->message_cut ? " message-cut" : "", ev->repeat ? " repeat" : "");
+}
+
 static const mailx_pop_sink sink = {
     .command = on_command, .response = on_response, .multiline_end = on_ml_end,
     .message_end = on_msg_end, .content = on_content, .tls_started = on_tls, .auth = on_auth,
+    .gap = on_gap,
 };
 
 static char *run(const chunk *ch, size_t n, bool bytewise, mailx_pop_session *out)
@@ -89,6 +101,10 @@ static char *run(const chunk *ch, size_t n, bool bytewise, mailx_pop_session *ou
     g_string_truncate(content, 0);
     for (size_t i = 0; i < n; i++) {
         mailx_frame_ref f = { .ts_ns = (int64_t)i, .num = (uint32_t)i + 1 };
+        if (ch[i].gap) {
+            mailx_pop_session_gap(&s, ch[i].c, f, &sink, o);
+            continue;
+        }
         size_t len = ch[i].len ? ch[i].len : strlen(ch[i].data);
         uint8_t *buf = g_memdup2(ch[i].data, len ? len : 1);
         if (bytewise)
@@ -244,8 +260,11 @@ static void test_malformed(void)
         { false, "+OK a\0b\r\n", 9 },
         { false, "-ERR nobody asked\r\n" },
     };
+    /* the first line is no greeting: the capture may have started inside a body,
+       so lines are not read as status lines until the next command */
     check("malformed", ch, G_N_ELEMENTS(ch),
-          "S ?\n" "S +OK -> greeting\n" "C NOOP\n" "S +OK -> NOOP\n" "S -ERR -> unknown\n");
+          "gap server mid-session unknown=0\n" "S ?\n" "S ?\n"
+          "C NOOP\n" "S +OK -> NOOP\n" "S -ERR -> unknown\n");
 
     mailx_pop_session s;
     mailx_pop_session_init(&s);
@@ -268,6 +287,128 @@ static void test_malformed(void)
     mailx_pop_session_free(&s);
 }
 
+/* Capture gaps (mailx_pop_session_gap) and captures that start mid-session:
+ * what cannot be paired answers "unknown", a cut body is incomplete, and
+ * pairing resumes at the first command sent after the gap. */
+static const struct {
+    const char *name;
+    chunk ch[12];
+    const char *expected;
+} gap_cases[] = {
+    { "server gap before the response: PASS and STAT unknown, login unknown",
+      { { false, "+OK ready\r\n" }, { true, "USER alice\r\n" }, { false, "+OK\r\n" },
+        { true, "PASS secret\r\n" }, { true, "STAT\r\n" }, GAP(false),
+        { false, "+OK 2 320\r\n" },
+        { true, "LIST\r\n" }, { false, "+OK\r\n1 120\r\n.\r\n" } },
+      "S +OK -> greeting\n"
+      "C USER\n" "auth #1 USER/PASS user=alice\n" "S +OK -> USER\n"
+      "C PASS\n" "auth #1 USER/PASS user=alice credential\n" "C STAT\n"
+      "gap server unknown=2\n" "auth #1 USER/PASS user=alice unknown\n"
+      "S +OK -> unknown\n"
+      "C LIST\n" "S +OK -> LIST (multi)\n" "end LIST lines=1 size=7\n" },
+    { "server gap before the USER response: PASS after the gap completes the login",
+      { { false, "+OK ready\r\n" }, { true, "USER alice\r\n" }, GAP(false),
+        { true, "PASS wrong\r\n" }, { false, "-ERR [AUTH] Authentication failed.\r\n" } },
+      "S +OK -> greeting\n"
+      "C USER\n" "auth #1 USER/PASS user=alice\n" "gap server unknown=1\n"
+      "C PASS\n" "auth #1 USER/PASS user=alice credential\n"
+      "S -ERR [AUTH] -> PASS\n" "auth #1 USER/PASS user=alice failure\n" },
+    { "server gap inside a RETR body: incomplete, no message; status-looking body lines ignored",
+      { { false, "+OK ready\r\n" }, { true, "RETR 1\r\n" },
+        { false, "+OK 120 octets\r\nSubject: x\r\n\r\nline1\r\n" }, GAP(false),
+        { false, "-ERR not a status line\r\n+OK neither\r\n.\r\n" },
+        { true, "DELE 1\r\n" }, { false, "+OK deleted\r\n" } },
+      "S +OK -> greeting\n"
+      "C RETR\n" "S +OK -> RETR (multi)\n"
+      "end RETR lines=3 size=21 incomplete\n"
+      "gap server unknown=0 multiline-cut message-cut\n"
+      "S ?\n" "S ?\n" "S ?\n"
+      "C DELE\n" "S +OK -> DELE\n" },
+    { "server gap, RETR left unknown: the body after the gap is not read as responses",
+      { { false, "+OK ready\r\n" }, { true, "RETR 1\r\n" }, GAP(false),
+        { false, "From: a\r\n-ERR in the body\r\n.\r\n" },
+        { true, "QUIT\r\n" }, { false, "+OK Logging out.\r\n" } },
+      "S +OK -> greeting\n"
+      "C RETR\n" "gap server unknown=1\n"
+      "S ?\n" "S ?\n" "S ?\n"
+      "C QUIT\n" "S +OK -> QUIT\n" },
+    { "pipelined across the gap: a body line after the new command, so it stays unknown",
+      { { false, "+OK ready\r\n" }, { true, "RETR 1\r\n" }, GAP(false),
+        { true, "DELE 1\r\n" }, { false, "body line\r\n.\r\n+OK deleted\r\n" },
+        { true, "NOOP\r\n" }, { false, "+OK\r\n" } },
+      "S +OK -> greeting\n"
+      "C RETR\n" "gap server unknown=1\n" "C DELE\n"
+      "S ?\n" "S ?\n" "S ?\n"
+      "C NOOP\n" "S +OK -> NOOP\n" },
+    { "client gap: the commands seen stay paired; the next response (a lost PASS's) answers unknown",
+      { { false, "+OK ready\r\n" }, { true, "USER alice\r\nPA" }, GAP(true),
+        { false, "+OK\r\n-ERR [AUTH] Authentication failed.\r\n" },
+        { true, "USER alice\r\n" }, { false, "+OK\r\n" } },
+      "S +OK -> greeting\n"
+      "C USER\n" "auth #1 USER/PASS user=alice\n" "gap client unknown=1\n"
+      "S +OK -> USER\n" "S -ERR [AUTH] -> unknown\n"
+      "C USER\n" "auth #2 USER/PASS user=alice prev#1-unknown\n" "S +OK -> USER\n" },
+    { "client gap behind pipelined commands: the command sent meanwhile is not a resync point",
+      { { false, "+OK ready\r\n" }, { true, "STAT\r\nLIST\r\n" }, GAP(true),
+        { true, "NOOP\r\n" },
+        { false, "+OK 1 9\r\n+OK\r\n1 9\r\n.\r\n+OK\r\n+OK\r\n" },
+        { true, "NOOP\r\n" }, { false, "+OK\r\n" } },
+      "S +OK -> greeting\n"
+      "C STAT\n" "C LIST\n" "gap client unknown=0\n" "C NOOP\n"
+      "S +OK -> STAT\n" "S +OK -> LIST (multi)\n" "end LIST lines=1 size=5\n"
+      "S +OK -> unknown\n" "S ?\n"
+      "C NOOP\n" "S +OK -> NOOP\n" },
+    { "every frame of a body cut (snap length): one gap, then repeats",
+      { { false, "+OK ready\r\n" }, { true, "RETR 1\r\n" }, { false, "+OK\r\nFrom: a" }, GAP(false),
+        { false, "xx\r\nbody" }, GAP(false), { false, "yy\r\nbody" }, GAP(false),
+        { true, "QUIT\r\n" }, { false, "+OK bye\r\n" } },
+      "S +OK -> greeting\n"
+      "C RETR\n" "S +OK -> RETR (multi)\n"
+      "end RETR lines=0 size=0 incomplete\n" "gap server unknown=0 multiline-cut message-cut\n"
+      "S ?\n" "gap server unknown=0 repeat\n" "S ?\n" "gap server unknown=0 repeat\n"
+      "C QUIT\n" "S +OK -> QUIT\n" },
+    { "a gap before the first line: a +OK is no proof of the greeting",
+      { GAP(false), { false, "+OK 2 320\r\n" }, { true, "STAT\r\n" }, { false, "+OK 2 320\r\n" } },
+      "gap server mid-session unknown=0\n" "S ?\n" "C STAT\n" "S +OK -> STAT\n" },
+    { "mid-session start inside a body",
+      { { false, "the end of a message\r\n.\r\n+OK\r\n" },
+        { true, "STAT\r\n" }, { false, "+OK 1 100\r\n" } },
+      "gap server mid-session unknown=0\n" "S ?\n" "S ?\n" "S ?\n"
+      "C STAT\n" "S +OK -> STAT\n" },
+    { "mid-session start with a client command",
+      { { true, "RETR 1\r\n" }, { false, "+OK\r\nhello\r\n.\r\n" } },
+      "gap client mid-session unknown=0\n" "C RETR\n"
+      "S +OK -> RETR (multi)\n" "end RETR lines=1 size=7\n" "message 1 size=7\n" },
+    { "duplicated data after a gap pairs once",
+      { { false, "+OK ready\r\n" }, { true, "NOOP\r\n" }, GAP(false),
+        { true, "STAT\r\n" }, { false, "+OK 2 320\r\n" }, { false, "+OK 2 320\r\n" } },
+      "S +OK -> greeting\n"
+      "C NOOP\n" "gap server unknown=1\n" "C STAT\n"
+      "S +OK -> STAT\n" "S +OK -> unknown\n" },
+    { "server gap with nothing owed: pairing goes on",
+      { { false, "+OK ready\r\n" }, { true, "NOOP\r\n" }, { false, "+OK\r\n" }, GAP(false),
+        { true, "STAT\r\n" }, { false, "+OK 1 9\r\n" } },
+      "S +OK -> greeting\n"
+      "C NOOP\n" "S +OK -> NOOP\n" "gap server unknown=0\n" "C STAT\n" "S +OK -> STAT\n" },
+    { "malformed: gaps before anything, twice in a row, a cut first line (reported as a gap, not mid-session), garbage",
+      { GAP(false), GAP(true), { false, "+OK half a gree" }, GAP(false),
+        { false, "\0\0garbage\n", 10 }, GAP(true), GAP(true), { true, "\xff\r\n" },
+        { false, "+OK\r\n" } },
+      "gap server unknown=0\n" "S ?\n"
+      "gap client unknown=0 repeat\n" "gap client unknown=0 repeat\n"
+      "C ?\n" "S +OK -> unknown\n" },
+};
+
+static void test_gaps(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(gap_cases); i++) {
+        size_t n = 0;
+        while (n < G_N_ELEMENTS(gap_cases[i].ch) && gap_cases[i].ch[n].data)
+            n++;
+        check(gap_cases[i].name, gap_cases[i].ch, n, gap_cases[i].expected);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -277,5 +418,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pop_session/auth_sasl", test_auth_sasl);
     g_test_add_func("/pop_session/apop_stls", test_apop_stls);
     g_test_add_func("/pop_session/malformed", test_malformed);
+    g_test_add_func("/pop_session/capture/gaps", test_gaps);
     return g_test_run();
 }
