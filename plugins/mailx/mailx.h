@@ -103,6 +103,15 @@ typedef struct mailx_conv {
     mailx_pop_session *pop;           /* file scope, when proto == POP */
     mailx_imap_session *imap;         /* file scope, when proto == IMAP */
     mailx_session_summary sum;
+    /* POP3/IMAP capture gaps seen by an ACK ([from_client]: the side whose bytes are
+       missing; packet-mailx.c): the peer acknowledged bytes of that side that the
+       capture lacks, so the gap lies before the peer's frame */
+    guint32 hole_end[2];              /* the acknowledged sequence number */
+    guint8  hole_known[2];            /* a lost_segment frame starting at hole_end is that gap */
+    guint8  hole_pending[2];          /* not yet told to the session: a mailx_gap_cause */
+    guint32 hole_bytes[2];            /* MAILX_GAP_SNAP: bytes cut from frames without mail data */
+    guint8  seq_known[2];
+    guint32 seq_next[2];              /* end of the last data segment of that side */
 } mailx_conv;
 
 /* --- logins, all protocols (plugins/mailx/mailx_auth.c) --- */
@@ -118,6 +127,20 @@ typedef struct mailx_auth_rec {
     char    user[MAILX_AUTH_USER_MAX + 1];
     char    reply[40];          /* the deciding reply: "535 5.7.8", "-ERR [AUTH]", "NO [AUTHENTICATIONFAILED]" */
 } mailx_auth_rec;
+
+/* --- a gap in the capture seen by the POP3 or IMAP session in a frame --- */
+typedef enum {
+    MAILX_GAP_LOST = 1,         /* tcp.analysis.lost_segment: a segment was not captured */
+    MAILX_GAP_SNAP,             /* the frame was cut by the snap length */
+    MAILX_GAP_MID_SESSION,      /* the capture starts inside the session */
+} mailx_gap_cause;
+
+typedef struct {
+    guint8  cause;              /* mailx_gap_cause */
+    guint8  from_client : 1, body_cut : 1;
+    guint32 unknown;            /* commands left without a known response */
+    guint32 bytes_missing;      /* MAILX_GAP_SNAP: bytes not captured */
+} mailx_gap_rec;
 
 /* --- POP3 per-frame results (plugins/mailx/mailx_pop.c) --- */
 typedef struct {
@@ -142,6 +165,8 @@ typedef struct {
     mailx_pop_resp_rec *resp;
     mailx_pop_cmd_rec **cmd;
     guint64 pending_dropped;
+    guint n_gap;
+    mailx_gap_rec *gap;         /* capture gaps noticed in this frame */
 } mailx_pop_frame;
 
 /* --- IMAP per-frame results (plugins/mailx/mailx_imap.c) --- */
@@ -168,6 +193,8 @@ typedef struct {
     mailx_imap_resp_rec *resp;
     mailx_imap_cmd_rec **cmd;
     guint64 pending_dropped;
+    guint n_gap;
+    mailx_gap_rec *gap;         /* capture gaps noticed in this frame */
 } mailx_imap_frame;
 
 /* --- SMTP per-frame results (plugins/mailx/mailx_smtp.c) --- */
@@ -227,6 +254,12 @@ typedef struct {
     gboolean segment_lost;      /* TCP: a segment before this one (same direction) was not captured */
 } mailx_frame;
 
+/* POP3/IMAP: the gaps to tell the session before this frame's bytes, per side
+ * ([from_client]: a mailx_gap_cause or 0, and the bytes cut): segment_lost, a
+ * hole an ACK revealed, or a frame of the session cut by the snap length that
+ * the dissector gave no item; clears what it returns. */
+guint mailx_frame_gaps(mailx_frame *fr, guint8 cause[2], guint32 bytes[2]);
+
 typedef enum {
     MAILX_STARTTLS_NONE = 0,
     MAILX_STARTTLS_OFFERED,
@@ -282,6 +315,8 @@ void mailx_conn_wanted(GArray *wanted);
 /* The flags (tcp.flags) and payload length (tcp.len) of the frame's first TCP
  * segment, read from the bytes of the wanted `tcp` protocol item; FALSE without one. */
 gboolean mailx_tcp_segment(proto_tree *tree, guint32 *flags, guint32 *len);
+/* The raw (absolute) sequence and acknowledgement numbers of the same segment. */
+gboolean mailx_tcp_seq_ack(proto_tree *tree, guint32 *seq, guint32 *ack);
 /* First pass, a TCP frame with a mail port on either side. */
 void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree);
 /* First pass: a failure reply of the session's server (SMTP 421/45x, POP3
@@ -296,6 +331,9 @@ gboolean mailx_conn_has_record(packet_info *pinfo);
 /* The frame's conversation, one look-up per frame shared by all of mailx
  * (with `create`: made if there is none). */
 conversation_t *mailx_frame_conversation(packet_info *pinfo, gboolean create);
+/* First pass: FALSE when this frame's connection is tracked and its TCP handshake
+ * is not in the capture (the capture began inside the connection). */
+gboolean mailx_conn_saw_handshake(packet_info *pinfo);
 /* Every pass: the connection subtree and its expert items. */
 void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
 typedef struct {

@@ -305,6 +305,21 @@ gboolean mailx_tcp_segment(proto_tree *tree, guint32 *flags, guint32 *len)
     return TRUE;
 }
 
+gboolean mailx_tcp_seq_ack(proto_tree *tree, guint32 *seq, guint32 *ack)
+{
+    if (proto_tcp < 0)
+        return FALSE;
+    GPtrArray *a = proto_get_finfo_ptr_array(tree, proto_tcp);
+    if (!a || a->len == 0)
+        return FALSE;
+    const field_info *fi = (const field_info *)g_ptr_array_index(a, 0);
+    if (!fi->ds_tvb || fi->start < 0 || !tvb_bytes_exist(fi->ds_tvb, fi->start, 12))
+        return FALSE;
+    *seq = tvb_get_ntohl(fi->ds_tvb, fi->start + 4);
+    *ack = tvb_get_ntohl(fi->ds_tvb, fi->start + 8);
+    return TRUE;
+}
+
 /* First pass, a TCP frame with a mail port on either side. */
 void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree)
 {
@@ -522,6 +537,14 @@ static const conn_frame *frame_view(packet_info *pinfo, conn_frame *scratch)
     memset(scratch, 0, sizeof *scratch);
     scratch->ct = ct;
     return scratch;
+}
+
+gboolean mailx_conn_saw_handshake(packet_info *pinfo)
+{
+    if (!mailx_port_service[pinfo->srcport] && !mailx_port_service[pinfo->destport])
+        return TRUE;
+    conn_track *ct = frame_track(pinfo);
+    return !ct || ct->c.saw_syn;
 }
 
 gboolean mailx_conn_has_record(packet_info *pinfo)

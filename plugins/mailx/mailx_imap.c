@@ -27,12 +27,16 @@ static expert_field ei_imap_bad = EI_INIT;
 static expert_field ei_imap_bye = EI_INIT;
 static expert_field ei_imap_literal_too_big = EI_INIT;
 static expert_field ei_imap_limit = EI_INIT;
+static expert_field ei_imap_capture_truncated = EI_INIT;
 
 typedef struct {
     packet_info *pinfo;
     mailx_frame *fr;
     wmem_array_t *resp;     /* mailx_imap_resp_rec */
     wmem_array_t *cmd;      /* mailx_imap_cmd_rec * */
+    wmem_array_t *gap;      /* mailx_gap_rec */
+    guint8 gap_cause;       /* of the gap being reported (mailx_gap_cause) */
+    guint32 gap_bytes;
     char reply[40];
 } imap_builder;
 
@@ -139,6 +143,26 @@ static void on_content(void *ctx, const uint8_t *data, size_t len)
     mailx_msg_content(((imap_builder *)ctx)->fr->conv, data, len);
 }
 
+static void on_gap(void *ctx, const mailx_imap_gap_event *ev)
+{
+    imap_builder *b = (imap_builder *)ctx;
+    mailx_gap_rec g;
+    memset(&g, 0, sizeof g);
+    g.cause = ev->mid_session ? MAILX_GAP_MID_SESSION : b->gap_cause;
+    g.from_client = ev->from_client;
+    g.body_cut = ev->literal_cut;
+    g.unknown = ev->unknown;
+    g.bytes_missing = ev->mid_session ? 0 : b->gap_bytes;
+    /* the cut message: no size, no hash, no attachments from it */
+    if (ev->message_cut)
+        mailx_msg_abort(b->fr->conv);
+    b->reply[0] = '\0';    /* a login ended by the gap has no deciding reply */
+    /* one note per gap: a further cut while nothing was learnt since the last
+       one (every frame of a body cut by the snap length) adds none */
+    if (!ev->repeat)
+        wmem_array_append_one(b->gap, g);
+}
+
 static const mailx_imap_sink imap_sink = {
     .command = on_command,
     .response = on_response,
@@ -146,7 +170,16 @@ static const mailx_imap_sink imap_sink = {
     .content = on_content,
     .tls_started = on_tls_started,
     .auth = on_auth,
+    .gap = on_gap,
 };
+
+static void imap_gap(imap_builder *b, mailx_frame_ref ref, gboolean from_client, mailx_gap_cause cause,
+                     guint32 bytes)
+{
+    b->gap_cause = (guint8)cause;
+    b->gap_bytes = bytes;
+    mailx_imap_session_gap(b->fr->conv->imap, from_client, ref, &imap_sink, b);
+}
 
 /* Wireshark 4.0's imap dissector asks TCP (or TLS) for more data when a line is
  * incomplete or a FETCH literal has not fully arrived, and is then handed the
@@ -200,16 +233,29 @@ static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, 
         mc->imap = wmem_new(wmem_file_scope(), mailx_imap_session);
         mailx_imap_session_init(mc->imap);
         mailx_imap_session_limit(mc->imap, mailx_limits_now.v[MAILX_LIMIT_IMAP_PENDING]);
+        mc->imap->joined_late = !mailx_conn_saw_handshake(pinfo);
     }
     imap_builder b = {
         .pinfo = pinfo, .fr = fr,
         .resp = wmem_array_new(pinfo->pool, sizeof(mailx_imap_resp_rec)),
         .cmd = wmem_array_new(pinfo->pool, sizeof(mailx_imap_cmd_rec *)),
+        .gap = wmem_array_new(pinfo->pool, sizeof(mailx_gap_rec)),
     };
     mailx_frame_ref ref = { .ts_ns = frame_ns(pinfo), .num = pinfo->num };
     guint64 dropped_before = mc->imap->pending_dropped;
     gboolean offered_before = mc->imap->starttls_offered;
 
+    /* bytes of this direction went missing before this frame (imap_session.h) */
+    guint8 gap_cause[2];
+    guint32 gap_bytes[2];
+    if (mailx_frame_gaps(fr, gap_cause, gap_bytes)) {
+        /* the other side's first: its gap lies before this frame was sent */
+        int peer = fr->from_client ? 0 : 1, own = fr->from_client ? 1 : 0;
+        if (gap_cause[peer])
+            imap_gap(&b, ref, !fr->from_client, (mailx_gap_cause)gap_cause[peer], gap_bytes[peer]);
+        if (gap_cause[own])
+            imap_gap(&b, ref, fr->from_client, (mailx_gap_cause)gap_cause[own], gap_bytes[own]);
+    }
     for (guint i = 0; i < items->len; i++) {
         field_info *fi = (field_info *)g_ptr_array_index(items, i);
         if (!fi->ds_tvb || fi->start < 0)
@@ -219,10 +265,18 @@ static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, 
         gint len = end - fi->start;
         if (len > avail)
             len = avail;
-        if (len <= 0)
-            continue;
-        const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
-        mailx_imap_session_feed(mc->imap, fr->from_client, p, (size_t)len, ref, &imap_sink, &b);
+        if (len > 0) {
+            const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
+            mailx_imap_session_feed(mc->imap, fr->from_client, p, (size_t)len, ref, &imap_sink, &b);
+        }
+        /* the frame was longer than captured (snap length): the rest is a gap,
+           and so are captured bytes the imap dissector left for the next segment
+           (a cut line), which reassembly will never hand over again; said at the
+           last item over these bytes */
+        gint cut = tvb_reported_length_remaining(fi->ds_tvb, fi->start) - (avail > 0 ? avail : 0);
+        const field_info *next = i + 1 < items->len ? (const field_info *)g_ptr_array_index(items, i + 1) : NULL;
+        if (cut > 0 && (!next || next->ds_tvb != fi->ds_tvb))
+            imap_gap(&b, ref, fr->from_client, MAILX_GAP_SNAP, (guint32)cut);
     }
     if (mc->imap->starttls_offered) {
         mc->sum.starttls_offered = TRUE;
@@ -241,6 +295,10 @@ static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, 
                                                     f->n_cmd * sizeof(mailx_imap_cmd_rec *));
     /* the limit is announced once per session: in the frame that first hits it */
     f->pending_dropped = dropped_before == 0 ? mc->imap->pending_dropped : 0;
+    f->n_gap = wmem_array_get_count(b.gap);
+    if (f->n_gap)
+        f->gap = (mailx_gap_rec *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.gap),
+                                              f->n_gap * sizeof(mailx_gap_rec));
     fr->imap = f;
 }
 
@@ -259,6 +317,36 @@ void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, G
 void mailx_imap_analyse_payload(mailx_frame *fr, packet_info *pinfo, GPtrArray *payload_items)
 {
     imap_analyse(fr, pinfo, payload_items, NULL, TRUE);
+}
+
+/* One note per gap: what is missing and what it leaves unknown. */
+static void render_gap(const mailx_gap_rec *g, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
+{
+    const char *side = g->from_client ? "client" : "server";
+    char what[96];
+    if (g->cause == MAILX_GAP_MID_SESSION) {
+        proto_tree_add_expert_format(tree, pinfo, &ei_imap_capture_truncated, tvb, 0, 0,
+            "The first line seen of this IMAP session is not the server's greeting (the capture "
+            "starts inside the session, or its start was not captured): only responses tagged "
+            "for commands seen are paired");
+        return;
+    }
+    if (g->cause == MAILX_GAP_SNAP)
+        g_snprintf(what, sizeof what, "%u bytes of IMAP %s data were not captured (snap length)",
+                   g->bytes_missing, side);
+    else
+        g_snprintf(what, sizeof what, "IMAP %s data before this frame was not captured (lost segment)",
+                   side);
+    if (g->from_client)
+        proto_tree_add_expert_format(tree, pinfo, &ei_imap_capture_truncated, tvb, 0, 0,
+            "%s: commands may be lost%s%s; responses tagged for them answer unknown",
+            what, g->unknown ? " (a command line cut by the gap is left unknown)" : "",
+            g->body_cut ? ", the literal being sent is incomplete" : "");
+    else
+        proto_tree_add_expert_format(tree, pinfo, &ei_imap_capture_truncated, tvb, 0, 0,
+            "%s: %u command%s left without a known response (unknown)%s; commands sent after "
+            "it are paired by tag", what, g->unknown, g->unknown == 1 ? "" : "s",
+            g->body_cut ? ", the literal being read is incomplete (no size)" : "");
 }
 
 void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
@@ -338,6 +426,8 @@ void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
             "mailx limit reached: more than %u IMAP commands waiting for responses; "
             "%" G_GUINT64_FORMAT " not paired here, nor any later one past the limit (preference "
             "mailx.imap_pending_max)", mailx_limits_now.v[MAILX_LIMIT_IMAP_PENDING], f->pending_dropped);
+    for (guint i = 0; i < f->n_gap; i++)
+        render_gap(&f->gap[i], pinfo, tree, tvb);
 }
 
 void mailx_imap_register(void)
@@ -374,6 +464,8 @@ void mailx_imap_register(void)
             "IMAP literal size out of range", EXPFILL } },
         { &ei_imap_limit, { "mailx.limit.imap_pending", PI_PROTOCOL, PI_WARN,
             "mailx limit reached: pipelined IMAP commands", EXPFILL } },
+        { &ei_imap_capture_truncated, { "mailx.imap.capture.truncated", PI_SEQUENCE, PI_NOTE,
+            "IMAP bytes missing from the capture: commands waiting are left unknown", EXPFILL } },
     };
     proto_register_field_array(proto_mailx, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));

@@ -23,12 +23,16 @@ static gint ett_pop_request = -1;
 
 static expert_field ei_pop_err = EI_INIT;
 static expert_field ei_pop_limit = EI_INIT;
+static expert_field ei_pop_capture_truncated = EI_INIT;
 
 typedef struct {
     packet_info *pinfo;
     mailx_frame *fr;
     wmem_array_t *resp;     /* mailx_pop_resp_rec */
     wmem_array_t *cmd;      /* mailx_pop_cmd_rec * */
+    wmem_array_t *gap;      /* mailx_gap_rec */
+    guint8 gap_cause;       /* of the gap being reported (mailx_gap_cause) */
+    guint32 gap_bytes;
     char reply[40];         /* the latest status line, for the login record */
 } pop_builder;
 
@@ -120,6 +124,26 @@ static void on_content(void *ctx, const uint8_t *data, size_t len)
     mailx_msg_content(((pop_builder *)ctx)->fr->conv, data, len);
 }
 
+static void on_gap(void *ctx, const mailx_pop_gap_event *ev)
+{
+    pop_builder *b = (pop_builder *)ctx;
+    mailx_gap_rec g;
+    memset(&g, 0, sizeof g);
+    g.cause = ev->mid_session ? MAILX_GAP_MID_SESSION : b->gap_cause;
+    g.from_client = ev->from_client;
+    g.body_cut = ev->message_cut;
+    g.unknown = ev->unknown;
+    g.bytes_missing = ev->mid_session ? 0 : b->gap_bytes;
+    /* the cut message: no size, no hash, no attachments from it */
+    if (ev->message_cut)
+        mailx_msg_abort(b->fr->conv);
+    b->reply[0] = '\0';    /* a login ended by the gap has no deciding reply */
+    /* one note per gap: a further cut while nothing was learnt since the last
+       one (every frame of a body cut by the snap length) adds none */
+    if (!ev->repeat)
+        wmem_array_append_one(b->gap, g);
+}
+
 static const mailx_pop_sink pop_sink = {
     .command = on_command,
     .response = on_response,
@@ -127,7 +151,16 @@ static const mailx_pop_sink pop_sink = {
     .content = on_content,
     .tls_started = on_tls_started,
     .auth = on_auth,
+    .gap = on_gap,
 };
+
+static void pop_gap(pop_builder *b, mailx_frame_ref ref, gboolean from_client, mailx_gap_cause cause,
+                     guint32 bytes)
+{
+    b->gap_cause = (guint8)cause;
+    b->gap_bytes = bytes;
+    mailx_pop_session_gap(b->fr->conv->pop, from_client, ref, &pop_sink, b);
+}
 
 void mailx_pop_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items)
 {
@@ -136,26 +169,44 @@ void mailx_pop_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items)
         mc->pop = wmem_new(wmem_file_scope(), mailx_pop_session);
         mailx_pop_session_init(mc->pop);
         mailx_pop_session_limit(mc->pop, mailx_limits_now.v[MAILX_LIMIT_POP_PENDING]);
+        mc->pop->joined_late = !mailx_conn_saw_handshake(pinfo);
     }
     pop_builder b = {
         .pinfo = pinfo, .fr = fr,
         .resp = wmem_array_new(pinfo->pool, sizeof(mailx_pop_resp_rec)),
         .cmd = wmem_array_new(pinfo->pool, sizeof(mailx_pop_cmd_rec *)),
+        .gap = wmem_array_new(pinfo->pool, sizeof(mailx_gap_rec)),
     };
     mailx_frame_ref ref = { .ts_ns = frame_ns(pinfo), .num = pinfo->num };
     guint64 dropped_before = mc->pop->pending_dropped;
     gboolean offered_before = mc->pop->starttls_offered;
 
+    /* bytes of this direction went missing before this frame (pop_session.h) */
+    guint8 gap_cause[2];
+    guint32 gap_bytes[2];
+    if (mailx_frame_gaps(fr, gap_cause, gap_bytes)) {
+        /* the other side's first: its gap lies before this frame was sent */
+        int peer = fr->from_client ? 0 : 1, own = fr->from_client ? 1 : 0;
+        if (gap_cause[peer])
+            pop_gap(&b, ref, !fr->from_client, (mailx_gap_cause)gap_cause[peer], gap_bytes[peer]);
+        if (gap_cause[own])
+            pop_gap(&b, ref, fr->from_client, (mailx_gap_cause)gap_cause[own], gap_bytes[own]);
+    }
     for (guint i = 0; i < items->len; i++) {
         field_info *fi = (field_info *)g_ptr_array_index(items, i);
         if (!fi->ds_tvb || fi->start < 0)
             continue;
         gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
         gint len = fi->length < avail ? fi->length : avail;
-        if (len <= 0)
-            continue;
-        const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
-        mailx_pop_session_feed(mc->pop, fr->from_client, p, (size_t)len, ref, &pop_sink, &b);
+        if (len > 0) {
+            const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
+            mailx_pop_session_feed(mc->pop, fr->from_client, p, (size_t)len, ref, &pop_sink, &b);
+        }
+        /* the item reaches the end of what was captured but the frame was longer
+           (snap length): the rest is a gap */
+        gint cut = tvb_reported_length_remaining(fi->ds_tvb, fi->start) - (avail > 0 ? avail : 0);
+        if (cut > 0 && (len <= 0 || len == avail))
+            pop_gap(&b, ref, fr->from_client, MAILX_GAP_SNAP, (guint32)cut);
     }
     if (mc->pop->starttls_offered) {
         mc->sum.starttls_offered = TRUE;
@@ -174,7 +225,42 @@ void mailx_pop_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items)
                                                     pf->n_cmd * sizeof(mailx_pop_cmd_rec *));
     /* the limit is announced once per session: in the frame that first hits it */
     pf->pending_dropped = dropped_before == 0 ? mc->pop->pending_dropped : 0;
+    pf->n_gap = wmem_array_get_count(b.gap);
+    if (pf->n_gap)
+        pf->gap = (mailx_gap_rec *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.gap),
+                                               pf->n_gap * sizeof(mailx_gap_rec));
     fr->pop = pf;
+}
+
+/* One note per gap: what is missing and what it leaves unknown. */
+static void render_gap(const mailx_gap_rec *g, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
+{
+    const char *side = g->from_client ? "client" : "server";
+    char what[96];
+    if (g->cause == MAILX_GAP_MID_SESSION) {
+        proto_tree_add_expert_format(tree, pinfo, &ei_pop_capture_truncated, tvb, 0, 0,
+            "The first line seen of this POP3 session is not the server's greeting (the capture "
+            "starts inside the session, or its start was not captured): responses are paired "
+            "from the next command the client sends");
+        return;
+    }
+    if (g->cause == MAILX_GAP_SNAP)
+        g_snprintf(what, sizeof what, "%u bytes of POP3 %s data were not captured (snap length)",
+                   g->bytes_missing, side);
+    else
+        g_snprintf(what, sizeof what, "POP3 %s data before this frame was not captured (lost segment)",
+                   side);
+    if (g->from_client)
+        proto_tree_add_expert_format(tree, pinfo, &ei_pop_capture_truncated, tvb, 0, 0,
+            "%s: commands may be lost%s; responses after those of the commands seen answer "
+            "unknown until the next command the client sends",
+            what, g->unknown ? " (a command line cut by the gap is left unknown)" : "");
+    else
+        proto_tree_add_expert_format(tree, pinfo, &ei_pop_capture_truncated, tvb, 0, 0,
+            "%s: %u command%s left without a known response (unknown)%s; responses are paired "
+            "again from the next command the client sends", what, g->unknown,
+            g->unknown == 1 ? "" : "s",
+            g->body_cut ? ", the message being retrieved is incomplete (no size)" : "");
 }
 
 void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
@@ -234,6 +320,8 @@ void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tre
             "mailx limit reached: more than %u POP3 commands waiting for responses; "
             "%" G_GUINT64_FORMAT " not paired here, nor any later one past the limit (preference "
             "mailx.pop_pending_max)", mailx_limits_now.v[MAILX_LIMIT_POP_PENDING], pf->pending_dropped);
+    for (guint i = 0; i < pf->n_gap; i++)
+        render_gap(&pf->gap[i], pinfo, tree, tvb);
 }
 
 void mailx_pop_register(void)
@@ -264,6 +352,8 @@ void mailx_pop_register(void)
             "POP3 -ERR", EXPFILL } },
         { &ei_pop_limit, { "mailx.limit.pop_pending", PI_PROTOCOL, PI_WARN,
             "mailx limit reached: pipelined POP3 commands", EXPFILL } },
+        { &ei_pop_capture_truncated, { "mailx.pop.capture.truncated", PI_SEQUENCE, PI_NOTE,
+            "POP3 bytes missing from the capture: pairing stops until the next command", EXPFILL } },
     };
     proto_register_field_array(proto_mailx, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));

@@ -27,6 +27,7 @@ static dissector_handle_t mailx_handle;
 static int proto_smtp = -1, proto_pop = -1, proto_imap = -1, proto_tls = -1;
 static int hf_tcp_retransmission = -1, hf_tcp_spurious_retransmission = -1;
 static int hf_tcp_lost_segment = -1;
+static int hf_tcp_ack_lost_segment = -1, hf_tcp_out_of_order = -1;
 static int hf_imap_line = -1;   /* what the imap dissector really consumed (mailx_imap.c) */
 static int hf_tcp_payload = -1;
 /* tcp.desegment_tcp_streams is off: IMAP is fed from the TCP payload (mailx_imap.c) */
@@ -231,12 +232,69 @@ static mailx_conv *frame_conv(packet_info *pinfo)
  * port); such frames get the session items only. Nothing of them is stored: a
  * later pass rebuilds the same from the conversation, in packet scope (a frame
  * record per ACK would be most of mailx's memory on a large capture). */
-static mailx_frame *analyse_other_frame(packet_info *pinfo)
+/* POP3 and IMAP gaps (pop_session.h, imap_session.h). A frame whose ACK covers
+ * bytes of the peer that the capture lacks (tcp.analysis.ack_lost_segment) says
+ * the gap came before this frame: so a command in it was sent after the lost
+ * response, and can pair with what follows. The peer's next data frame, flagged
+ * tcp.analysis.lost_segment, starts where that ACK pointed: the same gap, told once.
+ * (SMTP keeps its own handling: mailx_smtp.c.) */
+static void note_holes(mailx_conv *mc, packet_info *pinfo, proto_tree *tree, gboolean from_client,
+                       gboolean data, gboolean *segment_lost)
+{
+    if (mc->proto != MAILX_PROTO_POP && mc->proto != MAILX_PROTO_IMAP)
+        return;
+    guint32 seq = 0, ack = 0, flags = 0, len = 0;
+    gboolean have = mailx_tcp_seq_ack(tree, &seq, &ack) && mailx_tcp_segment(tree, &flags, &len);
+    int side = from_client ? 1 : 0;
+    if (data) {
+        if (*segment_lost && have && mc->hole_known[side] && seq == mc->hole_end[side])
+            *segment_lost = FALSE;    /* told already, from the peer's ACK */
+        mc->hole_known[side] = FALSE;
+        if (have) {
+            mc->seq_next[side] = seq + len;
+            mc->seq_known[side] = TRUE;
+        }
+    }
+    /* Wireshark flags later ACKs too; only one past the peer's data seen is news */
+    if (have && frame_has(tree, hf_tcp_ack_lost_segment) &&
+        (!mc->seq_known[!side] || (gint32)(ack - mc->seq_next[!side]) > 0)) {
+        mc->hole_end[!side] = ack;
+        mc->hole_known[!side] = TRUE;
+        if (!mc->hole_pending[!side])
+            mc->hole_pending[!side] = MAILX_GAP_LOST;
+    }
+    /* a data frame cut by the snap length that the dissector gave no item (it
+       stopped at the cut): told at the session's next mail frame */
+    if (!data && have && len > 0 && pinfo->fd->cap_len < pinfo->fd->pkt_len) {
+        mc->hole_pending[side] = MAILX_GAP_SNAP;
+        mc->hole_bytes[side] += pinfo->fd->pkt_len - pinfo->fd->cap_len;
+    }
+}
+
+guint mailx_frame_gaps(mailx_frame *fr, guint8 cause[2], guint32 bytes[2])
+{
+    mailx_conv *mc = fr->conv;
+    for (int i = 0; i < 2; i++) {
+        cause[i] = mc->hole_pending[i];
+        bytes[i] = mc->hole_bytes[i];
+        mc->hole_pending[i] = 0;
+        mc->hole_bytes[i] = 0;
+    }
+    if (fr->segment_lost && !cause[fr->from_client ? 1 : 0])
+        cause[fr->from_client ? 1 : 0] = MAILX_GAP_LOST;
+    return (guint)(cause[0] != 0) + (guint)(cause[1] != 0);
+}
+
+static mailx_frame *analyse_other_frame(packet_info *pinfo, proto_tree *tree)
 {
     if (!frame_may_be_mail(pinfo))
         return NULL;
     gboolean tls = frame_has_tls(pinfo);
     mailx_conv *mc = frame_conv(pinfo);
+    if (mc && tree) {
+        gboolean lost = FALSE;
+        note_holes(mc, pinfo, tree, frame_from_client(mc, pinfo), FALSE, &lost);
+    }
     if (!mc) {
         mailx_proto p = tls ? implicit_tls_proto(pinfo) : MAILX_PROTO_NONE;
         if (p == MAILX_PROTO_NONE)
@@ -279,6 +337,10 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArra
      * must not (it would pair replies twice). */
     if (frame_has(tree, hf_tcp_retransmission) || frame_has(tree, hf_tcp_spurious_retransmission))
         return NULL;
+    /* POP3/IMAP: bytes that belong before a gap already told to the session would
+       be read in the wrong place; they stay out (SMTP: unchanged) */
+    if (!smtp_items && frame_has(tree, hf_tcp_out_of_order))
+        return NULL;
 
     mailx_conv *mc = conv_get(pinfo, smtp_items ? MAILX_PROTO_SMTP : pop_items ? MAILX_PROTO_POP
                                                                    : MAILX_PROTO_IMAP);
@@ -297,11 +359,13 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArra
     } else if (pop_items) {
         fr->conv = mc;
         fr->from_client = frame_from_client(fr->conv, pinfo);
+        note_holes(fr->conv, pinfo, tree, fr->from_client, TRUE, &fr->segment_lost);
         mailx_session_account(fr, pinfo, TRUE);
         mailx_pop_analyse(fr, pinfo, pop_items);
     } else if (imap_items || imap_payload) {
         fr->conv = mc;
         fr->from_client = frame_from_client(fr->conv, pinfo);
+        note_holes(fr->conv, pinfo, tree, fr->from_client, TRUE, &fr->segment_lost);
         mailx_session_account(fr, pinfo, TRUE);
         if (imap_payload)
             mailx_imap_analyse_payload(fr, pinfo, imap_payload);
@@ -339,7 +403,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         if (smtp_items || pop_items || imap_items || imap_payload)
             fr = analyse_frame(pinfo, tree, smtp_items, pop_items, imap_items, imap_payload);
         else
-            fr = analyse_other_frame(pinfo);
+            fr = analyse_other_frame(pinfo, tree);
         if (fr && !fr->session_only)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_mailx, 0, fr);
     } else if (!fr && PINFO_FD_VISITED(pinfo)) {
@@ -417,7 +481,7 @@ static void mailx_init(void)
         GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
         int ids[] = { proto_smtp, proto_pop, proto_imap,
                       hf_tcp_retransmission, hf_tcp_spurious_retransmission, hf_imap_line,
-                      hf_tcp_lost_segment };
+                      hf_tcp_lost_segment, hf_tcp_ack_lost_segment, hf_tcp_out_of_order };
         for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
             if (ids[i] > 0)
                 g_array_append_val(wanted, ids[i]);
@@ -497,6 +561,8 @@ void proto_reg_handoff_mailx(void)
     hf_tcp_retransmission = proto_registrar_get_id_byname("tcp.analysis.retransmission");
     hf_tcp_spurious_retransmission = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
     hf_tcp_lost_segment = proto_registrar_get_id_byname("tcp.analysis.lost_segment");
+    hf_tcp_ack_lost_segment = proto_registrar_get_id_byname("tcp.analysis.ack_lost_segment");
+    hf_tcp_out_of_order = proto_registrar_get_id_byname("tcp.analysis.out_of_order");
     hf_imap_line = proto_registrar_get_id_byname("imap.line");
     hf_tcp_payload = proto_registrar_get_id_byname("tcp.payload");
     smtp_handle = find_dissector("smtp");
