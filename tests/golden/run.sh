@@ -3,6 +3,8 @@
 # per line, paths relative to the repo root) and `expected` (its output).
 # A failing case prints the diff. `--regen` rewrites the expected files: read
 # the diff (git diff tests/golden) before committing them.
+# An `args` line `derived/<name>.pcap` is a capture made from the sample
+# captures by tools/captures/derive-gaps.sh (editcap), afresh for each run.
 #
 #   tests/golden/run.sh [--regen] [case ...]     (MAILX_BUILD=build by default)
 #
@@ -55,11 +57,21 @@ expected_file() {
     printf '%s\n' "$best"
 }
 
+# derived captures, made only when a case asks for one
+derived=""
+for c in "${cases[@]}"; do
+    grep -qs '^derived/' "$here/$c/args" && derived=$MAILX_TEST_HOME/derived
+done
+if [ -n "$derived" ]; then
+    bash "$top/tools/captures/derive-gaps.sh" "$derived" > /dev/null || { echo "golden: 0 passed, 1 failed"; exit 1; }
+    chmod 755 "$derived"
+fi
+
 passed=0 failed=0
 cd "$top"
 for c in "${cases[@]}"; do
     dir="$here/$c"
-    mapfile -t args < <(grep -v '^#' "$dir/args" | sed '/^$/d')
+    mapfile -t args < <(grep -v '^#' "$dir/args" | sed '/^$/d' | sed "s|^derived/|$derived/|")
     got=$(mailx_tshark "${args[@]}" 2>&1 | python3 "$here/normalise.py" "$MAILX_TEST_HOME/field-types" "${args[@]}")
     exp=$(expected_file "$dir")
     if [ $regen = 1 ]; then
