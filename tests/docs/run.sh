@@ -2,7 +2,8 @@
 # Docs stay in sync with the code: every mailx field and expert item the plugin
 # registers is documented (first column of a table row in docs/fields.md or
 # docs/expert-items.md), every documented name exists, and every mailx
-# preference is in docs/preferences.md.
+# preference is in docs/preferences.md with its registered default (and, for the
+# memory limits, its allowed range).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tshark.sh"
@@ -31,5 +32,22 @@ if [ -z "$pm" ] && [ -n "$prefs" ]; then ok "every preference is documented"
 else bad "undocumented preferences: $(echo $pm)"; fi
 if [ -z "$pe" ]; then ok "every documented preference exists"
 else bad "documented but not registered preferences: $(echo $pe)"; fi
+
+# the default each row states is the registered one; a limit's range is the one
+# its description states ("From A to B"), which comes from epan-ext/mem_limits.c
+mailx_tshark -G defaultprefs 2>/dev/null > "$MAILX_TEST_HOME/defaultprefs"
+defaults=$(sed -nE 's/^#(mailx\.[a-z0-9_.]+): (.*)$/\1 \2/p' "$MAILX_TEST_HOME/defaultprefs" | sort)
+docdefaults=$(grep -E '^\| *`mailx\.' "$top/docs/preferences.md" |
+              awk -F'|' '{ gsub(/[` ]/, "", $2); split($3, d, " "); print $2, d[1] }' | sort)
+dd=$(diff <(printf '%s\n' "$defaults") <(printf '%s\n' "$docdefaults"))
+if [ -z "$dd" ]; then ok "every documented default is the registered one"
+else bad "defaults differ (< registered, > docs): $(echo $dd)"; fi
+ranges=$(awk '/^# .*From [0-9]+ to [0-9]+; default/ { match($0, /From [0-9]+ to [0-9]+/); r = substr($0, RSTART + 5, RLENGTH - 5); next }
+              /^#mailx\./ && r != "" { sub(/^#/, ""); sub(/:.*/, ""); print $0, r; r = "" }' "$MAILX_TEST_HOME/defaultprefs" | sort)
+docranges=$(grep -E '^\| *`mailx\.' "$top/docs/preferences.md" |
+            awk -F'|' 'NF >= 7 && $4 ~ /[0-9]+ to [0-9]+/ { gsub(/[` ]/, "", $2); match($4, /[0-9]+ to [0-9]+/); print $2, substr($4, RSTART, RLENGTH) }' | sort)
+dr=$(diff <(printf '%s\n' "$ranges") <(printf '%s\n' "$docranges"))
+if [ -z "$dr" ] && [ -n "$ranges" ]; then ok "every limit's documented range is the registered one ($(printf '%s\n' "$ranges" | wc -l))"
+else bad "limit ranges differ (< registered, > docs): $(echo $dr)"; fi
 echo "docs: $passed passed, $failed failed"
 [ $failed = 0 ]
