@@ -238,20 +238,21 @@ typedef struct {
     gboolean segment_lost;      /* a lost TCP segment before this frame stopped pairing here */
 } mailx_smtp_frame;
 
-/* What one frame showed; stored with p_add_proto_data on the first pass. */
+/* What one frame showed; stored with p_add_proto_data on the first pass (one
+ * per mail-data frame: the flags are bits, 56 bytes instead of 80). */
 typedef struct {
     mailx_conv *conv;
-    gboolean from_client;
     mailx_smtp_frame *smtp;
     struct mailx_msg_frame *msg;  /* messages completed in this frame (mailx_msg.c) */
     mailx_pop_frame *pop;
     mailx_imap_frame *imap;
-    guint n_auth;
     mailx_auth_rec **auth;      /* login steps in this frame (mailx_auth.c) */
+    guint n_auth;
     guint8 starttls;            /* mailx_starttls_event seen in this frame */
-    gboolean tls_layer;         /* the frame went through the TLS dissector */
-    gboolean session_only;      /* no mail data: only the session items */
-    gboolean segment_lost;      /* TCP: a segment before this one (same direction) was not captured */
+    guint8 from_client : 1,
+           tls_layer : 1,       /* the frame went through the TLS dissector */
+           session_only : 1,    /* no mail data: only the session items */
+           segment_lost : 1;    /* TCP: a segment before this one (same direction) was not captured */
 } mailx_frame;
 
 /* POP3/IMAP: the gaps to tell the session before this frame's bytes, per side

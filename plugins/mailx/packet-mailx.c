@@ -359,13 +359,17 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArra
     } else if (pop_items) {
         fr->conv = mc;
         fr->from_client = frame_from_client(fr->conv, pinfo);
-        note_holes(fr->conv, pinfo, tree, fr->from_client, TRUE, &fr->segment_lost);
+        gboolean lost = fr->segment_lost;   /* a bit-field: no address */
+        note_holes(fr->conv, pinfo, tree, fr->from_client, TRUE, &lost);
+        fr->segment_lost = lost;
         mailx_session_account(fr, pinfo, TRUE);
         mailx_pop_analyse(fr, pinfo, pop_items);
     } else if (imap_items || imap_payload) {
         fr->conv = mc;
         fr->from_client = frame_from_client(fr->conv, pinfo);
-        note_holes(fr->conv, pinfo, tree, fr->from_client, TRUE, &fr->segment_lost);
+        gboolean lost = fr->segment_lost;   /* a bit-field: no address */
+        note_holes(fr->conv, pinfo, tree, fr->from_client, TRUE, &lost);
+        fr->segment_lost = lost;
         mailx_session_account(fr, pinfo, TRUE);
         if (imap_payload)
             mailx_imap_analyse_payload(fr, pinfo, imap_payload);
