@@ -58,6 +58,8 @@ static gboolean port_is_server(guint32 port)
  * cost ~2,700 instructions on every mail frame of a `-Y` or `-z` run that reads
  * none of them (docs/performance.md). Expert items are always added: they
  * count whether or not a tree is shown. */
+static header_field_info *mailx_proto_hfi;
+
 header_field_info **mailx_field_group(const hf_register_info *hf, guint n)
 {
     header_field_info **g = wmem_alloc_array(wmem_epan_scope(), header_field_info *, n + 1);
@@ -74,6 +76,10 @@ gboolean mailx_fields_wanted(proto_tree *tree, header_field_info *const *group)
     /* TRUE when the tree is visible or the first field is referenced */
     if (proto_field_is_referenced(tree, group[0]->id))
         return TRUE;
+    /* no mailx field referenced at all (a -z statistic, a filter on other
+       fields): Wireshark marks the protocol of every referenced field */
+    if (!mailx_proto_hfi || mailx_proto_hfi->ref_type == HF_REF_TYPE_NONE)
+        return FALSE;
     for (group++; *group; group++)
         if ((*group)->ref_type != HF_REF_TYPE_NONE)
             return TRUE;
@@ -443,11 +449,11 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     proto_tree *mt = proto_item_add_subtree(ti, ett_mailx);
     proto_item *pi = proto_tree_add_uint(mt, hf_mailx_session, tvb, 0, 0, fr->conv->id);
     proto_item_set_generated(pi);
-    pi = proto_tree_add_string(mt, hf_mailx_session_proto, tvb, 0, 0,
-                               val_to_str_const(fr->conv->proto, mailx_proto_vals, "?"));
+    /* looked up once: the label text is built only when the tree is shown */
+    const char *pname = val_to_str_const(fr->conv->proto, mailx_proto_vals, "?");
+    pi = proto_tree_add_string(mt, hf_mailx_session_proto, tvb, 0, 0, pname);
     proto_item_set_generated(pi);
-    proto_item_append_text(ti, ", %s session %u", val_to_str_const(fr->conv->proto, mailx_proto_vals, "?"),
-                           fr->conv->id);
+    proto_item_append_text(ti, ", %s session %u", pname, fr->conv->id);
 
     if (fr->smtp)
         mailx_smtp_render(fr, pinfo, mt, tvb);
@@ -529,6 +535,7 @@ void proto_register_mailx(void)
     static gint *ett[] = { &ett_mailx };
 
     proto_mailx = proto_register_protocol("Mail analysis (mailx)", "mailx", "mailx");
+    mailx_proto_hfi = proto_registrar_get_nth((guint)proto_mailx);
     proto_register_field_array(proto_mailx, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
 
