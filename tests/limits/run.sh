@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Bounded memory and nothing lost on hostile sessions. tools/hostile/gen_hostile.py
 # writes the captures into a temporary folder (never into git): a 100,000-line
-# multi-line reply, 1,000,000 pipelined RCPT, 100,000 concurrent sessions and a
-# 50 MB header line, scaled by MAILX_LIMITS_SCALE (CI: 0.02; the full sizes are
-# MAILX_LIMITS_SCALE=1). For each capture:
+# multi-line reply, 1,000,000 pipelined RCPT, 100,000 concurrent sessions, a
+# 50 MB header line, 1,000,000 pipelined POP3 and IMAP commands, scaled by
+# MAILX_LIMITS_SCALE (CI: 0.02; the full sizes are MAILX_LIMITS_SCALE=1). For
+# each capture:
 #   - every server reply line the independent oracle (tests/tools/pcap_oracle.py)
-#     finds is reported once by mailx.smtp.code, in the same frame;
+#     finds is reported once by mailx.smtp.code (POP3: mailx.pop.indicator, IMAP:
+#     mailx.imap.status), in the same frame;
 #   - peak memory (/usr/bin/time -v) with mailx minus without mailx stays under
 #     MAILX_LIMITS_BASE_MB plus MAILX_LIMITS_PER_LINE bytes per reply line shown;
 #   - each "mailx limit reached" expert message is raised once per session, not
 #     once per frame (a limit is announced, not repeated and not silent);
-#   - the rcpt capture (more pipelined commands than mailx remembers) must raise it.
+#   - the rcpt, pop and imap captures (more pipelined commands than mailx
+#     remembers) must raise it.
 # Then again with the limits lowered by preference (mailx.sessions_max,
-# mailx.smtp_pending_max, mailx.header_field_max, and a value out of range):
+# mailx.{smtp,pop,imap}_pending_max, mailx.header_field_max, a value out of range):
 #   - sessions past mailx.sessions_max get no session and no results, one
 #     mailx.limit.sessions item is raised for the whole capture, the tracked
 #     sessions still report every reply line, the extra memory is bounded by the
@@ -39,7 +42,7 @@ ok()   { echo "ok - limits/$1"; passed=$((passed + 1)); }
 fail() { echo "not ok - limits/$1"; failed=$((failed + 1)); }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(multiline rcpt sessions header)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(multiline rcpt sessions header pop imap)
 python3 "$top/tools/hostile/gen_hostile.py" --scale "$scale" "$work" "${scenarios[@]}" | sed 's/^/  /' \
     || { echo "limits: 0 passed, 1 failed"; exit 1; }
 chmod 644 "$work"/*.pcap
@@ -54,11 +57,14 @@ peak() {  # peak OUT ARGS...
 }
 
 printf '  %-10s %9s %12s %12s %10s %8s\n' capture replies "rss base KiB" "rss mailx" "extra KiB" "B/line"
+# what the oracle counts and the field mailx reports it in, per capture
+oracle_of() { case $1 in pop) echo pop-status;; imap) echo imap-status;; *) echo smtp-replies;; esac; }
+field_of()  { case $1 in pop) echo mailx.pop.indicator;; imap) echo mailx.imap.status;; *) echo mailx.smtp.code;; esac; }
 for s in "${scenarios[@]}"; do
     f="$work/hostile-$s.pcap"
-    python3 "$top/tests/tools/pcap_oracle.py" smtp-replies "$f" | sort -n -k1,1 -k2,2 > "$work/oracle"
+    python3 "$top/tests/tools/pcap_oracle.py" "$(oracle_of "$s")" "$f" | sort -n -k1,1 -k2,2 > "$work/oracle"
     want=$(wc -l < "$work/oracle")
-    fields=(-n -r "$f" -2 -T fields -E occurrence=a -E aggregator=';' -e frame.number -e mailx.smtp.code
+    fields=(-n -r "$f" -2 -T fields -E occurrence=a -E aggregator=';' -e frame.number -e "$(field_of "$s")"
             -e mailx.session -e _ws.expert.message)
     base=$(peak "$work/base.out" "${fields[@]}" --disable-protocol mailx)
     with=$(peak "$work/mailx.out" "${fields[@]}")
@@ -93,11 +99,14 @@ for s in "${scenarios[@]}"; do
         fail "$s: a limit announced more than once in a session"
         head -n 5 "$work/limits" | sed 's/^/    /'
     fi
-    if [ "$s" = rcpt ] && [ "$want" -gt 300 ]; then
-        if grep -q 'SMTP commands waiting' "$work/limits"; then
+    # past the default limits (256 SMTP, 64 POP3, 128 IMAP commands waiting)
+    # ($work/limits has its digits blanked: POP3 reads POPN there)
+    case $s in rcpt) what=SMTP lim=256;; pop) what=POP3 lim=64;; imap) what=IMAP lim=128;; *) what= lim=;; esac
+    if [ -n "$what" ] && [ "$want" -gt $((lim + 10)) ]; then
+        if grep -q "more than N ${what//[0-9]/N} commands waiting" "$work/limits"; then
             ok "$s: the pipelining limit is announced"
         else
-            fail "$s: more than 256 pipelined commands but no limit expert item"
+            fail "$s: more than $lim pipelined $what commands but no limit expert item"
         fi
     fi
 done
@@ -207,6 +216,24 @@ if have rcpt; then
         || fail "smtp_pending_max 16: $paired reply lines paired, want 19"
 fi
 
+# POP3 and IMAP: the pending limit lowered to 16; announced once with 16, and the
+# responses of the 16 remembered commands paired (the login's too), no more
+for spec in "pop|pop_pending_max|POP3|mailx.pop.request_in|3" "imap|imap_pending_max|IMAP|mailx.imap.request_in|2"; do
+    IFS='|' read -r s pref what rin extra <<< "$spec"
+    have "$s" || continue
+    f="$work/hostile-$s.pcap"
+    mailx_tshark -n -r "$f" -2 -o "mailx.$pref:16" -T fields -E occurrence=a -E aggregator='|' \
+        -e frame.number -e "$rin" -e _ws.expert.message > "$work/low.out" 2> "$work/err"
+    n=$(grep -c "more than 16 $what commands waiting for responses.*mailx.$pref" "$work/low.out")
+    all=$(grep -c "mailx limit reached" "$work/low.out")
+    [ "$n" = 1 ] && [ "$all" = 1 ] && ok "$pref 16: announced once with the value set" \
+        || fail "$pref 16: $n messages naming 16 ($all limit messages in all), want 1"
+    paired=$(awk -F'\t' '{ n = split($2, v, "|"); for (i = 1; i <= n; i++) if (v[i] != "") c++ } END { print c + 0 }' "$work/low.out")
+    # the login's responses and QUIT/LOGOUT's, plus the 16 remembered commands
+    [ "$paired" = $((16 + extra)) ] && ok "$pref 16: $paired responses paired" \
+        || fail "$pref 16: $paired responses paired, want $((16 + extra))"
+done
+
 if have header; then
     f="$work/hostile-header.pcap"
     mailx_tshark -n -r "$f" -2 -o mailx.header_field_max:1024 -T fields -E occurrence=a -E aggregator=';' \
@@ -223,7 +250,7 @@ fi
 # Every limit preference reaches the analysis: on a real capture (sample-pcaps/),
 # the limit set low is announced with the value set (one item per session or
 # message), and at its default nothing is announced. POP3's pending limit has no
-# sample capture that pipelines; tests/unit/test_mem_limits.c covers it.
+# sample capture that pipelines; the generated pop capture above covers it.
 #   preference:value  capture  message
 pref_cases=(
     "smtp_pending_max:1|smtp-pipelining-mixed.pcap|more than 1 SMTP commands waiting for replies"

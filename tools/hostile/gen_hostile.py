@@ -14,8 +14,10 @@ Scenarios (full size at --scale 1; CI uses a small scale):
   rcpt        1,000,000 pipelined RCPT TO in one transaction, each answered
   sessions    100,000 concurrent SMTP sessions (all open before any closes)
   header      a message whose single header line is 50 MB long
+  pop         1,000,000 pipelined POP3 commands (DELE), each answered
+  imap        1,000,000 pipelined IMAP commands (NOOP), each answered by tag
 Prints one line per file: name, packets, bytes, and the number of server
-reply lines it holds (what mailx must report: nothing lost).
+reply (or POP3/IMAP status) lines it holds (what mailx must report: nothing lost).
 """
 import argparse
 import os
@@ -51,33 +53,34 @@ class Pcap:
 
 class Conn:
     """One TCP connection; each side's next sequence number is kept here."""
-    def __init__(self, pcap, n):
+    def __init__(self, pcap, n, port=25):
         self.p = pcap
+        self.port = port
         self.client = bytes([10, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff])
         # Linux's ephemeral range, clear of every mail port (2525 would read as a server)
         self.cport = 32768 + (n * 7919) % 28000
         self.cseq, self.sseq = 1000, 5000
 
     def open(self):
-        self.p.tcp(self.client, self.cport, SERVER, 25, self.cseq, 0, 0x02)
-        self.p.tcp(SERVER, 25, self.client, self.cport, self.sseq, self.cseq + 1, 0x12)
+        self.p.tcp(self.client, self.cport, SERVER, self.port, self.cseq, 0, 0x02)
+        self.p.tcp(SERVER, self.port, self.client, self.cport, self.sseq, self.cseq + 1, 0x12)
         self.cseq += 1
         self.sseq += 1
-        self.p.tcp(self.client, self.cport, SERVER, 25, self.cseq, self.sseq, 0x10)
+        self.p.tcp(self.client, self.cport, SERVER, self.port, self.cseq, self.sseq, 0x10)
 
     def send(self, from_client, data):
         for i in range(0, len(data), MSS):
             seg = data[i:i + MSS]
             if from_client:
-                self.p.tcp(self.client, self.cport, SERVER, 25, self.cseq, self.sseq, 0x18, seg)
+                self.p.tcp(self.client, self.cport, SERVER, self.port, self.cseq, self.sseq, 0x18, seg)
                 self.cseq += len(seg)
             else:
-                self.p.tcp(SERVER, 25, self.client, self.cport, self.sseq, self.cseq, 0x18, seg)
+                self.p.tcp(SERVER, self.port, self.client, self.cport, self.sseq, self.cseq, 0x18, seg)
                 self.sseq += len(seg)
 
     def close(self):
-        self.p.tcp(self.client, self.cport, SERVER, 25, self.cseq, self.sseq, 0x11)
-        self.p.tcp(SERVER, 25, self.client, self.cport, self.sseq, self.cseq + 1, 0x11)
+        self.p.tcp(self.client, self.cport, SERVER, self.port, self.cseq, self.sseq, 0x11)
+        self.p.tcp(SERVER, self.port, self.client, self.cport, self.sseq, self.cseq + 1, 0x11)
 
 
 def stream(conn, from_client, lines, batch=256 * 1024):
@@ -180,7 +183,46 @@ def header(path, scale):
     return p.packets, 7
 
 
-SCENARIOS = {'multiline': multiline, 'rcpt': rcpt, 'sessions': sessions, 'header': header}
+def pop(path, scale):
+    n = max(1, int(1_000_000 * scale))
+    p = Pcap(path)
+    c = Conn(p, 1, 110)
+    c.open()
+    c.send(False, b'+OK POP3 hostile ready\r\n')
+    c.send(True, b'USER user\r\n')
+    c.send(False, b'+OK\r\n')
+    c.send(True, b'PASS secret\r\n')
+    c.send(False, b'+OK Logged in.\r\n')
+    # RFC 2449 PIPELINING: the whole batch before any answer
+    stream(c, True, (b'DELE %d\r\n' % (i + 1) for i in range(n)))
+    stream(c, False, (b'+OK Marked to be deleted.\r\n' for _ in range(n)))
+    c.send(True, b'QUIT\r\n')
+    c.send(False, b'+OK Logging out.\r\n')
+    c.close()
+    p.close()
+    return p.packets, 3 + n + 1
+
+
+def imap(path, scale):
+    n = max(1, int(1_000_000 * scale))
+    p = Pcap(path)
+    c = Conn(p, 1, 143)
+    c.open()
+    c.send(False, b'* OK IMAP hostile ready\r\n')
+    c.send(True, b'a LOGIN user secret\r\n')
+    c.send(False, b'a OK Logged in\r\n')
+    # RFC 3501 s5.5: commands pipelined, each tagged response names its command
+    stream(c, True, (b't%d NOOP\r\n' % i for i in range(n)))
+    stream(c, False, (b't%d OK NOOP completed\r\n' % i for i in range(n)))
+    c.send(True, b'z LOGOUT\r\n')
+    c.send(False, b'* BYE Logging out\r\nz OK Logout completed\r\n')
+    c.close()
+    p.close()
+    return p.packets, 2 + n + 2
+
+
+SCENARIOS = {'multiline': multiline, 'rcpt': rcpt, 'sessions': sessions, 'header': header,
+             'pop': pop, 'imap': imap}
 
 
 def main():
