@@ -9,9 +9,9 @@
 # Zero crashes, zero sanitizer reports, zero dissector bugs. A failing file is
 # kept under tests/out/hostile/ with the command that fails on it.
 #
-# Also, for SMTP captures cut at 100 and 200 bytes, and without their third
-# reply frame (a lost segment): nothing is paired that the whole capture does
-# not pair, and the gap is announced (never invent).
+# Also, for SMTP, POP3 and IMAP captures cut at 100 and 200 bytes, and without
+# their third reply frame (a lost segment): nothing is paired that the whole
+# capture does not pair, and the gap is announced (never invent).
 # Captures run MAILX_HOSTILE_JOBS (2) at a time; each check is one "ok" here.
 #
 #   MAILX_HOSTILE_ITER=200 MAILX_HOSTILE_PROB=0.02 tests/hostile/run.sh [capture...]
@@ -78,41 +78,45 @@ run() {
 
 # Never invent: in a capture cut by the snap length (frame numbers unchanged),
 # every reply mailx still pairs with a command is paired the same way in the
-# whole capture, and the cut is announced (mailx.smtp.capture.truncated).
-pairs() {  # pairs FILE: "frame request_in" per paired SMTP reply line
-    mailx_tshark -n -r "$1" -2 -Y mailx.smtp.request_in -T fields -E occurrence=a -E aggregator=';' \
-        -e frame.number -e mailx.smtp.request_in 2>/dev/null |
+# whole capture, and the cut is announced (mailx.<proto>.capture.truncated).
+# P is the protocol: smtp, pop or imap (its mailx.P.request_in and Wireshark's
+# P.response mark the replies).
+pairs() {  # pairs FILE P: "frame request_in" per paired reply line
+    mailx_tshark -n -r "$1" -2 -Y "mailx.$2.request_in" -T fields -E occurrence=a -E aggregator=';' \
+        -e frame.number -e "mailx.$2.request_in" 2>/dev/null |
         awk -F'\t' '{ n = split($2, r, ";"); for (i = 1; i <= n; i++) print $1, r[i] }' | sort -u
 }
-never_invent() {  # never_invent CAPTURE BASE DIR
-    local cap=$1 base=$2 d=$3 s
-    pairs "$cap" > "$d/pairs.full"
+never_invent() {  # never_invent CAPTURE BASE DIR P
+    local cap=$1 base=$2 d=$3 p=$4 s
+    pairs "$cap" "$p" > "$d/pairs.full"
     for s in 100 200; do
         editcap -F pcap -s $s "$cap" "$d/cut.pcap" > /dev/null 2>&1 && chmod 644 "$d/cut.pcap" || continue
-        pairs "$d/cut.pcap" > "$d/pairs.cut"
+        pairs "$d/cut.pcap" "$p" > "$d/pairs.cut"
         local invented cut said
         invented=$(comm -13 "$d/pairs.full" "$d/pairs.cut" | wc -l)
-        cut=$(mailx_tshark -n -r "$d/cut.pcap" -Y 'smtp && frame.cap_len < frame.len' -T fields -e frame.number 2>/dev/null | wc -l)
-        said=$(mailx_tshark -n -r "$d/cut.pcap" -2 -Y '_ws.expert.message contains "not captured (snap length)"' \
+        cut=$(mailx_tshark -n -r "$d/cut.pcap" -Y "$p && frame.cap_len < frame.len" -T fields -e frame.number 2>/dev/null | wc -l)
+        said=$(mailx_tshark -n -r "$d/cut.pcap" -2 \
+               -Y "mailx.$p.capture.truncated && _ws.expert.message contains \"not captured (snap length)\"" \
                -T fields -e frame.number 2>/dev/null | wc -l)
         if [ "$invented" = 0 ] && { [ "$cut" = 0 ] || [ "$said" -gt 0 ]; }; then
             echo PASS
         else
-            echo "FAIL not ok - hostile/$base -s $s: $invented invented pairings, $cut cut SMTP frames, $said announced"
+            echo "FAIL not ok - hostile/$base -s $s: $invented invented pairings, $cut cut $p frames, $said announced"
             comm -13 "$d/pairs.full" "$d/pairs.cut" | head -5 | sed 's/^/    frame request_in: /'
         fi
     done
     # a server reply segment the capture missed: Wireshark flags the next one
     # (tcp.analysis.lost_segment); frames after the removed one shift down by one
     local k
-    k=$(mailx_tshark -n -r "$cap" -Y 'smtp.response' -T fields -e frame.number 2>/dev/null | sed -n 3p)
+    k=$(mailx_tshark -n -r "$cap" -Y "$p.response" -T fields -e frame.number 2>/dev/null | sed -n 3p)
     [ -n "$k" ] || return 0
     editcap -F pcap "$cap" "$d/del.pcap" "$k" > /dev/null 2>&1 && chmod 644 "$d/del.pcap" || return 0
-    pairs "$d/del.pcap" | awk -v k="$k" '{ print ($1 >= k ? $1 + 1 : $1), ($2 >= k ? $2 + 1 : $2) }' |
+    pairs "$d/del.pcap" "$p" | awk -v k="$k" '{ print ($1 >= k ? $1 + 1 : $1), ($2 >= k ? $2 + 1 : $2) }' |
         sort -u > "$d/pairs.cut"
     local invented said
     invented=$(comm -13 "$d/pairs.full" "$d/pairs.cut" | wc -l)
-    said=$(mailx_tshark -n -r "$d/del.pcap" -2 -Y '_ws.expert.message contains "not captured (lost segment)"' \
+    said=$(mailx_tshark -n -r "$d/del.pcap" -2 \
+           -Y "mailx.$p.capture.truncated && _ws.expert.message contains \"not captured (lost segment)\"" \
            -T fields -e frame.number 2>/dev/null | wc -l)
     if [ "$invented" = 0 ] && [ "$said" -gt 0 ]; then
         echo PASS
@@ -127,7 +131,11 @@ one_capture() {  # one_capture CAPTURE: all checks of one capture
     base=$(basename "$cap"); base=${base%.*}
     d="$work/$base"
     mkdir -p "$d" && chmod 755 "$d"
-    case $base in smtp-*|submission-*) never_invent "$cap" "$base" "$d" ;; esac
+    case $base in
+        smtp-*|submission-*) never_invent "$cap" "$base" "$d" smtp ;;
+        pop3-*) never_invent "$cap" "$base" "$d" pop ;;
+        imap-*) never_invent "$cap" "$base" "$d" imap ;;
+    esac
     for s in 64 200; do
         editcap -s $s "$cap" "$d/s$s.pcap" > /dev/null 2>&1 && chmod 644 "$d/s$s.pcap" &&
             run "$base -s $s" "$d/s$s.pcap" "$d/err"
