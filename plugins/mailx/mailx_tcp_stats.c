@@ -133,9 +133,10 @@ static void print_row(const char *name, const tcp_row *r)
 
 static void collect_server(const mailx_conn_server_info *s, void *ud)
 {
-    char *line = g_strdup_printf("%-16s %-5s %8u %7u %9u %8u %6u",
-                                 address_to_str(NULL, s->addr), s->family, s->sessions, s->peak_rate,
-                                 s->peak_concurrent, s->failures, s->bursts);
+    char *addr = address_to_str(NULL, s->addr);
+    char *line = g_strdup_printf("%-16s %-5s %8u %7u %9u %8u %6u", addr, s->family, s->sessions,
+                                 s->peak_rate, s->peak_concurrent, s->failures, s->bursts);
+    wmem_free(NULL, addr);
     g_ptr_array_add((GPtrArray *)ud, line);
 }
 
