@@ -18,6 +18,11 @@ Adding a target's seeds is one entry in RULES: target -> (protocol, kind).
        'script-gaps'   the script, and copies with one segment lost (a 0-byte
                        chunk, a capture gap for the POP3/IMAP session targets)
                        at a third, half and two thirds of the conversation
+       'capture'       the whole conversation in the input format of
+                       fuzz_mailx_plugin.c: a setup byte naming the server
+                       port, then each segment's direction and payload (the
+                       harness builds the Ethernet/IP/TCP headers); protocol
+                       None takes SMTP, POP3 and IMAP alike
 
 Usage: extract_seeds.py OUTDIR CAPTURE...
 """
@@ -46,6 +51,7 @@ RULES = {
     'imap_parse': ('imap', 'all-lines'),
     'imap_session': ('imap', 'script-gaps'),
     'mime': ('smtp', 'messages'),
+    'mailx_plugin': (None, 'capture'),
 }
 
 SEED_MAX = 64 * 1024   # a seed longer than this is cut (libFuzzer -max_len)
@@ -116,6 +122,26 @@ def script(chunks):
     return bytes(out)
 
 
+# fuzz_mailx_plugin.c's setup byte: index of the server port (2525 is read as 25)
+CAPTURE_PORTS = {25: 0, 2525: 0, 587: 1, 110: 2, 143: 3, 465: 4, 993: 5, 995: 6}
+CAPTURE_FRAMES = 512   # the harness's MAX_FRAMES
+CAPTURE_PER_FILE = 8   # conversations per capture: a login storm is 120 alike
+
+
+def capture(server_port, chunks):
+    out = bytearray([CAPTURE_PORTS[server_port]])
+    for from_client, p in chunks[:CAPTURE_FRAMES - 3]:   # after the handshake
+        p = p[:65495]
+        if len(p) < 256:
+            out += bytes([from_client, len(p)])
+        else:
+            out += bytes([from_client | 0x20, len(p) & 0xff, len(p) >> 8])
+        out += p
+        if len(out) >= SEED_MAX:
+            break
+    return bytes(out[:SEED_MAX])
+
+
 LINES_MAX = 200   # per conversation and kind: message bodies would swamp the corpus
 
 
@@ -161,13 +187,21 @@ def main():
         except SystemExit as e:          # pcapng: the oracle reads libpcap only
             print(f'skipped {path}: {e}', file=sys.stderr)
             continue
-        for (proto, _conn), chunks in convs.items():
+        per_file = {}
+        for (proto, conn), chunks in convs.items():
             for target, (want, kind) in RULES.items():
-                if want != proto:
+                if want not in (proto, None):
                     continue
+                if kind == 'capture':
+                    per_file[target] = per_file.get(target, 0) + 1
+                    if per_file[target] > CAPTURE_PER_FILE:
+                        continue
+                    seeds = [capture(conn[3], chunks)]
+                else:
+                    seeds = seeds_for(kind, chunks)
                 d = os.path.join(outdir, target)
                 os.makedirs(d, exist_ok=True)
-                for seed in seeds_for(kind, chunks):
+                for seed in seeds:
                     seed = seed[:SEED_MAX]
                     name = os.path.join(d, hashlib.sha1(seed).hexdigest())
                     if not os.path.exists(name):

@@ -12,6 +12,9 @@
 
 #include "fuzz_common.h"
 
+/* defined by targets that set up once (fuzz_mailx_plugin.c), as libFuzzer calls it */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+
 static int run_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -58,6 +61,8 @@ int main(int argc, char **argv)
 {
     int bad = 0;
     unsigned long runs = 0;
+    if (LLVMFuzzerInitialize)
+        LLVMFuzzerInitialize(&argc, &argv);
     for (int i = 1; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) != 0) {
