@@ -15,6 +15,7 @@
  * Input (tests/fuzz/extract_seeds.py writes the sample captures' sessions in it):
  *   byte 0, setup:  bits 0-2 the server port: 25 587 110 143 465 993 995 (7 = 25)
  *                   bit 3    no handshake: the capture starts mid-session
+ *                   bit 4    TCP reassembly off (tcp.desegment_tcp_streams)
  *   then chunks, each a control byte, a length and that many payload bytes:
  *     bit 0     1 = client to server, 0 = server to client
  *     bits 1-2  TCP flags: 0 ACK (PSH with data), 1 SYN, 2 FIN, 3 RST
@@ -191,6 +192,25 @@ static void start_conn(fz_capture *cap, fz_conn *c, bool handshake)
     add_frame(cap, c, C2S, c->next[C2S], F_ACK, NULL, 0, false);
 }
 
+/* tcp.desegment_tcp_streams for this input (mailx reads it when a file opens:
+ * without reassembly it takes IMAP from the TCP payload); set only on change */
+static void set_tcp_reassembly(bool on)
+{
+    static int current = -1;
+    if (current == (int)on)
+        return;
+    char pref_on[] = "tcp.desegment_tcp_streams:TRUE", pref_off[] = "tcp.desegment_tcp_streams:FALSE";
+    char *pref = on ? pref_on : pref_off;   /* prefs_set_pref writes into its argument */
+    char *err = NULL;
+    if (prefs_set_pref(pref, &err) != PREFS_SET_OK) {
+        fprintf(stderr, "fuzz_mailx_plugin: %s: %s\n", pref, err ? err : "?");
+        abort();
+    }
+    g_free(err);
+    prefs_apply_all();
+    current = on;
+}
+
 static void build_capture(fz_capture *cap, const uint8_t *data, size_t size)
 {
     cap->prov.frames = frames;
@@ -308,6 +328,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const struct packet_provider_funcs funcs = { fz_frame_ts, NULL, NULL, NULL };
     fz_capture cap;
     build_capture(&cap, data, size);
+    set_tcp_reassembly(size == 0 || !(data[0] & 0x10));
 
     epan_t *session = epan_new(&cap.prov, &funcs);
     reset_tap_listeners();
