@@ -313,13 +313,15 @@ void mailx_conn_register(module_t *mod);
 void mailx_conn_handoff(void);
 void mailx_conn_file_init(void);
 void mailx_conn_wanted(GArray *wanted);
-/* The flags (tcp.flags) and payload length (tcp.len) of the frame's first TCP
- * segment, read from the bytes of the wanted `tcp` protocol item; FALSE without one. */
-gboolean mailx_tcp_segment(proto_tree *tree, guint32 *flags, guint32 *len);
+/* The flags (tcp.flags) and payload length (tcp.len) of the frame's TCP
+ * segment (the one pinfo's ports are from), read from the frame's bytes
+ * (frame_tvb: the frame's top-level tvb); FALSE when they cannot be found there
+ * (an IP fragment, a TCP header quoted in an ICMP error, an unusual encapsulation). */
+gboolean mailx_tcp_segment(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *flags, guint32 *len);
 /* The raw (absolute) sequence and acknowledgement numbers of the same segment. */
-gboolean mailx_tcp_seq_ack(proto_tree *tree, guint32 *seq, guint32 *ack);
+gboolean mailx_tcp_seq_ack(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *seq, guint32 *ack);
 /* First pass, a TCP frame with a mail port on either side. */
-void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree);
+void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tvb);
 /* First pass: a failure reply of the session's server (SMTP 421/45x, POP3
  * -ERR [SYS/TEMP], IMAP NO [UNAVAILABLE], BYE): feeds the burst detector. */
 void mailx_conn_server_failure(packet_info *pinfo, const struct mailx_conv *mc);

@@ -15,6 +15,7 @@
 #include "mailx.h"
 #include "conn.h"
 #include "burst.h"
+#include "tcp_header.h"
 
 /* p_add_proto_data key of the connection record (key 0 is the mail frame). */
 #define MAILX_CONN_KEY 1
@@ -94,11 +95,14 @@ static expert_field ei_limit = EI_INIT;
 
 /* TCP analysis flags read, never recomputed (hf ids from handoff); Wireshark
  * creates them only on the frames where they are set, so wanting them costs
- * other frames nearly nothing. The segment's flags and payload length come from
- * the bytes of the `tcp` protocol item instead of tcp.flags/tcp.len: wanting
- * those made Wireshark build two real items (a bitmask and a uint) on every TCP
- * frame of every capture, ~1,800 instructions a frame (docs/performance.md). */
-static int proto_tcp = -1, hf_tcp_retrans = -1, hf_tcp_spurious = -1,
+ * other frames only their priming. The segment's flags and payload length are
+ * read from the frame's bytes (epan-ext/tcp_header.c), not from any TCP item:
+ * a wanted tcp.flags/tcp.len or `tcp` item makes Wireshark build real items on
+ * every TCP frame of every capture (~790 instructions a frame for the `tcp`
+ * item alone, docs/performance.md), and the tcp dissector leaves the header
+ * nowhere else a post-dissector can read (its tap data is handed out only
+ * after the post-dissectors have run). */
+static int proto_icmp = -1, proto_icmpv6 = -1, hf_tcp_retrans = -1, hf_tcp_spurious = -1,
            hf_tcp_dup_ack = -1, hf_tcp_zero_window = -1, hf_tcp_ooo = -1;
 
 /* ------------------------------------------------------------ file state */
@@ -153,6 +157,13 @@ static guint32 cache_num;
 static conversation_t *cache_conv;
 static conversation_t *cache_ct_conv;   /* the conversation cache_ct was looked up for */
 static conn_track *cache_ct;
+/* The TCP segment of frame seg_num read from its bytes (seg_ok: found), and
+ * where that frame's IP header was: most frames of a capture share one link
+ * layer, so the next search tries there first. */
+static guint32 seg_num;
+static gboolean seg_ok;
+static mailx_tcp_header seg_hdr;
+static size_t ip_offset_hint;
 static dissector_table_t tcp_port_tbl, tls_port_tbl;
 static dissector_handle_t h_smtp, h_pop, h_imap;
 
@@ -212,6 +223,7 @@ void mailx_conn_file_init(void)
     cache_conv = NULL;
     cache_ct_conv = NULL;
     cache_ct = NULL;
+    seg_num = 0;
 }
 
 /* The frame's conversation, looked up once per frame for every user (the
@@ -279,52 +291,61 @@ static gboolean has_field(proto_tree *tree, int hf)
     return a && a->len > 0;
 }
 
-/* The flags and payload length of the frame's TCP segment, read from the
- * first TCP protocol item's bytes: what tcp.flags and tcp.len show (the TCP
- * dissector has checked the header before it added the item). */
-gboolean mailx_tcp_segment(proto_tree *tree, guint32 *flags, guint32 *len)
+/* The frame's segment, found once per frame however often it is asked for
+ * (connection analysis, gap notes, -z mailx,tcp); see seg_num. */
+
+static const mailx_tcp_header *frame_segment(packet_info *pinfo, tvbuff_t *frame_tvb)
 {
-    if (proto_tcp < 0)
+    if (seg_num == pinfo->num && seg_num != 0)
+        return seg_ok ? &seg_hdr : NULL;
+    seg_num = pinfo->num;
+    seg_ok = FALSE;
+    if (pinfo->ptype != PT_TCP || !frame_tvb ||
+        (pinfo->src.type != AT_IPv4 && pinfo->src.type != AT_IPv6))
+        return NULL;
+    /* A TCP header quoted in an ICMP error is not a segment of the connection
+       (Wireshark gives it no tcp.len either). */
+    for (wmem_list_frame_t *l = wmem_list_tail(pinfo->layers); l; l = wmem_list_frame_prev(l)) {
+        int p = GPOINTER_TO_INT(wmem_list_frame_data(l));
+        if (p == proto_icmp || p == proto_icmpv6)
+            return NULL;
+    }
+    guint caplen = tvb_captured_length(frame_tvb);
+    const guint8 *bytes = tvb_get_ptr(frame_tvb, 0, caplen);
+    if (!mailx_tcp_header_find(bytes, caplen, tvb_reported_length(frame_tvb),
+                               (const guint8 *)pinfo->src.data, (size_t)pinfo->src.len,
+                               (guint16)pinfo->srcport, (guint16)pinfo->destport, ip_offset_hint, &seg_hdr))
+        return NULL;
+    ip_offset_hint = seg_hdr.ip_offset;
+    seg_ok = TRUE;
+    return &seg_hdr;
+}
+
+gboolean mailx_tcp_segment(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *flags, guint32 *len)
+{
+    const mailx_tcp_header *h = frame_segment(pinfo, frame_tvb);
+    if (!h)
         return FALSE;
-    GPtrArray *a = proto_get_finfo_ptr_array(tree, proto_tcp);
-    if (!a || a->len == 0)
-        return FALSE;
-    /* The item's data source is the tvb the TCP dissector was handed (the IP
-     * payload, whose reported length leaves out link-layer padding) on every
-     * version; the item itself covers only the header, so its own value (a
-     * subset from 4.2 on) cannot tell the payload length. */
-    const field_info *fi = (const field_info *)g_ptr_array_index(a, 0);
-    tvbuff_t *t = fi->ds_tvb;
-    gint start = fi->start;
-    if (!t || start < 0 || !tvb_bytes_exist(t, start, 14))
-        return FALSE;
-    guint hlen = (guint)(tvb_get_guint8(t, start + 12) >> 4) * 4;
-    gint rep = tvb_reported_length_remaining(t, start);
-    *flags = tvb_get_ntohs(t, start + 12) & 0x0FFF;
-    *len = rep > (gint)hlen ? (guint32)rep - hlen : 0;
+    *flags = h->flags;
+    *len = h->payload_len;
     return TRUE;
 }
 
-gboolean mailx_tcp_seq_ack(proto_tree *tree, guint32 *seq, guint32 *ack)
+gboolean mailx_tcp_seq_ack(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *seq, guint32 *ack)
 {
-    if (proto_tcp < 0)
+    const mailx_tcp_header *h = frame_segment(pinfo, frame_tvb);
+    if (!h)
         return FALSE;
-    GPtrArray *a = proto_get_finfo_ptr_array(tree, proto_tcp);
-    if (!a || a->len == 0)
-        return FALSE;
-    const field_info *fi = (const field_info *)g_ptr_array_index(a, 0);
-    if (!fi->ds_tvb || fi->start < 0 || !tvb_bytes_exist(fi->ds_tvb, fi->start, 12))
-        return FALSE;
-    *seq = tvb_get_ntohl(fi->ds_tvb, fi->start + 4);
-    *ack = tvb_get_ntohl(fi->ds_tvb, fi->start + 8);
+    *seq = h->seq;
+    *ack = h->ack;
     return TRUE;
 }
 
 /* First pass, a TCP frame with a mail port on either side. */
-void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree)
+void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tvb)
 {
     guint32 flags = 0, len = 0;
-    if (!tree || !mailx_tcp_segment(tree, &flags, &len))
+    if (!tree || !mailx_tcp_segment(pinfo, frame_tvb, &flags, &len))
         return;
     conn_track *ct = frame_track(pinfo);
     conversation_t *conv = mailx_frame_conversation(pinfo, TRUE);
@@ -824,7 +845,8 @@ void mailx_conn_register(module_t *mod)
 
 void mailx_conn_handoff(void)
 {
-    proto_tcp = proto_get_id_by_filter_name("tcp");
+    proto_icmp = proto_get_id_by_filter_name("icmp");
+    proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
     hf_tcp_retrans = proto_registrar_get_id_byname("tcp.analysis.retransmission");
     hf_tcp_spurious = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
     hf_tcp_dup_ack = proto_registrar_get_id_byname("tcp.analysis.duplicate_ack");
@@ -841,8 +863,13 @@ void mailx_conn_handoff(void)
 
 void mailx_conn_wanted(GArray *wanted)
 {
-    int ids[] = { proto_tcp, hf_tcp_dup_ack, hf_tcp_zero_window, hf_tcp_ooo };
-    for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
-        if (ids[i] > 0)
+    int ids[] = { hf_tcp_dup_ack, hf_tcp_zero_window, hf_tcp_ooo };
+    for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
+        /* once each: Wireshark primes every entry on every frame */
+        gboolean have = ids[i] <= 0;
+        for (guint j = 0; j < wanted->len && !have; j++)
+            have = g_array_index(wanted, int, j) == ids[i];
+        if (!have)
             g_array_append_val(wanted, ids[i]);
+    }
 }

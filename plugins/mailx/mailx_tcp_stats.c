@@ -37,12 +37,12 @@ static gboolean tree_has(proto_tree *tree, int hf)
     return a && a->len > 0;
 }
 
-static gboolean tree_rst(proto_tree *tree)
+static gboolean frame_rst(packet_info *pinfo, tvbuff_t *frame_tvb)
 {
     guint32 flags = 0, len;
-    /* from the `tcp` item mailx wants (mailx_conn.c), not a wanted tcp.flags:
-       that one cost every TCP frame a real bitmask item */
-    return tree && mailx_tcp_segment(tree, &flags, &len) && (flags & 0x004) != 0;
+    /* from the frame's bytes (mailx_conn.c), not a wanted tcp.flags: that
+       one would cost every TCP frame of every capture a real bitmask item */
+    return mailx_tcp_segment(pinfo, frame_tvb, &flags, &len) && (flags & 0x004) != 0;
 }
 
 static guint row_of(const packet_info *pinfo)
@@ -54,10 +54,11 @@ static guint row_of(const packet_info *pinfo)
 }
 
 /* One frame into a row; FALSE when it is not TCP. */
-static gboolean count_frame(tcp_row *rows, packet_info *pinfo, proto_tree *tree, guint *row_out)
+static gboolean count_frame(tcp_row *rows, packet_info *pinfo, epan_dissect_t *edt, guint *row_out)
 {
     if (pinfo->ptype != PT_TCP)
         return FALSE;
+    proto_tree *tree = edt ? edt->tree : NULL;
     guint r = row_of(pinfo);
     tcp_row *row = &rows[r];
     row->segments++;
@@ -69,7 +70,7 @@ static gboolean count_frame(tcp_row *rows, packet_info *pinfo, proto_tree *tree,
         row->zero_windows++;
     if (tree_has(tree, hf_ooo))
         row->ooo++;
-    if (tree_rst(tree))
+    if (edt && frame_rst(pinfo, edt->tvb))
         row->resets++;
     *row_out = r;
     return TRUE;
@@ -119,7 +120,7 @@ static tap_packet_status tcp_packet(void *p, packet_info *pinfo, epan_dissect_t 
                                     const void *data _U_, tap_flags_t flags _U_)
 {
     guint r;
-    return count_frame(((tcp_tap *)p)->rows, pinfo, edt ? edt->tree : NULL, &r) ? TAP_PACKET_REDRAW
+    return count_frame(((tcp_tap *)p)->rows, pinfo, edt, &r) ? TAP_PACKET_REDRAW
                                                                                : TAP_PACKET_DONT_REDRAW;
 }
 
@@ -213,7 +214,7 @@ static tap_packet_status tcp_tree_packet(stats_tree *st, packet_info *pinfo, epa
     tcp_row rows[N_ROWS];
     memset(rows, 0, sizeof rows);
     guint r;
-    if (!count_frame(rows, pinfo, edt ? edt->tree : NULL, &r))
+    if (!count_frame(rows, pinfo, edt, &r))
         return TAP_PACKET_DONT_REDRAW;
     /* Percent column = share of the parent's segments */
     int root = tick_stat_node(st, "TCP segments", 0, TRUE);

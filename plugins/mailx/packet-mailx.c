@@ -244,13 +244,14 @@ static mailx_conv *frame_conv(packet_info *pinfo)
  * response, and can pair with what follows. The peer's next data frame, flagged
  * tcp.analysis.lost_segment, starts where that ACK pointed: the same gap, told once.
  * (SMTP keeps its own handling: mailx_smtp.c.) */
-static void note_holes(mailx_conv *mc, packet_info *pinfo, proto_tree *tree, gboolean from_client,
-                       gboolean data, gboolean *segment_lost)
+static void note_holes(mailx_conv *mc, packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tvb,
+                       gboolean from_client, gboolean data, gboolean *segment_lost)
 {
     if (mc->proto != MAILX_PROTO_POP && mc->proto != MAILX_PROTO_IMAP)
         return;
     guint32 seq = 0, ack = 0, flags = 0, len = 0;
-    gboolean have = mailx_tcp_seq_ack(tree, &seq, &ack) && mailx_tcp_segment(tree, &flags, &len);
+    gboolean have = mailx_tcp_seq_ack(pinfo, frame_tvb, &seq, &ack) &&
+                    mailx_tcp_segment(pinfo, frame_tvb, &flags, &len);
     int side = from_client ? 1 : 0;
     if (data) {
         if (*segment_lost && have && mc->hole_known[side] && seq == mc->hole_end[side])
@@ -291,7 +292,7 @@ guint mailx_frame_gaps(mailx_frame *fr, guint8 cause[2], guint32 bytes[2])
     return (guint)(cause[0] != 0) + (guint)(cause[1] != 0);
 }
 
-static mailx_frame *analyse_other_frame(packet_info *pinfo, proto_tree *tree)
+static mailx_frame *analyse_other_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tvb)
 {
     if (!frame_may_be_mail(pinfo))
         return NULL;
@@ -299,7 +300,7 @@ static mailx_frame *analyse_other_frame(packet_info *pinfo, proto_tree *tree)
     mailx_conv *mc = frame_conv(pinfo);
     if (mc && tree) {
         gboolean lost = FALSE;
-        note_holes(mc, pinfo, tree, frame_from_client(mc, pinfo), FALSE, &lost);
+        note_holes(mc, pinfo, tree, frame_tvb, frame_from_client(mc, pinfo), FALSE, &lost);
     }
     if (!mc) {
         mailx_proto p = tls ? implicit_tls_proto(pinfo) : MAILX_PROTO_NONE;
@@ -336,8 +337,9 @@ static GPtrArray *imap_payload_items(packet_info *pinfo, proto_tree *tree, gbool
     return pl;
 }
 
-static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArray *smtp_items,
-                                  GPtrArray *pop_items, GPtrArray *imap_items, GPtrArray *imap_payload)
+static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tvb,
+                                  GPtrArray *smtp_items, GPtrArray *pop_items, GPtrArray *imap_items,
+                                  GPtrArray *imap_payload)
 {
     /* Data the sender already sent once: the dissectors see it again, the session
      * must not (it would pair replies twice). */
@@ -366,7 +368,7 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArra
         fr->conv = mc;
         fr->from_client = frame_from_client(fr->conv, pinfo);
         gboolean lost = fr->segment_lost;   /* a bit-field: no address */
-        note_holes(fr->conv, pinfo, tree, fr->from_client, TRUE, &lost);
+        note_holes(fr->conv, pinfo, tree, frame_tvb, fr->from_client, TRUE, &lost);
         fr->segment_lost = lost;
         mailx_session_account(fr, pinfo, TRUE);
         mailx_pop_analyse(fr, pinfo, pop_items);
@@ -374,7 +376,7 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, GPtrArra
         fr->conv = mc;
         fr->from_client = frame_from_client(fr->conv, pinfo);
         gboolean lost = fr->segment_lost;   /* a bit-field: no address */
-        note_holes(fr->conv, pinfo, tree, fr->from_client, TRUE, &lost);
+        note_holes(fr->conv, pinfo, tree, frame_tvb, fr->from_client, TRUE, &lost);
         fr->segment_lost = lost;
         mailx_session_account(fr, pinfo, TRUE);
         if (imap_payload)
@@ -395,7 +397,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
      * FIN carry no mail): one table load per port keeps other frames cheap. */
     gboolean mail_port = (mailx_port_service[pinfo->srcport] | mailx_port_service[pinfo->destport]) != 0;
     if (mail_port && !PINFO_FD_VISITED(pinfo) && tree && !mailx_conn_has_record(pinfo))
-        mailx_conn_analyse(pinfo, tree);
+        mailx_conn_analyse(pinfo, tree, tvb);
 
     mailx_frame *fr = (mailx_frame *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mailx, 0);
     /* Analysis needs the wanted fields, which exist only in a tree on the first pass;
@@ -411,9 +413,9 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         GPtrArray *imap_payload = smtp_items || pop_items ? NULL
                                   : imap_payload_items(pinfo, tree, imap_items != NULL);
         if (smtp_items || pop_items || imap_items || imap_payload)
-            fr = analyse_frame(pinfo, tree, smtp_items, pop_items, imap_items, imap_payload);
+            fr = analyse_frame(pinfo, tree, tvb, smtp_items, pop_items, imap_items, imap_payload);
         else
-            fr = analyse_other_frame(pinfo, tree);
+            fr = analyse_other_frame(pinfo, tree, tvb);
         if (fr && !fr->session_only)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_mailx, 0, fr);
     } else if (!fr && PINFO_FD_VISITED(pinfo)) {
