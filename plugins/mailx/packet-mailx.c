@@ -23,8 +23,8 @@ static int hf_mailx_session_proto = -1;
 
 guint mailx_pref_data_size_limit = 10 * 1024 * 1024;
 
-static dissector_handle_t mailx_handle;
-static int proto_smtp = -1, proto_pop = -1, proto_imap = -1, proto_tls = -1;
+static dissector_handle_t mailx_handle, mailx_gate_handle;
+static int proto_smtp = -1, proto_pop = -1, proto_imap = -1, proto_tls = -1, proto_tcp = -1;
 static int hf_tcp_retransmission = -1, hf_tcp_spurious_retransmission = -1;
 static int hf_tcp_lost_segment = -1;
 static int hf_tcp_ack_lost_segment = -1, hf_tcp_out_of_order = -1;
@@ -387,15 +387,65 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
     return fr;
 }
 
-static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+/* The layers above the frame's innermost TCP: did the smtp, pop or imap
+ * dissector take part? A dissector called through a handle is in
+ * pinfo->layers unless it refused the data (then it added no item), so a
+ * frame without one of them has none of their items: no hash look-ups for it.
+ * Walked from the tail: mail sits right above TCP (or TLS). */
+static gboolean frame_has_mail_layer(const packet_info *pinfo)
 {
-    /* The early out for most frames: mail rides on TCP. */
-    if (pinfo->ptype != PT_TCP)
+    for (wmem_list_frame_t *l = wmem_list_tail(pinfo->layers); l; l = wmem_list_frame_prev(l)) {
+        int p = GPOINTER_TO_INT(wmem_list_frame_data(l));
+        if (p == proto_smtp || p == proto_pop || p == proto_imap)
+            return TRUE;
+        if (p == proto_tcp)
+            return FALSE;
+    }
+    return FALSE;
+}
+
+/* What the gate found out, handed to dissect_mailx as its data. */
+typedef struct {
+    gboolean mail_port;     /* a mail port on either side: connection analysis */
+    gboolean mail_layer;    /* the smtp, pop or imap dissector took part */
+} mailx_gate;
+
+/* Set by the init routine: mailx is enabled (and has asked for its fields). */
+static gboolean mailx_enabled;
+
+/* The post-dissector Wireshark calls for every frame: the one cheap check for
+ * frames that are not mail, then the real post-dissector through mailx_handle.
+ * This handle has no protocol on purpose: for a handle with one, Wireshark
+ * adds and removes a protocol layer around the call (add_layer and
+ * remove_last_layer in epan/packet.c: a list node and a map insert and
+ * look-up, ~500 instructions a frame in 4.0) even when the post-dissector
+ * returns at once. Frames that pass get the ordinary call: mailx's layer,
+ * pinfo->current_proto, the enabled check. */
+static int dissect_mailx_gate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    /* Mail rides on TCP. Then: neither port is a mail port (connection
+     * analysis, implicit TLS) nor the server port of a session seen so far,
+     * and no mail dissector took part (what finds sessions on other ports,
+     * e.g. by Decode As): not mail. */
+    if (!mailx_enabled || pinfo->ptype != PT_TCP)
         return 0;
+    mailx_gate g;
+    g.mail_port = (mailx_port_service[pinfo->srcport] | mailx_port_service[pinfo->destport]) != 0;
+    g.mail_layer = frame_has_mail_layer(pinfo);
+    if (!g.mail_port && !g.mail_layer && !port_is_server(pinfo->srcport) && !port_is_server(pinfo->destport))
+        return 0;
+    return call_dissector_only(mailx_handle, tvb, pinfo, tree, &g);
+}
+
+static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    const mailx_gate *g = (const mailx_gate *)data;
+    if (!g)                 /* only ever called by the gate */
+        return 0;
+    gboolean mail_port = g->mail_port, mail_layer = g->mail_layer;
     mailx_frame_revisited = PINFO_FD_VISITED(pinfo);
     /* Connections to mail ports are analysed from the handshake on (SYN, RST,
-     * FIN carry no mail): one table load per port keeps other frames cheap. */
-    gboolean mail_port = (mailx_port_service[pinfo->srcport] | mailx_port_service[pinfo->destport]) != 0;
+     * FIN carry no mail). */
     if (mail_port && !PINFO_FD_VISITED(pinfo) && tree && !mailx_conn_has_record(pinfo))
         mailx_conn_analyse(pinfo, tree, tvb);
 
@@ -404,9 +454,12 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
      * rendering runs on every pass, with or without a tree, so that expert info and
      * taps see the same on each. */
     if (!PINFO_FD_VISITED(pinfo) && !fr && tree) {
-        GPtrArray *smtp_items = proto_get_finfo_ptr_array(tree, proto_smtp);
-        GPtrArray *pop_items = proto_get_finfo_ptr_array(tree, proto_pop);
-        GPtrArray *imap_items = proto_get_finfo_ptr_array(tree, proto_imap);
+        GPtrArray *smtp_items = NULL, *pop_items = NULL, *imap_items = NULL;
+        if (mail_layer) {
+            smtp_items = proto_get_finfo_ptr_array(tree, proto_smtp);
+            pop_items = proto_get_finfo_ptr_array(tree, proto_pop);
+            imap_items = proto_get_finfo_ptr_array(tree, proto_imap);
+        }
         if (smtp_items && smtp_items->len == 0) smtp_items = NULL;
         if (pop_items && pop_items->len == 0) pop_items = NULL;
         if (imap_items && imap_items->len == 0) imap_items = NULL;
@@ -489,7 +542,8 @@ static void mailx_init(void)
 
     /* As TRANSUM does: ask for fields only while enabled, because any wanted field
      * makes Wireshark build a protocol tree for every frame. */
-    if (proto_is_protocol_enabled(find_protocol_by_id(proto_mailx))) {
+    mailx_enabled = proto_is_protocol_enabled(find_protocol_by_id(proto_mailx));
+    if (mailx_enabled) {
         GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
         int ids[] = { proto_smtp, proto_pop, proto_imap,
                       hf_tcp_retransmission, hf_tcp_spurious_retransmission, hf_imap_line,
@@ -500,9 +554,9 @@ static void mailx_init(void)
         if (mailx_tcp_unreassembled && hf_tcp_payload > 0)
             g_array_append_val(wanted, hf_tcp_payload);
         mailx_conn_wanted(wanted);
-        set_postdissector_wanted_hfids(mailx_handle, wanted);
+        set_postdissector_wanted_hfids(mailx_gate_handle, wanted);
     } else {
-        set_postdissector_wanted_hfids(mailx_handle, NULL);
+        set_postdissector_wanted_hfids(mailx_gate_handle, NULL);
     }
 }
 
@@ -565,12 +619,14 @@ void proto_register_mailx(void)
 void proto_reg_handoff_mailx(void)
 {
     mailx_handle = create_dissector_handle(dissect_mailx, proto_mailx);
-    register_postdissector(mailx_handle);
+    mailx_gate_handle = create_dissector_handle(dissect_mailx_gate, -1);
+    register_postdissector(mailx_gate_handle);
 
     proto_smtp = proto_get_id_by_filter_name("smtp");
     proto_pop = proto_get_id_by_filter_name("pop");
     proto_imap = proto_get_id_by_filter_name("imap");
     proto_tls = proto_get_id_by_filter_name("tls");
+    proto_tcp = proto_get_id_by_filter_name("tcp");
     hf_tcp_retransmission = proto_registrar_get_id_byname("tcp.analysis.retransmission");
     hf_tcp_spurious_retransmission = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
     hf_tcp_lost_segment = proto_registrar_get_id_byname("tcp.analysis.lost_segment");
