@@ -14,6 +14,17 @@ void mailx_line_iter_init(mailx_line_iter *it, mailx_line_carry *carry,
     it->pos = 0;
 }
 
+static uint32_t keep_of(const mailx_line_carry *c)
+{
+    return c->keep_max ? c->keep_max : MAILX_LINE_KEEP_MAX;
+}
+
+void mailx_line_carry_keep(mailx_line_carry *carry, uint32_t keep_max)
+{
+    carry->keep_max = keep_max < MAILX_LINE_KEEP_MIN ? MAILX_LINE_KEEP_MIN
+                    : keep_max > MAILX_LINE_KEEP_HARD_MAX ? MAILX_LINE_KEEP_HARD_MAX : keep_max;
+}
+
 void mailx_line_carry_clear(mailx_line_carry *carry)
 {
     g_free(carry->buf);
@@ -21,7 +32,9 @@ void mailx_line_carry_clear(mailx_line_carry *carry)
     carry->kept = 0;
     carry->cap = 0;
     carry->full = 0;
+    carry->handed = 0;
     carry->last_cr = false;
+    carry->in_piece = false;
 }
 
 static void carry_append(mailx_line_carry *c, const uint8_t *p, size_t n)
@@ -30,9 +43,10 @@ static void carry_append(mailx_line_carry *c, const uint8_t *p, size_t n)
         return;
     c->full += n;
     c->last_cr = p[n - 1] == '\r';
-    if (c->kept >= MAILX_LINE_KEEP_MAX)
+    uint32_t keep = keep_of(c);
+    if (c->kept >= keep)
         return;
-    size_t room = MAILX_LINE_KEEP_MAX - c->kept;
+    size_t room = keep - c->kept;
     if (n > room)
         n = room;
     if (n == 0)
@@ -42,8 +56,8 @@ static void carry_append(mailx_line_carry *c, const uint8_t *p, size_t n)
         uint32_t cap = c->cap ? c->cap : 128;
         while (cap < c->kept + n)
             cap *= 2;
-        if (cap > MAILX_LINE_KEEP_MAX)
-            cap = MAILX_LINE_KEEP_MAX;
+        if (cap > keep)
+            cap = keep;
         c->buf = g_realloc(c->buf, cap);
         c->cap = cap;
     }
@@ -75,7 +89,8 @@ static void finish_line(mailx_line_iter *it, size_t start, size_t end, mailx_lin
         n = end - start;
         full = n;
     }
-    out->wire_len = full + 1;
+    /* full: this part of the line (all of it unless pieces went out before) */
+    out->wire_len = full + 1 + c->handed;
     if (cr) {
         full--;
         if (n > full)
@@ -84,8 +99,14 @@ static void finish_line(mailx_line_iter *it, size_t start, size_t end, mailx_lin
     out->bare_lf = !cr;
     out->ptr = n ? p : (const uint8_t *)"";
     out->len = n;
-    out->full_len = full;
     out->truncated = n < full;
+    out->more = false;
+    out->cont = c->in_piece;
+    out->full_len = full + c->handed;   /* pieces handed out before (mailx_line_next_piece) */
+    c->handed = 0;
+    c->in_piece = false;
+    if (out->truncated)
+        c->cut++;
 }
 
 bool mailx_line_next(mailx_line_iter *it, mailx_line *out)
@@ -106,6 +127,59 @@ bool mailx_line_next(mailx_line_iter *it, mailx_line *out)
     return true;
 }
 
+/* A piece: bytes of a line that continues, handed out instead of kept. */
+static bool give_piece(mailx_line_carry *c, const uint8_t *p, size_t n, mailx_line *out)
+{
+    out->ptr = p;
+    out->len = n;
+    out->full_len = 0;
+    out->wire_len = 0;
+    out->truncated = false;
+    out->bare_lf = false;
+    out->more = true;
+    out->cont = c->in_piece;
+    c->in_piece = true;
+    c->handed += n;
+    return true;
+}
+
+bool mailx_line_next_piece(mailx_line_iter *it, mailx_line *out)
+{
+    mailx_line_carry *c = it->carry;
+    uint32_t keep = keep_of(c);
+    if (it->pos >= it->len)
+        return false;
+    const uint8_t *start = it->data + it->pos;
+    size_t rest = it->len - it->pos;
+    const uint8_t *lf = memchr(start, '\n', rest);
+    if (c->full > 0 && c->kept == c->full) {
+        /* What the carry would have to hold: up to the line end (its CR, if any,
+           need not be kept), or all of the chunk. Too much: the carried bytes go
+           out as a piece (a CR among them is content: more of the line follows). */
+        size_t n = lf ? (size_t)(lf - start) : rest;
+        size_t need = lf && n > 0 && start[n - 1] == '\r' ? n - 1 : n;
+        if ((uint64_t)c->kept + need > keep) {
+            give_piece(c, c->buf, c->kept, out);
+            c->full = 0;   /* the bytes stay in buf until the next append */
+            c->kept = 0;
+            c->last_cr = false;
+            return true;
+        }
+    } else if (c->full == 0 && !lf && rest > keep) {
+        /* Nothing carried, no line end, more than the limit: this chunk's bytes go
+           out as a piece, straight from the chunk, but a final CR stays carried
+           (it may be the first half of CR LF). */
+        size_t give = start[rest - 1] == '\r' ? rest - 1 : rest;
+        it->pos = it->len;
+        give_piece(c, start, give, out);
+        if (give < rest)
+            carry_append(c, start + give, 1);
+        return true;
+    }
+    /* the line fits (or ends in this chunk without a carry): as usual */
+    return mailx_line_next(it, out);
+}
+
 uint64_t mailx_line_take_raw(mailx_line_iter *it, uint64_t want,
                              const uint8_t **ptr, size_t *n)
 {
@@ -121,6 +195,8 @@ uint64_t mailx_line_take_raw(mailx_line_iter *it, uint64_t want,
         uint64_t got = c->full < want ? c->full : want;
         *ptr = c->buf;
         *n = c->kept < got ? c->kept : (size_t)got;
+        if (*n < got)
+            c->cut++;
         c->full = 0;
         c->kept = 0;
         return got;
