@@ -71,6 +71,17 @@ void mailx_auth_credential(mailx_auth_state *a, mailx_auth_event *ev)
     fill(a, ev);
 }
 
+void mailx_auth_sasl_response_cut(mailx_auth_state *a, mailx_auth_event *ev)
+{
+    if (!a->open)
+        return;
+    uint32_t step = a->steps++;
+    fill(a, ev);
+    /* LOGIN's first response is the user name, its second the password */
+    if (mailx_sasl_mech_reveals_secret(a->sasl) && !(a->sasl == MAILX_SASL_LOGIN && step == 0))
+        ev->credential = true;
+}
+
 void mailx_auth_sasl_response(mailx_auth_state *a, const uint8_t *b64, size_t len,
                               mailx_auth_event *ev)
 {

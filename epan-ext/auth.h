@@ -68,6 +68,10 @@ void mailx_auth_credential(mailx_auth_state *a, mailx_auth_event *ev);
 /* A SASL client response (initial response or answer to a challenge), base64. */
 void mailx_auth_sasl_response(mailx_auth_state *a, const uint8_t *b64, size_t len,
                               mailx_auth_event *ev);
+/* A SASL client response whose line was cut (mailx.line_keep_max): the step
+ * counts, but nothing is decoded from the kept part (a user name in it may be
+ * cut short). */
+void mailx_auth_sasl_response_cut(mailx_auth_state *a, mailx_auth_event *ev);
 /* The server decided. FAILURE after a client cancel becomes ABORTED. */
 void mailx_auth_end(mailx_auth_state *a, mailx_auth_result r, mailx_auth_event *ev);
 

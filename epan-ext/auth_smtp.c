@@ -7,7 +7,10 @@ void mailx_auth_smtp_command(mailx_auth_state *a, const mailx_smtp_command_event
                              mailx_auth_event *ev)
 {
     if (cev->kind == MAILX_SMTP_ANSWERS_AUTH_RESPONSE) {
-        mailx_auth_sasl_response(a, cev->line, cev->line_len, ev);
+        if (cev->line_cut)
+            mailx_auth_sasl_response_cut(a, ev);
+        else
+            mailx_auth_sasl_response(a, cev->line, cev->line_len, ev);
         return;
     }
     if (cev->kind != MAILX_SMTP_ANSWERS_COMMAND || cev->cmd.verb != MAILX_SMTP_CMD_AUTH)
@@ -24,7 +27,9 @@ void mailx_auth_smtp_command(mailx_auth_state *a, const mailx_smtp_command_event
     size_t p = m;
     while (p < alen && arg[p] == ' ')
         p++;
-    if (p < alen)
+    if (p < alen && cev->line_cut)
+        mailx_auth_sasl_response_cut(a, ev);   /* the response reaches the cut */
+    else if (p < alen)
         mailx_auth_sasl_response(a, arg + p, alen - p, ev);
 }
 

@@ -18,6 +18,17 @@ void mailx_imap_session_limit(mailx_imap_session *s, uint32_t pending_max)
                      ? MAILX_IMAP_PENDING_HARD_MAX : pending_max;
 }
 
+void mailx_imap_session_line_keep(mailx_imap_session *s, uint32_t keep_max)
+{
+    mailx_line_carry_keep(&s->client_carry, keep_max);
+    mailx_line_carry_keep(&s->server_carry, keep_max);
+}
+
+uint64_t mailx_imap_session_lines_cut(const mailx_imap_session *s)
+{
+    return s->client_carry.cut + s->server_carry.cut;
+}
+
 void mailx_imap_session_free(mailx_imap_session *s)
 {
     mailx_line_carry_clear(&s->client_carry);
@@ -141,7 +152,7 @@ static void side_start_literal(mailx_imap_side *side, bool from_client, uint64_t
 /* LOGIN arguments on one line segment, from pos: user then password (RFC 3501
  * s6.2.3: LOGIN SP userid SP password, both astrings). */
 static void login_args(mailx_imap_session *s, const uint8_t *line, size_t len, size_t pos,
-                       mailx_auth_event *aev)
+                       bool cut, mailx_auth_event *aev)
 {
     mailx_imap_astring a;
     while (s->cur_arg < 2 && mailx_imap_astring_next(line, len, &pos, &a)) {
@@ -151,7 +162,10 @@ static void login_args(mailx_imap_session *s, const uint8_t *line, size_t len, s
             s->lit_user_len = 0;
             return;
         }
-        if (arg == 0) {
+        if (arg == 0 && cut && a.off + a.len >= len && a.len < MAILX_AUTH_USER_MAX) {
+            /* the user name reaches where the line was cut (mailx.line_keep_max) and
+               is shorter than what a login keeps anyway: not read */
+        } else if (arg == 0) {
             char u[MAILX_AUTH_USER_MAX + 1];
             size_t n;
             if (a.kind == MAILX_IMAP_ASTR_QUOTED) {
@@ -190,7 +204,7 @@ static void client_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
                         const mailx_imap_sink *sink, void *ctx)
 {
     mailx_imap_command_event ev = { .line = line->ptr, .line_len = line->len,
-                                    .bare_lf = line->bare_lf };
+                                    .bare_lf = line->bare_lf, .line_cut = line->truncated };
     mailx_auth_event aev;
     memset(&aev, 0, sizeof aev);
     char name[MAILX_IMAP_NAME_MAX] = "";
@@ -202,7 +216,7 @@ static void client_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
         /* the command goes on after its literal */
         ev.kind = MAILX_IMAP_CLIENT_CONTINUED;
         if (s->cur_cmd == MAILX_IMAP_CMD_LOGIN)
-            login_args(s, line->ptr, line->len, 0, &aev);
+            login_args(s, line->ptr, line->len, 0, line->truncated, &aev);
         mailx_imap_literal lit;
         mailx_imap_literal_at_end(line->ptr, line->len, &lit);
         client_literal(s, &lit, frame);
@@ -210,8 +224,11 @@ static void client_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
         /* RFC 3501 s6.2.2: a base64 line, or "*" to cancel */
         s->client_sasl = false;
         ev.kind = MAILX_IMAP_CLIENT_SASL;
-        ev.sasl_cancel = line->len == 1 && line->ptr[0] == '*';
-        mailx_auth_sasl_response(&s->auth, line->ptr, line->len, &aev);
+        ev.sasl_cancel = line->full_len == 1 && line->ptr[0] == '*';
+        if (line->truncated)
+            mailx_auth_sasl_response_cut(&s->auth, &aev);
+        else
+            mailx_auth_sasl_response(&s->auth, line->ptr, line->len, &aev);
     } else if (s->idle && line->len == 4 && g_ascii_strncasecmp((const char *)line->ptr, "DONE", 4) == 0) {
         ev.kind = MAILX_IMAP_CLIENT_DONE;
         s->idle = false;
@@ -232,7 +249,7 @@ static void client_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
         switch (ev.cmd.cmd) {
         case MAILX_IMAP_CMD_LOGIN:
             mailx_auth_begin(&s->auth, (const uint8_t *)"IMAP LOGIN", 10, false, &aev);
-            login_args(s, line->ptr, line->len, ev.cmd.args_off, &aev);
+            login_args(s, line->ptr, line->len, ev.cmd.args_off, line->truncated, &aev);
             break;
         case MAILX_IMAP_CMD_AUTHENTICATE: {
             /* RFC 3501 s6.2.2 / RFC 4959: AUTHENTICATE mech [SP initial-response] */
@@ -243,7 +260,9 @@ static void client_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
                 mailx_auth_begin(&s->auth, args, m, true, &aev);
                 s->sasl_open = true;
                 s->sasl_tag_len = copy_tag(s->sasl_tag, line->ptr, ev.cmd.tag_len);
-                if (m + 1 < ev.cmd.args_len)
+                if (m + 1 < ev.cmd.args_len && line->truncated)
+                    mailx_auth_sasl_response_cut(&s->auth, &aev);
+                else if (m + 1 < ev.cmd.args_len)
                     mailx_auth_sasl_response(&s->auth, args + m + 1, ev.cmd.args_len - m - 1, &aev);
             }
             break;
@@ -335,7 +354,7 @@ static bool server_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
                         const mailx_imap_sink *sink, void *ctx)
 {
     mailx_imap_response_event ev = { .line = line->ptr, .line_len = line->len,
-                                     .bare_lf = line->bare_lf };
+                                     .bare_lf = line->bare_lf, .line_cut = line->truncated };
     mailx_auth_event aev;
     memset(&aev, 0, sizeof aev);
     bool tls_now = false;

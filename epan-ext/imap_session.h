@@ -52,13 +52,14 @@ typedef enum {
 } mailx_imap_client_kind;
 
 typedef struct {
-    const uint8_t *line;            /* without CRLF; may be truncated to MAILX_LINE_KEEP_MAX */
+    const uint8_t *line;            /* without CRLF; cut to the keep limit when line_cut */
     size_t line_len;
     mailx_imap_client_kind kind;
     mailx_imap_command cmd;         /* COMMAND */
     const char *name;               /* COMMAND: upper-case command name */
     bool sasl_cancel;
     bool bare_lf;
+    bool line_cut;                 /* longer than the keep limit: line holds its start */
     bool not_remembered;            /* too many commands pending */
 } mailx_imap_command_event;
 
@@ -75,6 +76,7 @@ typedef struct {
     mailx_frame_ref request;
     void *request_token;
     bool bare_lf;
+    bool line_cut;                 /* longer than the keep limit: line holds its start */
 } mailx_imap_response_event;
 
 typedef struct {
@@ -184,6 +186,11 @@ typedef struct {
 void mailx_imap_session_init(mailx_imap_session *s);
 /* Commands remembered at once (clamped to 1..MAILX_IMAP_PENDING_HARD_MAX). */
 void mailx_imap_session_limit(mailx_imap_session *s, uint32_t pending_max);
+/* Bytes kept of a line carried across segments, per direction (the preference
+ * mailx.line_keep_max, clamped like mailx_line_carry_keep); set before the first feed. */
+void mailx_imap_session_line_keep(mailx_imap_session *s, uint32_t keep_max);
+/* Lines cut at the keep limit so far, both directions. */
+uint64_t mailx_imap_session_lines_cut(const mailx_imap_session *s);
 void mailx_imap_session_free(mailx_imap_session *s);
 void mailx_imap_session_feed(mailx_imap_session *s, bool from_client,
                              const uint8_t *data, size_t len, mailx_frame_ref frame,

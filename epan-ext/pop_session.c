@@ -18,6 +18,17 @@ void mailx_pop_session_limit(mailx_pop_session *s, uint32_t pending_max)
                      ? MAILX_POP_PENDING_HARD_MAX : pending_max;
 }
 
+void mailx_pop_session_line_keep(mailx_pop_session *s, uint32_t keep_max)
+{
+    mailx_line_carry_keep(&s->client_carry, keep_max);
+    mailx_line_carry_keep(&s->server_carry, keep_max);
+}
+
+uint64_t mailx_pop_session_lines_cut(const mailx_pop_session *s)
+{
+    return s->client_carry.cut + s->server_carry.cut;
+}
+
 void mailx_pop_session_free(mailx_pop_session *s)
 {
     mailx_line_carry_clear(&s->client_carry);
@@ -83,7 +94,7 @@ static void client_line(mailx_pop_session *s, const mailx_line *line, mailx_fram
                         const mailx_pop_sink *sink, void *ctx)
 {
     mailx_pop_command_event ev = { .line = line->ptr, .line_len = line->len,
-                                   .bare_lf = line->bare_lf, .kind = MAILX_POP_ANSWERS_COMMAND };
+                                   .bare_lf = line->bare_lf, .line_cut = line->truncated, .kind = MAILX_POP_ANSWERS_COMMAND };
     mailx_auth_event aev;
     memset(&aev, 0, sizeof aev);
     mailx_pop_pending p = { .kind = MAILX_POP_ANSWERS_COMMAND, .frame = frame };
@@ -92,18 +103,27 @@ static void client_line(mailx_pop_session *s, const mailx_line *line, mailx_fram
         /* RFC 5034 s4: the line after a "+ " challenge is a SASL response */
         s->client_sasl = false;
         ev.kind = p.kind = MAILX_POP_ANSWERS_SASL_RESPONSE;
-        ev.sasl_cancel = line->len == 1 && line->ptr[0] == '*';
+        ev.sasl_cancel = line->full_len == 1 && line->ptr[0] == '*';
         p.verb = MAILX_POP_CMD_AUTH;
-        mailx_auth_sasl_response(&s->auth, line->ptr, line->len, &aev);
+        if (line->truncated)
+            mailx_auth_sasl_response_cut(&s->auth, &aev);
+        else
+            mailx_auth_sasl_response(&s->auth, line->ptr, line->len, &aev);
     } else {
         ev.parsed = mailx_pop_command_parse(line->ptr, line->len, &ev.cmd);
         p.verb = ev.cmd.verb;
         p.has_arg = ev.cmd.arg_len > 0;
         const uint8_t *a1 = line->ptr + ev.cmd.arg_off;
+        /* a cut line (mailx.line_keep_max): a user name reaching the cut is not
+           read, unless what was kept of it fills what a login keeps anyway */
+        const uint8_t *kept_end = line->ptr + line->len;
+        bool user_whole = !line->truncated || a1 + ev.cmd.arg1_len < kept_end ||
+                          ev.cmd.arg1_len >= MAILX_AUTH_USER_MAX;
         switch (ev.cmd.verb) {
         case MAILX_POP_CMD_USER:
             mailx_auth_begin(&s->auth, (const uint8_t *)"USER/PASS", 9, false, &aev);
-            mailx_auth_user(&s->auth, a1, ev.cmd.arg_len, &aev);
+            if (!line->truncated || ev.cmd.arg_len >= MAILX_AUTH_USER_MAX)
+                mailx_auth_user(&s->auth, a1, ev.cmd.arg_len, &aev);
             break;
         case MAILX_POP_CMD_PASS:
             /* a PASS without USER in the capture still is a login with a password */
@@ -114,13 +134,16 @@ static void client_line(mailx_pop_session *s, const mailx_line *line, mailx_fram
         case MAILX_POP_CMD_APOP:
             /* RFC 1939 s7: APOP name digest (MD5 of timestamp + secret, not reversible) */
             mailx_auth_begin(&s->auth, (const uint8_t *)"APOP", 4, false, &aev);
-            mailx_auth_user(&s->auth, a1, ev.cmd.arg1_len, &aev);
+            if (user_whole)
+                mailx_auth_user(&s->auth, a1, ev.cmd.arg1_len, &aev);
             break;
         case MAILX_POP_CMD_AUTH:
             /* RFC 5034 s4: AUTH mechanism [initial-response]; AUTH alone lists */
             if (ev.cmd.arg1_len > 0) {
                 mailx_auth_begin(&s->auth, a1, ev.cmd.arg1_len, true, &aev);
-                if (ev.cmd.arg2_len > 0)
+                if (ev.cmd.arg2_len > 0 && line->truncated)
+                    mailx_auth_sasl_response_cut(&s->auth, &aev);
+                else if (ev.cmd.arg2_len > 0)
                     mailx_auth_sasl_response(&s->auth, line->ptr + ev.cmd.arg2_off,
                                              ev.cmd.arg2_len, &aev);
             }
@@ -151,7 +174,7 @@ static void multiline_line(mailx_pop_session *s, const mailx_line *line,
                            const mailx_pop_sink *sink, void *ctx)
 {
     bool message = s->ml_verb == MAILX_POP_CMD_RETR || s->ml_verb == MAILX_POP_CMD_TOP;
-    if (line->full_len == 1 && line->ptr[0] == '.') {
+    if (!line->cont && line->full_len == 1 && line->ptr[0] == '.') {
         /* RFC 1939 s3: a lone "." ends a multi-line response */
         mailx_pop_multiline_event ev = { .verb = s->ml_verb, .lines = s->ml_lines,
                                          .size = s->ml_size, .arg_num = s->ml_arg_num,
@@ -170,16 +193,40 @@ static void multiline_line(mailx_pop_session *s, const mailx_line *line,
         }
         return;
     }
-    /* RFC 1939 s3: a line starting with "." has it doubled ("byte-stuffed") */
-    size_t skip = line->len > 0 && line->ptr[0] == '.' ? 1 : 0;
+    /* RFC 1939 s3: a line starting with "." has it doubled ("byte-stuffed"); the
+       last part of a line that came in pieces does not start it */
+    size_t skip = !line->cont && line->len > 0 && line->ptr[0] == '.' ? 1 : 0;
     s->ml_lines++;
-    s->ml_size += line->full_len - skip + 2;
+    s->ml_size += line->full_len - (line->cont ? s->ml_dot : skip) + 2;
     if (s->ml_verb == MAILX_POP_CMD_CAPA && word_in(line->ptr, line->len, "STLS"))
         s->starttls_offered = true;
     if (message && sink->content) {
         sink->content(ctx, line->ptr + skip, line->len - skip);
         sink->content(ctx, (const uint8_t *)"\r\n", 2);
     }
+}
+
+/* A piece of a message line longer than mailx.line_keep_max (mailx_line_next_piece):
+ * content as it comes; the line is counted at its last part (multiline_line). */
+static void multiline_piece(mailx_pop_session *s, const mailx_line *line,
+                            const mailx_pop_sink *sink, void *ctx)
+{
+    size_t skip = !line->cont && line->len > 0 && line->ptr[0] == '.' ? 1 : 0;
+    if (!line->cont)
+        s->ml_dot = skip;
+    if (sink->content)
+        sink->content(ctx, line->ptr + skip, line->len - skip);
+}
+
+/* The next line; message content is never cut: a RETR/TOP body line past the keep
+ * limit comes in pieces (the "." that ends the body always fits). */
+static bool next_line(const mailx_pop_session *s, bool from_client, mailx_line_iter *it,
+                      mailx_line *line)
+{
+    if (!from_client && s->in_multiline &&
+        (s->ml_verb == MAILX_POP_CMD_RETR || s->ml_verb == MAILX_POP_CMD_TOP))
+        return mailx_line_next_piece(it, line);
+    return mailx_line_next(it, line);
 }
 
 /* Drops every waiting command: none will be paired (their outcome is unknown). */
@@ -219,13 +266,17 @@ static bool desync_line(mailx_pop_session *s, bool status)
 static bool server_line(mailx_pop_session *s, const mailx_line *line, mailx_frame_ref frame,
                         const mailx_pop_sink *sink, void *ctx)
 {
+    if (line->more) {
+        multiline_piece(s, line, sink, ctx);
+        return false;
+    }
     s->srv_lines++;
     if (s->in_multiline) {
         multiline_line(s, line, sink, ctx);
         return false;
     }
     mailx_pop_response_event ev = { .line = line->ptr, .line_len = line->len,
-                                    .bare_lf = line->bare_lf };
+                                    .bare_lf = line->bare_lf, .line_cut = line->truncated };
     ev.parsed = mailx_pop_status_parse(line->ptr, line->len, &ev.status);
     mailx_pop_pending rq;
     memset(&rq, 0, sizeof rq);
@@ -302,7 +353,7 @@ void mailx_pop_session_feed(mailx_pop_session *s, bool from_client,
     mailx_line_iter it;
     mailx_line line;
     mailx_line_iter_init(&it, from_client ? &s->client_carry : &s->server_carry, data, len);
-    while (mailx_line_next(&it, &line)) {
+    while (next_line(s, from_client, &it, &line)) {
         if (!s->started) {
             /* RFC 1939 s4: the server speaks first, with +OK (or -ERR when it
              * refuses); anything else means the capture began later */

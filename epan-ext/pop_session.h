@@ -41,13 +41,14 @@ typedef struct {
 } mailx_pop_pending;
 
 typedef struct {
-    const uint8_t *line;           /* without CRLF; may be truncated to MAILX_LINE_KEEP_MAX */
+    const uint8_t *line;           /* without CRLF; cut to the keep limit when line_cut */
     size_t line_len;
     bool parsed;                   /* a command word was found (kind COMMAND) */
     mailx_pop_command cmd;
     mailx_pop_answers kind;        /* COMMAND or SASL_RESPONSE */
     bool sasl_cancel;              /* "*" (RFC 5034 s4) */
     bool bare_lf;
+    bool line_cut;                 /* longer than the keep limit: line holds its start */
     bool not_remembered;           /* too many pending: will not be paired */
 } mailx_pop_command_event;
 
@@ -63,6 +64,7 @@ typedef struct {
     void *request_token;
     bool opens_multiline;          /* +OK to a multi-line command: lines follow up to "." */
     bool bare_lf;
+    bool line_cut;                 /* longer than the keep limit: line holds its start */
 } mailx_pop_response_event;
 
 typedef struct {
@@ -119,6 +121,7 @@ typedef struct {
     mailx_pop_verb ml_verb;
     uint32_t ml_arg_num;
     uint64_t ml_lines, ml_size;
+    bool ml_dot;                   /* the body line coming in pieces began with a doubled "." */
     mailx_frame_ref ml_first;
     bool starttls_offered;         /* CAPA listed STLS */
     bool tls;                      /* STLS accepted */
@@ -144,6 +147,11 @@ typedef struct {
 void mailx_pop_session_init(mailx_pop_session *s);
 /* Commands remembered at once (clamped to 1..MAILX_POP_PENDING_HARD_MAX). */
 void mailx_pop_session_limit(mailx_pop_session *s, uint32_t pending_max);
+/* Bytes kept of a line carried across segments, per direction (the preference
+ * mailx.line_keep_max, clamped like mailx_line_carry_keep); set before the first feed. */
+void mailx_pop_session_line_keep(mailx_pop_session *s, uint32_t keep_max);
+/* Lines cut at the keep limit so far, both directions. */
+uint64_t mailx_pop_session_lines_cut(const mailx_pop_session *s);
 void mailx_pop_session_free(mailx_pop_session *s);
 void mailx_pop_session_feed(mailx_pop_session *s, bool from_client,
                             const uint8_t *data, size_t len, mailx_frame_ref frame,

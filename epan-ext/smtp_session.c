@@ -19,6 +19,17 @@ void mailx_smtp_session_limit(mailx_smtp_session *s, uint32_t pending_max)
                      ? MAILX_SMTP_PENDING_HARD_MAX : pending_max;
 }
 
+void mailx_smtp_session_line_keep(mailx_smtp_session *s, uint32_t keep_max)
+{
+    mailx_line_carry_keep(&s->client_carry, keep_max);
+    mailx_line_carry_keep(&s->server_carry, keep_max);
+}
+
+uint64_t mailx_smtp_session_lines_cut(const mailx_smtp_session *s)
+{
+    return s->client_carry.cut + s->server_carry.cut;
+}
+
 void mailx_smtp_session_free(mailx_smtp_session *s)
 {
     mailx_line_carry_clear(&s->client_carry);
@@ -101,7 +112,8 @@ static void client_command_line(mailx_smtp_session *s, const mailx_line *line,
                                 mailx_frame_ref frame, const mailx_smtp_sink *sink, void *ctx)
 {
     mailx_smtp_command_event ev = { .line = line->ptr, .line_len = line->len,
-                                    .bare_lf = line->bare_lf, .kind = MAILX_SMTP_ANSWERS_COMMAND };
+                                    .bare_lf = line->bare_lf, .line_cut = line->truncated,
+                                    .kind = MAILX_SMTP_ANSWERS_COMMAND };
     if (!mailx_smtp_command_parse(line->ptr, line->len, &ev.cmd))
         memset(&ev.cmd, 0, sizeof ev.cmd);   /* empty or garbage line: an unknown command */
     mailx_smtp_verb verb = ev.cmd.verb;
@@ -164,9 +176,26 @@ static void feed_client(mailx_smtp_session *s, mailx_line_iter *it, mailx_frame_
             break;
         }
         case MAILX_SMTP_CLIENT_DATA:
-            if (!mailx_line_next(it, &line))
+            /* message content is never cut: a line past mailx.line_keep_max comes
+               in pieces (the "." that ends the data always fits) */
+            if (!mailx_line_next_piece(it, &line))
                 return;
-            if (line.full_len == 1 && line.ptr[0] == '.') {
+            if (line.more || line.cont) {
+                /* RFC 5321 s4.5.2: only the line's first byte may be a doubled "." */
+                size_t skip = !line.cont && line.len > 0 && line.ptr[0] == '.' ? 1 : 0;
+                if (!line.cont) {
+                    s->data_dot = skip;
+                    if (s->msg_size == 0 && s->msg_chunks == 0)
+                        s->msg_first = frame;
+                }
+                if (!line.more)
+                    s->msg_size += line.full_len - s->data_dot + 2;
+                if (sink->content) {
+                    sink->content(ctx, line.ptr + skip, line.len - skip);
+                    if (!line.more)
+                        sink->content(ctx, (const uint8_t *)"\r\n", 2);
+                }
+            } else if (line.full_len == 1 && line.ptr[0] == '.') {
                 /* RFC 5321 s4.1.1.4: the lone "." ends the mail data; it is answered */
                 mailx_smtp_command_event ev = { .line = line.ptr, .line_len = line.len,
                                                 .bare_lf = line.bare_lf,
@@ -190,9 +219,9 @@ static void feed_client(mailx_smtp_session *s, mailx_line_iter *it, mailx_frame_
             if (!mailx_line_next(it, &line))
                 return;
             mailx_smtp_command_event ev = { .line = line.ptr, .line_len = line.len,
-                                            .bare_lf = line.bare_lf,
+                                            .bare_lf = line.bare_lf, .line_cut = line.truncated,
                                             .kind = MAILX_SMTP_ANSWERS_AUTH_RESPONSE };
-            ev.auth_cancel = line.len == 1 && line.ptr[0] == '*';
+            ev.auth_cancel = line.full_len == 1 && line.ptr[0] == '*';
             s->mode = MAILX_SMTP_CLIENT_COMMANDS;
             emit_command(s, sink, ctx, &ev, frame, MAILX_SMTP_CMD_AUTH);
             break;
@@ -255,8 +284,21 @@ static void feed_server(mailx_smtp_session *s, mailx_line_iter *it, mailx_frame_
     bool tls_now = false;
     while (!tls_now && mailx_line_next(it, &line)) {
         mailx_smtp_reply_event ev = { .line = line.ptr, .line_len = line.len,
-                                      .bare_lf = line.bare_lf };
+                                      .bare_lf = line.bare_lf, .line_cut = line.truncated };
         ev.parsed = mailx_smtp_reply_parse(line.ptr, line.len, &ev.reply);
+        if (ev.parsed && line.truncated) {
+            /* Only what was kept is read: the separator after the code must be in it
+             * ("250" may be "250-..." cut), and an enhanced status that reaches the
+             * cut may have lost digits ("5.1.1" of "5.1.10"). */
+            if (line.len < 4)
+                ev.parsed = false;
+            else if (ev.reply.has_status && ev.reply.text_off >= line.len) {
+                ev.reply.has_status = false;
+                memset(&ev.reply.status, 0, sizeof ev.reply.status);
+                ev.reply.text_off = ev.reply.status_off;
+                ev.reply.text_len = line.len - ev.reply.status_off;
+            }
+        }
         if (!ev.parsed)
             memset(&ev.reply, 0, sizeof ev.reply);
         if (!s->in_reply) {

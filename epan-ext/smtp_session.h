@@ -48,22 +48,27 @@ typedef struct {
 } mailx_smtp_pending;
 
 typedef struct {
-    const uint8_t *line;       /* the command line without CRLF (cut to MAILX_LINE_KEEP_MAX only when
-                                  it was carried across segments) */
+    const uint8_t *line;       /* the command line without CRLF (cut to the keep limit only when
+                                  it was carried across segments: line_cut) */
     size_t line_len;
     mailx_smtp_command cmd;    /* parsed; offsets are into line */
     mailx_smtp_answers kind;   /* COMMAND, AUTH_RESPONSE, BDAT_CHUNK or END_OF_DATA (the "." line) */
     bool auth_cancel;          /* a "*" SASL response: the client aborts AUTH (RFC 4954 s4) */
     bool bare_lf;
+    bool line_cut;             /* the line was longer than the keep limit: line holds its start */
     bool not_remembered;       /* too many pending commands: this one will not be paired */
 } mailx_smtp_command_event;
 
 typedef struct {
-    const uint8_t *line;       /* the reply line without CRLF */
+    const uint8_t *line;       /* the reply line without CRLF (cut like a command line) */
     size_t line_len;
     bool parsed;               /* false: not a valid reply line (reply fields are zero) */
     mailx_smtp_reply reply;
     bool bare_lf;
+    bool line_cut;             /* cut at the keep limit: parsed only from what was kept (a code
+                                  or status reaching the cut is not taken); !parsed && line_cut &&
+                                  line_len < 4: the code and its separator were not kept, so
+                                  the line is not known to be malformed */
     bool code_changed;         /* a continuation line with another code than the first
                                   line of the reply (RFC 5321 s4.2.1 says they must agree) */
     mailx_smtp_answers answers;
@@ -121,6 +126,7 @@ typedef struct {
     uint64_t bdat_left;           /* bytes of the current chunk still to come */
     bool     bdat_last;           /* the current chunk ends the message */
     bool     msg_open;
+    bool     data_dot;            /* the message line coming in pieces began with a doubled "." */
     uint64_t msg_size;
     uint32_t msg_chunks;
     mailx_frame_ref msg_first;
@@ -134,6 +140,11 @@ void mailx_smtp_session_init(mailx_smtp_session *s);
 /* Commands remembered at once (clamped to 1..MAILX_SMTP_PENDING_HARD_MAX); set
  * before the first feed. */
 void mailx_smtp_session_limit(mailx_smtp_session *s, uint32_t pending_max);
+/* Bytes kept of a line carried across segments, per direction (the preference
+ * mailx.line_keep_max; clamped like mailx_line_carry_keep); set before the first feed. */
+void mailx_smtp_session_line_keep(mailx_smtp_session *s, uint32_t keep_max);
+/* Lines cut at the keep limit so far, both directions. */
+uint64_t mailx_smtp_session_lines_cut(const mailx_smtp_session *s);
 /* Frees the carried lines; the struct itself belongs to the caller. */
 void mailx_smtp_session_free(mailx_smtp_session *s);
 

@@ -16,8 +16,8 @@ static void *on_command(void *ctx, const mailx_imap_command_event *ev)
     GString *o = ctx;
     switch (ev->kind) {
     case MAILX_IMAP_CLIENT_COMMAND:
-        g_string_append_printf(o, "C %.*s %s%s\n", (int)ev->cmd.tag_len, ev->line, ev->name,
-                               ev->not_remembered ? " dropped" : "");
+        g_string_append_printf(o, "C %.*s %s%s%s\n", (int)ev->cmd.tag_len, ev->line, ev->name,
+                               ev->not_remembered ? " dropped" : "", ev->line_cut ? " cut" : "");
         break;
     case MAILX_IMAP_CLIENT_CONTINUED: g_string_append(o, "C ...\n"); break;
     case MAILX_IMAP_CLIENT_SASL:
@@ -62,6 +62,8 @@ static void on_response(void *ctx, const mailx_imap_response_event *ev)
         g_string_append(o, " greeting");
     if (ev->has_request)
         g_string_append_printf(o, " -> %s", ev->command);
+    if (ev->line_cut)
+        g_string_append(o, " cut");
     g_string_append_c(o, '\n');
 }
 
@@ -117,10 +119,16 @@ static const mailx_imap_sink sink = {
     .gap = on_gap,
 };
 
+/* The keep limit for the next runs (0: the default) and the lines the last run cut. */
+static uint32_t run_keep;
+static uint64_t run_cut;
+
 static char *run(const chunk *ch, size_t n, bool bytewise, mailx_imap_session *keep)
 {
     mailx_imap_session *s = g_new(mailx_imap_session, 1);
     mailx_imap_session_init(s);
+    if (run_keep)
+        mailx_imap_session_line_keep(s, run_keep);
     GString *o = g_string_new("");
     g_string_truncate(content, 0);
     for (size_t i = 0; i < n; i++) {
@@ -140,6 +148,7 @@ static char *run(const chunk *ch, size_t n, bool bytewise, mailx_imap_session *k
     }
     if (keep)
         *keep = *s;
+    run_cut = mailx_imap_session_lines_cut(s);
     mailx_imap_session_free(s);
     g_free(s);
     return g_string_free(o, FALSE);
@@ -155,6 +164,47 @@ static void check(const char *name, const chunk *ch, size_t n, const char *expec
         g_error("%s (bytewise):\n--- got\n%s--- expected\n%s", name, b, expected);
     g_free(a);
     g_free(b);
+}
+
+/* Lines carried across frames and cut at the keep limit (mailx.line_keep_max):
+ * each is reported cut and counted once; tag, status and pairing come from the
+ * kept part, a user name or response code reaching the cut is not taken. */
+typedef struct { const char *name; uint32_t keep; chunk ch[8]; size_t n; const char *expect; uint64_t cut; } cut_case;
+
+static const cut_case cut_cases[] = {
+    { "tagged response cut keeps tag, status and pairing", 16,
+      { { false, "* OK ready\r\n" }, { true, "a1 NOOP\r\n" }, { false, "a1 OK NOOP compl" },
+        { false, "eted and more text\r\n" } }, 4,
+      "S * OK greeting\nC a1 NOOP\nS a1 OK -> NOOP cut\n", 1 },
+    { "response code reaching the cut is not taken", 16,
+      { { false, "* OK ready\r\n" }, { true, "a1 SELECT x\r\n" }, { false, "a1 NO [NONEXIST" },
+        { false, "ENT] no such mailbox\r\n" } }, 4,
+      "S * OK greeting\nC a1 SELECT\nS a1 NO -> SELECT cut\n", 1 },
+    { "LOGIN user reaching the cut is not taken", 16,
+      { { false, "* OK ready\r\n" }, { true, "a2 LOGIN bobbyt" }, { true, "ables secret\r\n" },
+        { false, "a2 OK done\r\n" } }, 4,
+      "S * OK greeting\nC a2 LOGIN cut\nauth #1 IMAP LOGIN\nS a2 OK -> LOGIN\nauth #1 IMAP LOGIN success\n", 1 },
+    { "LOGIN user before the cut is taken", 16,
+      { { false, "* OK ready\r\n" }, { true, "a2 LOGIN bob se" }, { true, "cret\r\n" },
+        { false, "a2 OK done\r\n" } }, 4,
+      "S * OK greeting\nC a2 LOGIN cut\nauth #1 IMAP LOGIN user=bob credential\nS a2 OK -> LOGIN\n"
+      "auth #1 IMAP LOGIN user=bob success\n", 1 },
+    { "many cut lines, each counted", 8,
+      { { false, "* OK ready\r\n" }, { true, "a1 NOOP x" }, { true, "yz\r\na2 NOOP x" }, { true, "yz\r\n" },
+        { false, "a1 OK done" }, { false, "\r\na2 OK done\r\n" } }, 6,
+      "S * OK greeting\nC a1 NOOP cut\nC a2 NOOP cut\nS a1 OK -> NOOP cut\nS a2 OK -> NOOP\n", 3 },
+};
+
+static void test_cut(gconstpointer data)
+{
+    const cut_case *c = data;
+    run_keep = c->keep;
+    char *got = run(c->ch, c->n, false, NULL);
+    run_keep = 0;
+    if (strcmp(got, c->expect) != 0)
+        g_error("%s:\n--- got\n%s--- expected\n%s", c->name, got, c->expect);
+    g_assert_cmpuint(run_cut, ==, c->cut);
+    g_free(got);
 }
 
 static void test_login_forms(void)
@@ -468,6 +518,11 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     content = g_string_new("");
+    for (size_t i = 0; i < G_N_ELEMENTS(cut_cases); i++) {
+        char *path = g_strdup_printf("/imap_session/line_cut/%s", cut_cases[i].name);
+        g_test_add_data_func(path, &cut_cases[i], test_cut);
+        g_free(path);
+    }
     g_test_add_func("/imap_session/login_forms", test_login_forms);
     g_test_add_func("/imap_session/fetch_pipelined", test_fetch_pipelined);
     g_test_add_func("/imap_session/authenticate", test_authenticate);

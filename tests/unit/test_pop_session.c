@@ -17,8 +17,8 @@ static void *on_command(void *ctx, const mailx_pop_command_event *ev)
     if (ev->kind == MAILX_POP_ANSWERS_SASL_RESPONSE)
         g_string_append_printf(o, "C sasl%s\n", ev->sasl_cancel ? " cancel" : "");
     else
-        g_string_append_printf(o, "C %s%s\n", ev->parsed ? mailx_pop_verb_name(ev->cmd.verb) : "?",
-                               ev->not_remembered ? " dropped" : "");
+        g_string_append_printf(o, "C %s%s%s\n", ev->parsed ? mailx_pop_verb_name(ev->cmd.verb) : "?",
+                               ev->not_remembered ? " dropped" : "", ev->line_cut ? " cut" : "");
     return GUINT_TO_POINTER(1);
 }
 
@@ -34,8 +34,8 @@ static void on_response(void *ctx, const mailx_pop_response_event *ev)
     g_string_append_printf(o, "S %s", ind);
     if (ev->status.has_code)
         g_string_append_printf(o, " [%.*s]", (int)ev->status.code_len, ev->line + ev->status.code_off);
-    g_string_append_printf(o, " -> %s%s\n", mailx_pop_answers_name(ev->answers, ev->verb),
-                           ev->opens_multiline ? " (multi)" : "");
+    g_string_append_printf(o, " -> %s%s%s\n", mailx_pop_answers_name(ev->answers, ev->verb),
+                           ev->opens_multiline ? " (multi)" : "", ev->line_cut ? " cut" : "");
 }
 
 static void on_ml_end(void *ctx, const mailx_pop_multiline_event *ev)
@@ -93,10 +93,16 @@ static const mailx_pop_sink sink = {
     .gap = on_gap,
 };
 
+/* The keep limit for the next runs (0: the default) and the lines the last run cut. */
+static uint32_t run_keep;
+static uint64_t run_cut;
+
 static char *run(const chunk *ch, size_t n, bool bytewise, mailx_pop_session *out)
 {
     mailx_pop_session s;
     mailx_pop_session_init(&s);
+    if (run_keep)
+        mailx_pop_session_line_keep(&s, run_keep);
     GString *o = g_string_new("");
     g_string_truncate(content, 0);
     for (size_t i = 0; i < n; i++) {
@@ -116,6 +122,7 @@ static char *run(const chunk *ch, size_t n, bool bytewise, mailx_pop_session *ou
     }
     if (out)
         *out = s;
+    run_cut = mailx_pop_session_lines_cut(&s);
     mailx_pop_session_free(&s);
     return g_string_free(o, FALSE);
 }
@@ -130,6 +137,70 @@ static void check(const char *name, const chunk *ch, size_t n, const char *expec
         g_error("%s (bytewise):\n--- got\n%s--- expected\n%s", name, b, expected);
     g_free(a);
     g_free(b);
+}
+
+/* Lines carried across frames and cut at the keep limit (mailx.line_keep_max):
+ * each is reported cut and counted once; what is read comes from the kept part
+ * (a status indicator before the cut stays, a code reaching it is not taken),
+ * sizes from the full length. */
+typedef struct {
+    const char *name; uint32_t keep; chunk ch[8]; size_t n; const char *expect; uint64_t cut;
+    const char *content;   /* the message content the sink got (NULL: not checked) */
+} cut_case;
+
+static const cut_case cut_cases[] = {
+    { "status line cut after +OK", 8,
+      { { false, "+OK ready\r\n" }, { true, "STAT\r\n" }, { false, "+OK 2 32" }, { false, "0 octets\r\n" } }, 4,
+      "S +OK -> greeting\nC STAT\nS +OK -> STAT cut\n", 1 },
+    { "code reaching the cut is not taken", 10,
+      { { false, "+OK ready\r\n" }, { true, "STAT\r\n" }, { false, "-ERR [SYS/" }, { false, "TEMP] busy\r\n" } }, 4,
+      "S +OK -> greeting\nC STAT\nS -ERR -> STAT cut\n", 1 },
+    { "command line cut is recorded as cut", 8,
+      { { false, "+OK ready\r\n" }, { true, "USER averyl" }, { true, "ongname\r\n" }, { false, "+OK\r\n" } }, 4,
+      "S +OK -> greeting\nC USER cut\nauth #1 USER/PASS\nS +OK -> USER\n", 1 },
+    { "user name reaching the cut is not taken", 12,
+      { { false, "+OK ready\r\n" }, { true, "APOP averyl" }, { true, "ongname c4c9334bac560ecc979e58001b3e22fb\r\n" },
+        { false, "-ERR\r\n" } }, 4,
+      "S +OK -> greeting\nC APOP cut\nauth #1 APOP\nS -ERR -> APOP\nauth #1 APOP failure\n", 1 },
+    { "user name before the cut is taken", 12,
+      { { false, "+OK ready\r\n" }, { true, "APOP bob c4c9" }, { true, "334bac560ecc979e58001b3e22fb\r\n" },
+        { false, "-ERR\r\n" } }, 4,
+      "S +OK -> greeting\nC APOP cut\nauth #1 APOP user=bob\nS -ERR -> APOP\nauth #1 APOP user=bob failure\n", 1 },
+    { "SASL response cut: no user decoded", 8,
+      { { false, "+OK ready\r\n" }, { true, "AUTH LOGIN\r\n" }, { false, "+ VXNlcm5hbWU6\r\n" },
+        { true, "YWxpY2Vh" }, { true, "bGljZQ==\r\n" } }, 5,
+      "S +OK -> greeting\nC AUTH\nauth #1 LOGIN\nS + -> AUTH\nC sasl\nauth #1 LOGIN\n", 1 },
+    { "message line past the limit is not cut: content and size whole", 8,
+      { { false, "+OK ready\r\n" }, { true, "RETR 1\r\n" }, { false, "+OK\r\nSubject: 0123" },
+        { false, "456789\r\n.\r\n" }, { true, "QUIT\r\n" } }, 5,
+      "S +OK -> greeting\nC RETR\nS +OK -> RETR (multi)\nend RETR lines=1 size=21\nmessage 1 size=21\nC QUIT\n", 0,
+      "Subject: 0123456789\r\n" },
+    { "stuffed-dot body line in pieces, then the end", 4,
+      { { false, "+OK ready\r\n" }, { true, "RETR 2\r\n" }, { false, "+OK\r\n..abcdefgh" }, { false, "ij" },
+        { false, "kl\r" }, { false, "\nx\r\n." }, { false, "\r\n" } }, 7,
+      "S +OK -> greeting\nC RETR\nS +OK -> RETR (multi)\nend RETR lines=2 size=18\nmessage 2 size=18\n", 0,
+      ".abcdefghijkl\r\nx\r\n" },
+    { "CAPA line past the limit is cut, counted", 4,
+      { { false, "+OK ready\r\n" }, { true, "CAPA\r\n" }, { false, "+OK\r\nIMPLEM" }, { false, "ENTATION x\r\n.\r\n" } }, 4,
+      "S +OK -> greeting\nC CAPA\nS +OK -> CAPA (multi)\nend CAPA lines=1 size=18\n", 1, NULL },
+    { "many cut lines, each counted", 8,
+      { { false, "+OK ready\r\n" }, { true, "NOOP 123456" }, { true, "789\r\nNOOP 1234567" }, { true, "89\r\n" },
+        { false, "+OK 123456789" }, { false, "\r\n+OK 123456789\r\n" } }, 6,
+      "S +OK -> greeting\nC NOOP cut\nC NOOP cut\nS +OK -> NOOP cut\nS +OK -> NOOP\n", 3 },
+};
+
+static void test_cut(gconstpointer data)
+{
+    const cut_case *c = data;
+    run_keep = c->keep;
+    char *got = run(c->ch, c->n, false, NULL);
+    run_keep = 0;
+    if (strcmp(got, c->expect) != 0)
+        g_error("%s:\n--- got\n%s--- expected\n%s", c->name, got, c->expect);
+    g_assert_cmpuint(run_cut, ==, c->cut);
+    if (c->content)
+        g_assert_cmpstr(content->str, ==, c->content);
+    g_free(got);
 }
 
 static void test_user_pass(void)
@@ -413,6 +484,11 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     content = g_string_new("");
+    for (size_t i = 0; i < G_N_ELEMENTS(cut_cases); i++) {
+        char *path = g_strdup_printf("/pop_session/line_cut/%s", cut_cases[i].name);
+        g_test_add_data_func(path, &cut_cases[i], test_cut);
+        g_free(path);
+    }
     g_test_add_func("/pop_session/user_pass", test_user_pass);
     g_test_add_func("/pop_session/retr_pipelined", test_retr_pipelined);
     g_test_add_func("/pop_session/auth_sasl", test_auth_sasl);

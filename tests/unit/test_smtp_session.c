@@ -29,10 +29,10 @@ static void *log_command(void *ctx, const mailx_smtp_command_event *ev)
     logger *l = ctx;
     /* only command lines have a verb; "." and SASL responses are not commands */
     bool has_verb = ev->kind == MAILX_SMTP_ANSWERS_COMMAND || ev->kind == MAILX_SMTP_ANSWERS_BDAT_CHUNK;
-    g_string_append_printf(l->log, "C%u %s%s%s%s%s\n", l->frame, kind_name(ev->kind),
+    g_string_append_printf(l->log, "C%u %s%s%s%s%s%s\n", l->frame, kind_name(ev->kind),
                            has_verb ? " " : "", has_verb ? mailx_smtp_verb_name(ev->cmd.verb) : "",
                            ev->auth_cancel ? " cancel" : "",
-                           ev->not_remembered ? " unpaired" : "");
+                           ev->not_remembered ? " unpaired" : "", ev->line_cut ? " cut" : "");
     return GINT_TO_POINTER(++l->next_token);
 }
 
@@ -46,6 +46,12 @@ static void log_reply(void *ctx, const mailx_smtp_reply_event *ev)
         g_string_append_printf(l->log, "@%u#%d", ev->request.num, GPOINTER_TO_INT(ev->request_token));
     if (ev->code_changed)
         g_string_append(l->log, " changed");
+    if (ev->line_cut) {
+        g_string_append(l->log, " cut");
+        if (ev->reply.has_status)
+            g_string_append_printf(l->log, " status=%u.%u.%u", ev->reply.status.klass,
+                                   ev->reply.status.subject, ev->reply.status.detail);
+    }
     g_string_append_c(l->log, '\n');
 }
 
@@ -62,8 +68,18 @@ static void log_tls(void *ctx)
     g_string_append_printf(l->log, "T%u\n", l->frame);
 }
 
+/* message content as the sink receives it (checked by the line_cut cases) */
+static GString *content_seen;
+static void log_content(void *ctx, const uint8_t *data, size_t len)
+{
+    (void)ctx;
+    if (content_seen)
+        g_string_append_len(content_seen, (const char *)data, (gssize)len);
+}
+
 static const mailx_smtp_sink log_sink = {
     .command = log_command, .reply = log_reply, .message_end = log_message, .tls_started = log_tls,
+    .content = log_content,
 };
 
 /* A script: NULL-terminated list of "C:bytes" / "S:bytes", one per frame. */
@@ -136,11 +152,13 @@ static const session_case cases[] = {
       "R2 500  -> unknown@1#1\nR2 500  -> unknown@1#2\nR2 502  -> unknown@1#3\n" },
 };
 
-static void run_script(const char *const *script, GString *log)
+static uint64_t run_script_keep(const char *const *script, uint32_t keep, GString *log)
 {
     logger l = { .log = log };
     mailx_smtp_session s;
     mailx_smtp_session_init(&s);
+    if (keep)
+        mailx_smtp_session_line_keep(&s, keep);
     for (uint32_t i = 0; script[i]; i++) {
         l.frame = i + 1;
         const char *step = script[i];
@@ -151,7 +169,74 @@ static void run_script(const char *const *script, GString *log)
         mailx_smtp_session_feed(&s, client, buf, n, ref, &log_sink, &l);
         g_free(buf);
     }
+    uint64_t cut = mailx_smtp_session_lines_cut(&s);
     mailx_smtp_session_free(&s);
+    return cut;
+}
+
+static void run_script(const char *const *script, GString *log)
+{
+    run_script_keep(script, 0, log);
+}
+
+/* Lines carried across frames and cut at the keep limit (mailx.line_keep_max):
+ * each is reported cut, counted once, and nothing is read from past the cut. */
+typedef struct {
+    const char *name; uint32_t keep; const char *script[16]; const char *expect; uint64_t cut;
+    const char *content;   /* the message content the sink got (NULL: not checked) */
+} cut_case;
+
+static const cut_case cut_cases[] = {
+    { "reply cut after its code keeps the code",
+      8, { "C:NOOP\r\n", "S:250 2.0.0 lo", "S:ng text\r\n", NULL },
+      "C1 cmd NOOP\nR3 250  -> NOOP@1#1 cut\n", 1 },
+    { "status reaching the cut is not taken",
+      9, { "C:RCPT TO:<a@x>\r\n", "S:550 5.1.1", "S:0 no\r\n", NULL },
+      "C1 cmd RCPT\nR3 550  -> RCPT@1#1 cut\n", 1 },
+    { "status before the cut is kept",
+      12, { "C:RCPT TO:<a@x>\r\n", "S:550 5.1.1 <a", "S:@x>: unknown\r\n", NULL },
+      "C1 cmd RCPT\nR3 550  -> RCPT@1#1 cut status=5.1.1\n", 1 },
+    { "cut before the separator: no code invented",
+      3, { "C:EHLO c\r\n", "S:250-", "S:mx\r\n", "S:250 ok\r\n", NULL },
+      "C1 cmd EHLO\nR3 0? -> EHLO@1#1 cut\nR4 250  -> unknown\n", 1 },
+    { "cut multi-line reply lines keep their codes and pairing",
+      8, { "C:EHLO c\r\n", "S:250-mx.example", "S:.org\r\n250-PIPEL", "S:INING\r\n250 SIZE\r\n", NULL },
+      "C1 cmd EHLO\nR3 250- -> EHLO@1#1 cut\nR4 250- -> EHLO@1#1 cut\nR4 250  -> EHLO@1#1\n", 2 },
+    { "cut command line is recorded as cut and paired",
+      8, { "C:RCPT TO:<", "C:bob@example.org>\r\n", "S:250 ok\r\n", NULL },
+      "C2 cmd RCPT cut\nR3 250  -> RCPT@2#1\n", 1 },
+    { "message line past the limit is not cut: content and size whole",
+      8, { "C:DATA\r\n", "S:354 go\r\n", "C:x\r\n0123456789", "C:abcdef\r\n.\r\n", "S:250 ok\r\n", NULL },
+      "C1 cmd DATA\nR2 354  -> DATA@1#1\nM4 size=21 chunks=0 first=3\nC4 eod\n"
+      "R5 250  -> end of data@4#2\n", 0, "x\r\n0123456789abcdef\r\n" },
+    { "long stuffed-dot message line in pieces",
+      4, { "C:DATA\r\n", "S:354 go\r\n", "C:..abcdefgh", "C:ij", "C:klmn\r", "C:\n.", "C:\r\n", NULL },
+      "C1 cmd DATA\nR2 354  -> DATA@1#1\nM7 size=17 chunks=0 first=3\nC7 eod\n", 0, ".abcdefghijklmn\r\n" },
+    { "first message line in pieces sets the first frame",
+      4, { "C:DATA\r\n", "S:354 go\r\n", "C:abcdefgh", "C:ij\r\n.\r\n", NULL },
+      "C1 cmd DATA\nR2 354  -> DATA@1#1\nM4 size=12 chunks=0 first=3\nC4 eod\n", 0, "abcdefghij\r\n" },
+    { "lines that fit are not cut",
+      8, { "C:NOOP", "C:\r\n", "S:250 0123456789012345\r\n", NULL },
+      "C2 cmd NOOP\nR3 250  -> NOOP@2#1\n", 0 },
+    { "default keep: a 4 KiB reply line in pieces is whole",
+      0, { "C:NOOP\r\n", "S:250 ", "S:" "0123456789012345678901234567890123456789012345678901234567890123"
+           "0123456789012345678901234567890123456789012345678901234567890123", "S:\r\n", NULL },
+      "C1 cmd NOOP\nR4 250  -> NOOP@1#1\n", 0 },
+};
+
+static void test_cut(gconstpointer data)
+{
+    const cut_case *c = data;
+    GString *log = g_string_new(NULL);
+    content_seen = g_string_new(NULL);
+    uint64_t cut = run_script_keep(c->script, c->keep, log);
+    g_assert_cmpstr(log->str, ==, c->expect);
+    g_assert_cmpuint(cut, ==, c->cut);
+    if (c->content)
+        g_assert_cmpstr(content_seen->str, ==, c->content);
+    g_string_free(content_seen, TRUE);
+    content_seen = NULL;
+    g_string_free(log, TRUE);
 }
 
 static void test_case(gconstpointer data)
@@ -268,6 +353,11 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         char *path = g_strdup_printf("/smtp_session/%s", cases[i].name);
         g_test_add_data_func(path, &cases[i], test_case);
+        g_free(path);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(cut_cases); i++) {
+        char *path = g_strdup_printf("/smtp_session/line_cut/%s", cut_cases[i].name);
+        g_test_add_data_func(path, &cut_cases[i], test_cut);
         g_free(path);
     }
     g_test_add_func("/smtp_session/limit/pending", test_pending_limit);
