@@ -4,6 +4,7 @@
 #include "mem_limits.h"
 
 #include "imap_session.h"
+#include "line_splitter.h"
 #include "pop_session.h"
 #include "smtp_session.h"
 
@@ -45,6 +46,13 @@ static const mailx_limit_info limit_table[MAILX_LIMIT_COUNT] = {
         "SMTP, POP3 and IMAP sessions analysed per capture; later ones are not analysed "
         "and mailx.limit.sessions is raised once",
         100000, 1, 10000000 },
+    /* each direction of a session grows its carry buffer up to it, only while a
+     * line spans segments; 16 still holds a reply code and its enhanced status */
+    [MAILX_LIMIT_LINE_KEEP] = { "line_keep_max", "Bytes kept of a line split across segments",
+        "Bytes kept of a command, reply or message line carried across TCP segments; "
+        "longer lines are still delimited and reported, their text cut, and "
+        "mailx.limit.line is raised once per session",
+        MAILX_LINE_KEEP_MAX, 16, MAILX_LINE_KEEP_HARD_MAX },
 };
 
 const mailx_limit_info *mailx_limit_info_get(mailx_limit_id id)

@@ -23,6 +23,7 @@ typedef enum {
     MAILX_LIMIT_HEADER_FIELD,       /* bytes kept of one unfolded header field */
     MAILX_LIMIT_HEADER_BLOCK,       /* header bytes of one entity that are interpreted */
     MAILX_LIMIT_SESSIONS,           /* mail sessions tracked, per capture */
+    MAILX_LIMIT_LINE_KEEP,          /* bytes kept of a line carried across TCP segments */
     MAILX_LIMIT_COUNT
 } mailx_limit_id;
 

@@ -53,6 +53,8 @@ guint32 mailx_limits_sessions_untracked(void);
 /* Is this the frame that raises mailx.limit.sessions? Then render it (every pass). */
 gboolean mailx_limits_sessions_frame(const packet_info *pinfo);
 void mailx_limits_sessions_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
+/* mailx.limit.line, in the frame where a session first cut a line (every pass). */
+void mailx_limits_line_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
 
 typedef enum {
     MAILX_PROTO_NONE = 0,
@@ -155,6 +157,7 @@ typedef struct {
 
 typedef struct {
     guint8  kind;               /* mailx_pop_answers: COMMAND or SASL_RESPONSE */
+    guint8  line_cut;           /* the line was cut at mailx.line_keep_max */
     char    name[16];           /* the verb as sent, upper case, or "AUTH response" */
     guint32 response_frame;
     char    response[8];        /* "+OK", "-ERR", "+" */
@@ -186,6 +189,7 @@ typedef struct {
     char    name[MAILX_IMAP_NAME_MAX];
     guint32 response_frame;
     guint8  response_status;    /* mailx_imap_status of the tagged response */
+    guint8  line_cut;           /* the line was cut at mailx.line_keep_max */
 } mailx_imap_cmd_rec;
 
 typedef struct {
@@ -206,7 +210,9 @@ typedef struct {
     guint8  answers;            /* mailx_smtp_answers */
     guint8  verb;               /* mailx_smtp_verb */
     guint8  parsed : 1, is_last : 1, has_status : 1, code_changed : 1, bare_lf : 1,
-            has_request : 1;
+            has_request : 1,
+            line_cut : 1,       /* cut at mailx.line_keep_max: read from what was kept */
+            cut_before_code : 1;/* ... before its code and separator: not known to be malformed */
     guint32 request_frame;
     gint64  delta_ns;
     const struct mailx_smtp_cmd_rec *request;   /* the command answered (file scope), or NULL */
@@ -215,7 +221,7 @@ typedef struct {
 typedef struct mailx_smtp_cmd_rec {
     guint8  kind;               /* mailx_smtp_answers */
     guint8  verb;               /* mailx_smtp_verb */
-    guint8  not_remembered : 1, auth_cancel : 1;
+    guint8  not_remembered : 1, auth_cancel : 1, line_cut : 1;
     char    word[16];           /* an unknown verb as sent (printable, truncated), for display */
     guint32 response_frame;     /* filled when the (last line of the) reply arrives */
     guint16 response_code;
@@ -252,7 +258,8 @@ typedef struct {
     guint8 from_client : 1,
            tls_layer : 1,       /* the frame went through the TLS dissector */
            session_only : 1,    /* no mail data: only the session items */
-           segment_lost : 1;    /* TCP: a segment before this one (same direction) was not captured */
+           segment_lost : 1,    /* TCP: a segment before this one (same direction) was not captured */
+           line_cut : 1;        /* the session's first line cut at mailx.line_keep_max is here */
 } mailx_frame;
 
 /* POP3/IMAP: the gaps to tell the session before this frame's bytes, per side

@@ -61,6 +61,7 @@ static void *on_command(void *ctx, const mailx_imap_command_event *ev)
         ev->kind != MAILX_IMAP_CLIENT_DONE)
         return NULL;
     mailx_imap_cmd_rec *rec = wmem_new0(wmem_file_scope(), mailx_imap_cmd_rec);
+    rec->line_cut = ev->line_cut;
     if (ev->kind == MAILX_IMAP_CLIENT_COMMAND) {
         copy_printable(rec->tag, sizeof rec->tag, ev->line + ev->cmd.tag_off, ev->cmd.tag_len);
         g_strlcpy(rec->name, ev->name, sizeof rec->name);
@@ -233,6 +234,7 @@ static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, 
         mc->imap = wmem_new(wmem_file_scope(), mailx_imap_session);
         mailx_imap_session_init(mc->imap);
         mailx_imap_session_limit(mc->imap, mailx_limits_now.v[MAILX_LIMIT_IMAP_PENDING]);
+        mailx_imap_session_line_keep(mc->imap, mailx_limits_now.v[MAILX_LIMIT_LINE_KEEP]);
         mc->imap->joined_late = !mailx_conn_saw_handshake(pinfo);
     }
     imap_builder b = {
@@ -359,6 +361,8 @@ void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
         proto_item_set_generated(ci);
         if (c->tag[0])
             proto_item_append_text(ci, " (tag %s)", c->tag);
+        if (c->line_cut)
+            proto_item_append_text(ci, " (line cut)");
         if (c->response_frame) {
             proto_item_append_text(ci, ", answered %s in frame %u",
                                    mailx_imap_status_name((mailx_imap_status)c->response_status), c->response_frame);

@@ -14,6 +14,7 @@ mailx_limits mailx_limits_now;
 static guint pref_limit[MAILX_LIMIT_COUNT];
 
 static expert_field ei_limit_sessions = EI_INIT;
+static expert_field ei_limit_line = EI_INIT;
 
 /* The session cap: the first frame refused (0: none yet) and how many sessions
  * went untracked. */
@@ -25,6 +26,8 @@ void mailx_limits_register(module_t *mod)
     static ei_register_info ei[] = {
         { &ei_limit_sessions, { "mailx.limit.sessions", PI_PROTOCOL, PI_WARN,
             "mailx limit reached: mail sessions tracked per capture", EXPFILL } },
+        { &ei_limit_line, { "mailx.limit.line", PI_PROTOCOL, PI_WARN,
+            "mailx limit reached: a line carried across segments was cut", EXPFILL } },
     };
     expert_register_field_array(expert_register_protocol(proto_mailx), ei, array_length(ei));
 
@@ -88,4 +91,11 @@ void mailx_limits_sessions_render(packet_info *pinfo, proto_tree *tree, tvbuff_t
     proto_tree_add_expert_format(tree, pinfo, &ei_limit_sessions, tvb, 0, 0,
         "mailx limit reached: more than %u mail sessions tracked; later sessions are not "
         "analysed (preference mailx.sessions_max)", mailx_limits_now.v[MAILX_LIMIT_SESSIONS]);
+}
+
+void mailx_limits_line_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
+{
+    proto_tree_add_expert_format(tree, pinfo, &ei_limit_line, tvb, 0, 0,
+        "mailx limit reached: a line longer than %u bytes was cut (preference "
+        "mailx.line_keep_max)", mailx_limits_now.v[MAILX_LIMIT_LINE_KEEP]);
 }

@@ -46,6 +46,7 @@ static void *on_command(void *ctx, const mailx_pop_command_event *ev)
     pop_builder *b = (pop_builder *)ctx;
     mailx_pop_cmd_rec *rec = wmem_new0(wmem_file_scope(), mailx_pop_cmd_rec);
     rec->kind = (guint8)ev->kind;
+    rec->line_cut = ev->line_cut;
     if (ev->kind == MAILX_POP_ANSWERS_SASL_RESPONSE) {
         g_strlcpy(rec->name, "AUTH response", sizeof rec->name);
     } else if (ev->parsed) {
@@ -169,6 +170,7 @@ void mailx_pop_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items)
         mc->pop = wmem_new(wmem_file_scope(), mailx_pop_session);
         mailx_pop_session_init(mc->pop);
         mailx_pop_session_limit(mc->pop, mailx_limits_now.v[MAILX_LIMIT_POP_PENDING]);
+        mailx_pop_session_line_keep(mc->pop, mailx_limits_now.v[MAILX_LIMIT_LINE_KEEP]);
         mc->pop->joined_late = !mailx_conn_saw_handshake(pinfo);
     }
     pop_builder b = {
@@ -271,6 +273,8 @@ void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tre
         const mailx_pop_cmd_rec *c = pf->cmd[i];
         proto_item *ci = proto_tree_add_string(tree, hf_pop_request, tvb, 0, 0, c->name);
         proto_item_set_generated(ci);
+        if (c->line_cut)
+            proto_item_append_text(ci, " (line cut)");
         if (c->response_frame) {
             proto_item_append_text(ci, " (answered %s in frame %u)", c->response, c->response_frame);
             proto_tree *ct = proto_item_add_subtree(ci, ett_pop_request);

@@ -82,6 +82,7 @@ static void *on_command(void *ctx, const mailx_smtp_command_event *ev)
         rec->verb = ev->kind == MAILX_SMTP_ANSWERS_END_OF_DATA ? MAILX_SMTP_CMD_DATA : MAILX_SMTP_CMD_AUTH;
     rec->not_remembered = ev->not_remembered;
     rec->auth_cancel = ev->auth_cancel;
+    rec->line_cut = ev->line_cut;
     if (ev->kind == MAILX_SMTP_ANSWERS_COMMAND && ev->cmd.verb == MAILX_SMTP_CMD_UNKNOWN)
         smtp_unknown_word(rec->word, sizeof rec->word, ev->line, ev->cmd.verb_len);
     /* the envelope of the transaction (mailx_msg.c); RSET drops a message being read */
@@ -124,6 +125,8 @@ static void on_reply(void *ctx, const mailx_smtp_reply_event *ev)
     r.detail = ev->reply.status.detail;
     r.code_changed = ev->code_changed;
     r.bare_lf = ev->bare_lf;
+    r.line_cut = ev->line_cut;
+    r.cut_before_code = !ev->parsed && ev->line_cut && ev->line_len < 4;
     r.answers = (guint8)ev->answers;
     r.verb = (guint8)ev->verb;
     r.has_request = ev->has_request;
@@ -282,9 +285,17 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
         snprintf(status, sizeof status, "%u.%u.%u", r->st_class, r->subject, r->detail);
 
     proto_item *ri;
+    if (r->cut_before_code) {
+        /* too little kept to tell (mailx.limit.line says so for the session) */
+        ri = proto_tree_add_none_format(tree, hf_smtp_reply, tvb, 0, 0,
+                                        "SMTP reply line cut before its code (answers %s)", answered);
+        proto_item_set_generated(ri);
+        return;
+    }
     if (!r->parsed) {
         ri = proto_tree_add_none_format(tree, hf_smtp_reply, tvb, 0, 0,
-                                        "SMTP reply line that is not a reply (answers %s)", answered);
+                                        "SMTP reply line that is not a reply (answers %s)%s", answered,
+                                        r->line_cut ? " (line cut)" : "");
         proto_item_set_generated(ri);
         expert_add_info_format(pinfo, ri, &ei_smtp_reply_malformed,
                                "SMTP reply line without a valid three-digit code");
@@ -294,6 +305,8 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
                                     r->code, r->has_status ? " " : "", status,
                                     title ? " (" : "", title ? title : "", title ? ")" : "", answered);
     proto_item_set_generated(ri);
+    if (r->line_cut)
+        proto_item_append_text(ri, " (line cut)");
     proto_tree *rt = proto_item_add_subtree(ri, ett_smtp_reply);
     proto_item *pi;
     pi = proto_tree_add_uint(rt, hf_smtp_code, tvb, 0, 0, r->code);
@@ -359,6 +372,8 @@ static void render_command(const mailx_smtp_cmd_rec *c, proto_tree *tree, tvbuff
                      : c->word[0] ? c->word : mailx_smtp_verb_name((mailx_smtp_verb)c->verb);
     proto_item *ci = proto_tree_add_string(tree, hf_smtp_request, tvb, 0, 0, name);
     proto_item_set_generated(ci);
+    if (c->line_cut)
+        proto_item_append_text(ci, " (line cut)");
     if (c->response_frame) {
         proto_item_append_text(ci, " (answered %u in frame %u)", c->response_code, c->response_frame);
         proto_tree *ct = proto_item_add_subtree(ci, ett_smtp_request);

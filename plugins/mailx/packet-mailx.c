@@ -156,6 +156,7 @@ static mailx_conv *conv_get(packet_info *pinfo, mailx_proto p)
     copy_address_wmem(wmem_file_scope(), &mc->server_addr, dst_is_server ? &pinfo->dst : &pinfo->src);
     mailx_smtp_session_init(&mc->smtp);
     mailx_smtp_session_limit(&mc->smtp, mailx_limits_now.v[MAILX_LIMIT_SMTP_PENDING]);
+    mailx_smtp_session_line_keep(&mc->smtp, mailx_limits_now.v[MAILX_LIMIT_LINE_KEEP]);
     mailx_server_ports[mc->server_port >> 3] |= (guint8)(1u << (mc->server_port & 7));
     g_ptr_array_add(mailx_convs, mc);
     conversation_add_proto_data(c, proto_mailx, mc);
@@ -337,6 +338,14 @@ static GPtrArray *imap_payload_items(packet_info *pinfo, proto_tree *tree, gbool
     return pl;
 }
 
+/* Lines the session's splitters cut at mailx.line_keep_max so far, all protocols. */
+static guint64 conv_lines_cut(const mailx_conv *mc)
+{
+    return mailx_smtp_session_lines_cut(&mc->smtp) +
+           (mc->pop ? mailx_pop_session_lines_cut(mc->pop) : 0) +
+           (mc->imap ? mailx_imap_session_lines_cut(mc->imap) : 0);
+}
+
 static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tvb,
                                   GPtrArray *smtp_items, GPtrArray *pop_items, GPtrArray *imap_items,
                                   GPtrArray *imap_payload)
@@ -359,6 +368,7 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
     fr->tls_layer = frame_has_tls(pinfo);
     /* bytes of this direction went missing before this frame: no pairing across them */
     fr->segment_lost = frame_has(tree, hf_tcp_lost_segment);
+    guint64 cut_before = conv_lines_cut(mc);
     if (smtp_items) {
         fr->conv = mc;
         fr->from_client = frame_from_client(fr->conv, pinfo);
@@ -384,6 +394,8 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
         else
             mailx_imap_analyse(fr, pinfo, imap_items, proto_get_finfo_ptr_array(tree, hf_imap_line));
     }
+    /* the limit is announced once per session: in the frame that first cuts a line */
+    fr->line_cut = cut_before == 0 && conv_lines_cut(mc) > 0;
     return fr;
 }
 
@@ -516,6 +528,8 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         mailx_pop_render(fr, pinfo, mt, tvb);
     if (fr->imap)
         mailx_imap_render(fr, pinfo, mt, tvb);
+    if (fr->line_cut)
+        mailx_limits_line_render(pinfo, mt, tvb);
     mailx_auth_render(fr, pinfo, mt, tvb);
     mailx_session_render(fr, pinfo, mt, tvb);
     mailx_conn_render(pinfo, mt, tvb);

@@ -30,6 +30,7 @@ static const default_case defaults[] = {
     { MAILX_LIMIT_HEADER_FIELD, "header_field_max", 16384 },
     { MAILX_LIMIT_HEADER_BLOCK, "header_block_max", 256 * 1024 },
     { MAILX_LIMIT_SESSIONS, "sessions_max", 100000 },
+    { MAILX_LIMIT_LINE_KEEP, "line_keep_max", 4096 },
 };
 
 static void test_defaults(void)
@@ -61,6 +62,8 @@ static void test_bounds_match_sessions(void)
     g_assert_cmpuint(mailx_limit_info_get(MAILX_LIMIT_SMTP_PENDING)->max, ==, MAILX_SMTP_PENDING_HARD_MAX);
     g_assert_cmpuint(mailx_limit_info_get(MAILX_LIMIT_POP_PENDING)->max, ==, MAILX_POP_PENDING_HARD_MAX);
     g_assert_cmpuint(mailx_limit_info_get(MAILX_LIMIT_IMAP_PENDING)->max, ==, MAILX_IMAP_PENDING_HARD_MAX);
+    g_assert_cmpuint(mailx_limit_info_get(MAILX_LIMIT_LINE_KEEP)->max, ==, MAILX_LINE_KEEP_HARD_MAX);
+    g_assert_cmpuint(mailx_limit_info_get(MAILX_LIMIT_LINE_KEEP)->min, >=, MAILX_LINE_KEEP_MIN);
 }
 
 typedef enum { V_ZERO, V_MIN, V_DEF, V_MAX, V_MAX_PLUS_1, V_HUGE } value_kind;
