@@ -34,10 +34,13 @@ void mailx_limits_register(module_t *mod)
     for (int i = 0; i < MAILX_LIMIT_COUNT; i++) {
         const mailx_limit_info *r = mailx_limit_info_get((mailx_limit_id)i);
         pref_limit[i] = r->def;
-        /* kept for the life of the program, as the preference module keeps it */
-        char *desc = g_strdup_printf("%s. From %u to %u; default %u.", r->description, r->min,
-                                     r->max, r->def);
-        prefs_register_uint_preference(mod, r->name, r->title, desc, 10, &pref_limit[i]);
+        /* static: the preference module keeps the pointer for the life of the
+           program and frees its own records at exit, never this text (a heap copy
+           was a definite leak under valgrind) */
+        static char desc[MAILX_LIMIT_COUNT][320];
+        g_snprintf(desc[i], sizeof desc[i], "%s. From %u to %u; default %u.", r->description,
+                   r->min, r->max, r->def);
+        prefs_register_uint_preference(mod, r->name, r->title, desc[i], 10, &pref_limit[i]);
     }
     mailx_limits_default(&mailx_limits_now);
 }
