@@ -8,8 +8,8 @@ initial sequence numbers (acks, SACK edges and checksums follow), so every
 copy is a distinct, valid conversation. Copies run a few dozen at a time,
 interleaved by timestamp like a busy server's traffic.
 
-  gen.py --kind mail    --size-mb 200 --out bench/work/mail-1x.pcap
-  gen.py --kind nonmail --size-mb 200 --out bench/work/nonmail-1x.pcap
+  gen.py --kind mail    --size-mb 200 --out bench/out/mail-1x.pcap
+  gen.py --kind nonmail --size-mb 200 --out bench/out/nonmail-1x.pcap
 
 Standard library only; writes classic pcap (Ethernet, microseconds).
 """

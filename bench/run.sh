@@ -13,7 +13,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
-WORK=$HERE/work
+WORK=$HERE/out
 TEMPLATES=${MAILX_BENCH_TEMPLATES:-$REPO/sample-pcaps}
 
 QUICK=0 SIZE= REPS= SCALE=1 CALLGRIND=0 ONLY_CG=0 REGEN=0 OUT=
