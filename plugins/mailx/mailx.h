@@ -244,8 +244,8 @@ typedef struct {
     gboolean segment_lost;      /* a lost TCP segment before this frame stopped pairing here */
 } mailx_smtp_frame;
 
-/* What one frame showed; stored with p_add_proto_data on the first pass (one
- * per mail-data frame: the flags are bits, 56 bytes instead of 80). */
+/* What one frame showed; stored on the first pass in packet-mailx.c's frame
+ * table (one per mail-data frame: the flags are bits, 56 bytes instead of 80). */
 typedef struct {
     mailx_conv *conv;
     mailx_smtp_frame *smtp;

@@ -13,6 +13,7 @@
 
 #include "mailx.h"
 #include "mailx_msg.h"
+#include "frame_table.h"
 
 int proto_mailx = -1;
 int mailx_tap = -1;
@@ -38,6 +39,9 @@ static dissector_table_t tcp_port_table, tls_port_table;
 /* Every session of the open file, so that cleanup can free their heap buffers. */
 static GPtrArray *mailx_convs;
 static guint32 mailx_next_session_id;
+/* The mailx_frame of each frame with mail data, by frame number (first pass;
+ * 12 bytes a record here, 40 as p_add_proto_data: frame_table.h). */
+static mailx_frame_table mailx_frames;
 
 /* The cheap check for TCP frames without mail data (most frames of most captures):
  * a frame can belong to a session only if one of its ports is the server port of
@@ -461,7 +465,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     if (mail_port && !PINFO_FD_VISITED(pinfo) && tree && !mailx_conn_has_record(pinfo))
         mailx_conn_analyse(pinfo, tree, tvb);
 
-    mailx_frame *fr = (mailx_frame *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mailx, 0);
+    mailx_frame *fr = (mailx_frame *)mailx_frame_table_get(&mailx_frames, pinfo->num);
     /* Analysis needs the wanted fields, which exist only in a tree on the first pass;
      * rendering runs on every pass, with or without a tree, so that expert info and
      * taps see the same on each. */
@@ -482,7 +486,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         else
             fr = analyse_other_frame(pinfo, tree, tvb);
         if (fr && !fr->session_only)
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_mailx, 0, fr);
+            mailx_frame_table_set(&mailx_frames, pinfo->num, fr);
     } else if (!fr && PINFO_FD_VISITED(pinfo)) {
         /* frames without mail data, frames before the session was known (the TCP
            handshake), or left out (retransmissions): the session items from the
@@ -544,6 +548,7 @@ static void mailx_init(void)
 {
     mailx_convs = g_ptr_array_new();
     mailx_next_session_id = 0;
+    mailx_frame_table_clear(&mailx_frames);
     /* new file, or Decode As / port preferences changed: look the ports up again */
     memset(mailx_server_ports, 0, sizeof mailx_server_ports);
     memset(mailx_tls_port_class, 0, sizeof mailx_tls_port_class);
@@ -589,6 +594,7 @@ static void mailx_cleanup(void)
         g_ptr_array_free(mailx_convs, TRUE);
         mailx_convs = NULL;
     }
+    mailx_frame_table_clear(&mailx_frames);
     mailx_auth_file_cleanup();
 }
 
