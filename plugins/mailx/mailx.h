@@ -327,6 +327,19 @@ void mailx_conn_wanted(GArray *wanted);
 gboolean mailx_tcp_segment(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *flags, guint32 *len);
 /* The raw (absolute) sequence and acknowledgement numbers of the same segment. */
 gboolean mailx_tcp_seq_ack(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *seq, guint32 *ack);
+/* The tcp.analysis.* flags Wireshark set on the frame, read once per frame
+ * (for every pass: a tree without them gives 0). */
+enum {
+    MAILX_TA_RETRANS = 1 << 0,          /* tcp.analysis.retransmission */
+    MAILX_TA_SPURIOUS = 1 << 1,         /* tcp.analysis.spurious_retransmission */
+    MAILX_TA_OUT_OF_ORDER = 1 << 2,     /* tcp.analysis.out_of_order */
+    MAILX_TA_LOST = 1 << 3,             /* tcp.analysis.lost_segment */
+    MAILX_TA_ACK_LOST = 1 << 4,         /* tcp.analysis.ack_lost_segment */
+    MAILX_TA_DUP_ACK = 1 << 5,          /* tcp.analysis.duplicate_ack */
+    MAILX_TA_ZERO_WINDOW = 1 << 6,      /* tcp.analysis.zero_window */
+};
+#define MAILX_TA_COUNT 7
+guint mailx_tcp_analysis(packet_info *pinfo, proto_tree *tree);
 /* First pass, a TCP frame with a mail port on either side. */
 void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tvb);
 /* First pass: a failure reply of the session's server (SMTP 421/45x, POP3

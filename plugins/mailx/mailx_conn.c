@@ -102,8 +102,14 @@ static expert_field ei_limit = EI_INIT;
  * item alone, docs/performance.md), and the tcp dissector leaves the header
  * nowhere else a post-dissector can read (its tap data is handed out only
  * after the post-dissectors have run). */
-static int proto_icmp = -1, proto_icmpv6 = -1, hf_tcp_retrans = -1, hf_tcp_spurious = -1,
-           hf_tcp_dup_ack = -1, hf_tcp_zero_window = -1, hf_tcp_ooo = -1;
+static int proto_icmp = -1, proto_icmpv6 = -1, hf_tcp_analysis_flags = -1;
+/* hf id of each MAILX_TA_* bit, in bit order */
+static int hf_ta[MAILX_TA_COUNT] = { -1, -1, -1, -1, -1, -1, -1 };
+static const char *const ta_names[MAILX_TA_COUNT] = {
+    "tcp.analysis.retransmission", "tcp.analysis.spurious_retransmission",
+    "tcp.analysis.out_of_order", "tcp.analysis.lost_segment", "tcp.analysis.ack_lost_segment",
+    "tcp.analysis.duplicate_ack", "tcp.analysis.zero_window",
+};
 
 /* ------------------------------------------------------------ file state */
 typedef struct {
@@ -165,6 +171,12 @@ static gboolean seg_ok;
 static mailx_tcp_header seg_hdr;
 static size_t ip_offset_hint;
 static dissector_table_t tcp_port_tbl, tls_port_tbl;
+/* The frame whose flags ta_bits holds: one read per frame for the connection
+ * analysis, the mail session and -z mailx,tcp (a tap: same frame, same tree). */
+static guint32 ta_num;
+static gboolean ta_visited;
+static const proto_tree *ta_tree;
+static guint ta_bits;
 static dissector_handle_t h_smtp, h_pop, h_imap;
 
 static gint64 ts_ns(const packet_info *pinfo)
@@ -224,6 +236,7 @@ void mailx_conn_file_init(void)
     cache_ct_conv = NULL;
     cache_ct = NULL;
     seg_num = 0;
+    ta_tree = NULL;
 }
 
 /* The frame's conversation, looked up once per frame for every user (the
@@ -289,6 +302,30 @@ static gboolean has_field(proto_tree *tree, int hf)
         return FALSE;
     GPtrArray *a = proto_get_finfo_ptr_array(tree, hf);
     return a && a->len > 0;
+}
+
+guint mailx_tcp_analysis(packet_info *pinfo, proto_tree *tree)
+{
+    if (!tree)
+        return 0;
+    if (tree == ta_tree && pinfo->num == ta_num && PINFO_FD_VISITED(pinfo) == ta_visited)
+        return ta_bits;
+    guint bits = 0;
+    /* Wireshark adds all of these under tcp.analysis.flags, which it adds
+       whenever the segment has any analysis flag (tcp_print_sequence_number_analysis
+       in packet-tcp.c): most frames have none, and one look-up tells. When
+       that item may be faked (not wanted: mailx disabled, a tap of its own),
+       each flag is looked up as before. */
+    if (!proto_field_is_referenced(tree, hf_tcp_analysis_flags) || has_field(tree, hf_tcp_analysis_flags)) {
+        for (guint i = 0; i < MAILX_TA_COUNT; i++)
+            if (has_field(tree, hf_ta[i]))
+                bits |= 1u << i;
+    }
+    ta_tree = tree;
+    ta_num = pinfo->num;
+    ta_visited = PINFO_FD_VISITED(pinfo);
+    ta_bits = bits;
+    return bits;
 }
 
 /* The frame's segment, found once per frame however often it is asked for
@@ -393,10 +430,11 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
     seg.from_client = pinfo->destport == ct->server_port && addresses_equal(&pinfo->dst, &ct->server_addr);
     seg.payload_len = len;
     seg.ts_ns = ts_ns(pinfo);
-    seg.retransmission = has_field(tree, hf_tcp_retrans) || has_field(tree, hf_tcp_spurious);
-    seg.dup_ack = has_field(tree, hf_tcp_dup_ack);
-    seg.zero_window = has_field(tree, hf_tcp_zero_window);
-    seg.out_of_order = has_field(tree, hf_tcp_ooo);
+    guint ta = mailx_tcp_analysis(pinfo, tree);
+    seg.retransmission = (ta & (MAILX_TA_RETRANS | MAILX_TA_SPURIOUS)) != 0;
+    seg.dup_ack = (ta & MAILX_TA_DUP_ACK) != 0;
+    seg.zero_window = (ta & MAILX_TA_ZERO_WINDOW) != 0;
+    seg.out_of_order = (ta & MAILX_TA_OUT_OF_ORDER) != 0;
     unsigned ev = mailx_conn_feed(&ct->c, &seg);
     ct->last_frame = pinfo->num;
     if (ev & (MAILX_CONN_EV_SYN | MAILX_CONN_EV_SYN_RETRY))
@@ -847,11 +885,9 @@ void mailx_conn_handoff(void)
 {
     proto_icmp = proto_get_id_by_filter_name("icmp");
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
-    hf_tcp_retrans = proto_registrar_get_id_byname("tcp.analysis.retransmission");
-    hf_tcp_spurious = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
-    hf_tcp_dup_ack = proto_registrar_get_id_byname("tcp.analysis.duplicate_ack");
-    hf_tcp_zero_window = proto_registrar_get_id_byname("tcp.analysis.zero_window");
-    hf_tcp_ooo = proto_registrar_get_id_byname("tcp.analysis.out_of_order");
+    hf_tcp_analysis_flags = proto_registrar_get_id_byname("tcp.analysis.flags");
+    for (guint i = 0; i < MAILX_TA_COUNT; i++)
+        hf_ta[i] = proto_registrar_get_id_byname(ta_names[i]);
     tcp_port_tbl = find_dissector_table("tcp.port");
     tls_port_tbl = find_dissector_table("tls.port");
     h_smtp = find_dissector("smtp");
@@ -863,7 +899,10 @@ void mailx_conn_handoff(void)
 
 void mailx_conn_wanted(GArray *wanted)
 {
-    int ids[] = { hf_tcp_dup_ack, hf_tcp_zero_window, hf_tcp_ooo };
+    int ids[MAILX_TA_COUNT + 1];
+    for (guint i = 0; i < MAILX_TA_COUNT; i++)
+        ids[i] = hf_ta[i];
+    ids[MAILX_TA_COUNT] = hf_tcp_analysis_flags;
     for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
         /* once each: Wireshark primes every entry on every frame */
         gboolean have = ids[i] <= 0;

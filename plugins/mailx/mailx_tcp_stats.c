@@ -26,17 +26,6 @@ typedef struct {
     tcp_row rows[N_ROWS];
 } tcp_tap;
 
-static int hf_retrans = -1, hf_spurious = -1, hf_dup_ack = -1, hf_zero_window = -1,
-           hf_ooo = -1;
-
-static gboolean tree_has(proto_tree *tree, int hf)
-{
-    if (!tree || hf < 0)
-        return FALSE;
-    GPtrArray *a = proto_get_finfo_ptr_array(tree, hf);
-    return a && a->len > 0;
-}
-
 static gboolean frame_rst(packet_info *pinfo, tvbuff_t *frame_tvb)
 {
     guint32 flags = 0, len;
@@ -62,13 +51,15 @@ static gboolean count_frame(tcp_row *rows, packet_info *pinfo, epan_dissect_t *e
     guint r = row_of(pinfo);
     tcp_row *row = &rows[r];
     row->segments++;
-    if (tree_has(tree, hf_retrans) || tree_has(tree, hf_spurious))
+    /* the flags the post-dissector read for this frame (mailx_conn.c) */
+    guint ta = mailx_tcp_analysis(pinfo, tree);
+    if (ta & (MAILX_TA_RETRANS | MAILX_TA_SPURIOUS))
         row->retrans++;
-    if (tree_has(tree, hf_dup_ack))
+    if (ta & MAILX_TA_DUP_ACK)
         row->dup_acks++;
-    if (tree_has(tree, hf_zero_window))
+    if (ta & MAILX_TA_ZERO_WINDOW)
         row->zero_windows++;
-    if (tree_has(tree, hf_ooo))
+    if (ta & MAILX_TA_OUT_OF_ORDER)
         row->ooo++;
     if (edt && frame_rst(pinfo, edt->tvb))
         row->resets++;
@@ -230,12 +221,6 @@ static tap_packet_status tcp_tree_packet(stats_tree *st, packet_info *pinfo, epa
 
 void mailx_tcp_stats_register(void)
 {
-    hf_retrans = proto_registrar_get_id_byname("tcp.analysis.retransmission");
-    hf_spurious = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
-    hf_dup_ack = proto_registrar_get_id_byname("tcp.analysis.duplicate_ack");
-    hf_zero_window = proto_registrar_get_id_byname("tcp.analysis.zero_window");
-    hf_ooo = proto_registrar_get_id_byname("tcp.analysis.out_of_order");
-
     stats_tree_register_plugin("frame", "mailx_tcp", MAILX_STATS_MENU "TCP health", TL_REQUIRES_PROTO_TREE,
                                tcp_tree_packet, tcp_tree_init, NULL);
     static stat_tap_ui tcp_ui = { REGISTER_STAT_GROUP_GENERIC, "mailx TCP health", "mailx,tcp",

@@ -26,9 +26,6 @@ guint mailx_pref_data_size_limit = 10 * 1024 * 1024;
 
 static dissector_handle_t mailx_handle, mailx_gate_handle;
 static int proto_smtp = -1, proto_pop = -1, proto_imap = -1, proto_tls = -1, proto_tcp = -1;
-static int hf_tcp_retransmission = -1, hf_tcp_spurious_retransmission = -1;
-static int hf_tcp_lost_segment = -1;
-static int hf_tcp_ack_lost_segment = -1, hf_tcp_out_of_order = -1;
 static int hf_imap_line = -1;   /* what the imap dissector really consumed (mailx_imap.c) */
 static int hf_tcp_payload = -1;
 /* tcp.desegment_tcp_streams is off: IMAP is fed from the TCP payload (mailx_imap.c) */
@@ -172,14 +169,6 @@ static gboolean frame_from_client(const mailx_conv *mc, const packet_info *pinfo
     return pinfo->destport == mc->server_port && addresses_equal(&pinfo->dst, &mc->server_addr);
 }
 
-static gboolean frame_has(proto_tree *tree, int hf)
-{
-    if (hf < 0)
-        return FALSE;
-    GPtrArray *a = proto_get_finfo_ptr_array(tree, hf);
-    return a && a->len > 0;
-}
-
 /* The mail protocol whose TLS port (465/993/995, or as configured in the TLS
  * dissector's port table) this frame uses, for implicit-TLS sessions that show
  * only TLS when no key log was given. */
@@ -268,7 +257,7 @@ static void note_holes(mailx_conv *mc, packet_info *pinfo, proto_tree *tree, tvb
         }
     }
     /* Wireshark flags later ACKs too; only one past the peer's data seen is news */
-    if (have && frame_has(tree, hf_tcp_ack_lost_segment) &&
+    if (have && (mailx_tcp_analysis(pinfo, tree) & MAILX_TA_ACK_LOST) &&
         (!mc->seq_known[!side] || (gint32)(ack - mc->seq_next[!side]) > 0)) {
         mc->hole_end[!side] = ack;
         mc->hole_known[!side] = TRUE;
@@ -356,11 +345,12 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
 {
     /* Data the sender already sent once: the dissectors see it again, the session
      * must not (it would pair replies twice). */
-    if (frame_has(tree, hf_tcp_retransmission) || frame_has(tree, hf_tcp_spurious_retransmission))
+    guint ta = mailx_tcp_analysis(pinfo, tree);
+    if (ta & (MAILX_TA_RETRANS | MAILX_TA_SPURIOUS))
         return NULL;
     /* POP3/IMAP: bytes that belong before a gap already told to the session would
        be read in the wrong place; they stay out (SMTP: unchanged) */
-    if (!smtp_items && frame_has(tree, hf_tcp_out_of_order))
+    if (!smtp_items && (ta & MAILX_TA_OUT_OF_ORDER))
         return NULL;
 
     mailx_conv *mc = conv_get(pinfo, smtp_items ? MAILX_PROTO_SMTP : pop_items ? MAILX_PROTO_POP
@@ -371,7 +361,7 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
     /* data the TLS dissector decrypted (implicit TLS or after STARTTLS) */
     fr->tls_layer = frame_has_tls(pinfo);
     /* bytes of this direction went missing before this frame: no pairing across them */
-    fr->segment_lost = frame_has(tree, hf_tcp_lost_segment);
+    fr->segment_lost = (ta & MAILX_TA_LOST) != 0;
     guint64 cut_before = conv_lines_cut(mc);
     if (smtp_items) {
         fr->conv = mc;
@@ -564,15 +554,13 @@ static void mailx_init(void)
     mailx_enabled = proto_is_protocol_enabled(find_protocol_by_id(proto_mailx));
     if (mailx_enabled) {
         GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-        int ids[] = { proto_smtp, proto_pop, proto_imap,
-                      hf_tcp_retransmission, hf_tcp_spurious_retransmission, hf_imap_line,
-                      hf_tcp_lost_segment, hf_tcp_ack_lost_segment, hf_tcp_out_of_order };
+        int ids[] = { proto_smtp, proto_pop, proto_imap, hf_imap_line };
         for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
             if (ids[i] > 0)
                 g_array_append_val(wanted, ids[i]);
         if (mailx_tcp_unreassembled && hf_tcp_payload > 0)
             g_array_append_val(wanted, hf_tcp_payload);
-        mailx_conn_wanted(wanted);
+        mailx_conn_wanted(wanted);    /* the tcp.analysis.* flags */
         set_postdissector_wanted_hfids(mailx_gate_handle, wanted);
     } else {
         set_postdissector_wanted_hfids(mailx_gate_handle, NULL);
@@ -647,11 +635,6 @@ void proto_reg_handoff_mailx(void)
     proto_imap = proto_get_id_by_filter_name("imap");
     proto_tls = proto_get_id_by_filter_name("tls");
     proto_tcp = proto_get_id_by_filter_name("tcp");
-    hf_tcp_retransmission = proto_registrar_get_id_byname("tcp.analysis.retransmission");
-    hf_tcp_spurious_retransmission = proto_registrar_get_id_byname("tcp.analysis.spurious_retransmission");
-    hf_tcp_lost_segment = proto_registrar_get_id_byname("tcp.analysis.lost_segment");
-    hf_tcp_ack_lost_segment = proto_registrar_get_id_byname("tcp.analysis.ack_lost_segment");
-    hf_tcp_out_of_order = proto_registrar_get_id_byname("tcp.analysis.out_of_order");
     hf_imap_line = proto_registrar_get_id_byname("imap.line");
     hf_tcp_payload = proto_registrar_get_id_byname("tcp.payload");
     smtp_handle = find_dissector("smtp");
