@@ -96,14 +96,22 @@ typedef struct mailx_conv {
     guint32 id;                 /* mailx.session: 1, 2, ... in order of first mail frame */
     mailx_proto proto;
     guint16 server_port;
+    guint8  fin_seen;                 /* bit 0: the server sent FIN, bit 1: the client */
+    guint8  released : 1,             /* closed: the session state below is freed (packet-mailx.c) */
+            close_queued : 1;
     address server_addr;
     guint32 first_frame;
-    mailx_smtp_session smtp;
+    guint32 closed_frame;             /* the frame with the second FIN */
+    /* Session state, file scope, made at the first frame that needs it and freed
+       MAILX_RELEASE_DELAY frames after both sides sent FIN (packet-mailx.c), so
+       that memory follows the sessions open, not all sessions of the capture */
+    mailx_smtp_session *smtp;         /* SMTP bytes were fed */
     struct mailx_msg_conv *msg;       /* messages being read (mailx_msg.c) */
     mailx_auth_state *smtp_auth;      /* SMTP AUTH, file scope from the first AUTH on (most
                                          sessions never log in); POP/IMAP keep theirs in the session */
-    mailx_pop_session *pop;           /* file scope, when proto == POP */
-    mailx_imap_session *imap;         /* file scope, when proto == IMAP */
+    mailx_pop_session *pop;           /* when proto == POP */
+    mailx_imap_session *imap;         /* when proto == IMAP */
+    mailx_auth_state *auth_final;     /* POP/IMAP login state kept when the session was freed */
     mailx_session_summary sum;
     /* POP3/IMAP capture gaps seen by an ACK ([from_client]: the side whose bytes are
        missing; packet-mailx.c): the peer acknowledged bytes of that side that the

@@ -53,6 +53,8 @@ const mailx_auth_state *mailx_session_auth(const mailx_conv *mc)
         return &mc->pop->auth;
     if (mc->proto == MAILX_PROTO_IMAP && mc->imap)
         return &mc->imap->auth;
+    if (mc->auth_final)
+        return mc->auth_final;
     static const mailx_auth_state no_login;   /* no AUTH in the session */
     return mc->smtp_auth ? mc->smtp_auth : &no_login;
 }

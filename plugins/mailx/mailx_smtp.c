@@ -212,10 +212,16 @@ void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_ite
         .messages = wmem_array_new(pinfo->pool, sizeof(mailx_smtp_msg_rec)),
     };
     mailx_frame_ref ref = { .ts_ns = frame_ns(pinfo), .num = pinfo->num };
-    guint64 dropped_before = mc->smtp.pending_dropped;
+    if (!mc->smtp) {
+        mc->smtp = wmem_new(wmem_file_scope(), mailx_smtp_session);
+        mailx_smtp_session_init(mc->smtp);
+        mailx_smtp_session_limit(mc->smtp, mailx_limits_now.v[MAILX_LIMIT_SMTP_PENDING]);
+        mailx_smtp_session_line_keep(mc->smtp, mailx_limits_now.v[MAILX_LIMIT_LINE_KEEP]);
+    }
+    guint64 dropped_before = mc->smtp->pending_dropped;
     guint32 missing = 0;
     gboolean lost = fr->segment_lost &&
-                    mailx_smtp_session_gap(&mc->smtp, fr->from_client, ref, &smtp_sink, &b);
+                    mailx_smtp_session_gap(mc->smtp, fr->from_client, ref, &smtp_sink, &b);
 
     for (guint i = 0; i < smtp_items->len; i++) {
         field_info *fi = (field_info *)g_ptr_array_index(smtp_items, i);
@@ -226,14 +232,14 @@ void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_ite
         gint len = fi->length < avail ? fi->length : avail;
         if (len > 0) {
             const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
-            mailx_smtp_session_feed(&mc->smtp, fr->from_client, p, (size_t)len, ref, &smtp_sink, &b);
+            mailx_smtp_session_feed(mc->smtp, fr->from_client, p, (size_t)len, ref, &smtp_sink, &b);
         }
         /* The item reaches the end of what was captured but the frame was longer
          * (snap length): commands or replies may be gone with the rest, so pairing
          * stops (replies answer "unknown") instead of guessing; said once. */
         gint cut = tvb_reported_length_remaining(fi->ds_tvb, fi->start) - (avail > 0 ? avail : 0);
         if (cut > 0 && (len <= 0 || len == avail) &&
-            mailx_smtp_session_gap(&mc->smtp, fr->from_client, ref, &smtp_sink, &b))
+            mailx_smtp_session_gap(mc->smtp, fr->from_client, ref, &smtp_sink, &b))
             missing += (guint32)cut;
     }
 
@@ -251,7 +257,7 @@ void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_ite
         sf->messages = (mailx_smtp_msg_rec *)wmem_memdup(wmem_file_scope(),
             wmem_array_get_raw(b.messages), sf->n_messages * sizeof(mailx_smtp_msg_rec));
     /* the limit is announced once per session: in the frame that first hits it */
-    sf->pending_dropped = dropped_before == 0 ? mc->smtp.pending_dropped : 0;
+    sf->pending_dropped = dropped_before == 0 ? mc->smtp->pending_dropped : 0;
     sf->bytes_missing = missing;
     sf->segment_lost = lost;
     fr->smtp = sf;

@@ -155,9 +155,6 @@ static mailx_conv *conv_get(packet_info *pinfo, mailx_proto p)
         dst_is_server = pinfo->destport <= pinfo->srcport;
     mc->server_port = (guint16)(dst_is_server ? pinfo->destport : pinfo->srcport);
     copy_address_wmem(wmem_file_scope(), &mc->server_addr, dst_is_server ? &pinfo->dst : &pinfo->src);
-    mailx_smtp_session_init(&mc->smtp);
-    mailx_smtp_session_limit(&mc->smtp, mailx_limits_now.v[MAILX_LIMIT_SMTP_PENDING]);
-    mailx_smtp_session_line_keep(&mc->smtp, mailx_limits_now.v[MAILX_LIMIT_LINE_KEEP]);
     mailx_server_ports[mc->server_port >> 3] |= (guint8)(1u << (mc->server_port & 7));
     g_ptr_array_add(mailx_convs, mc);
     conversation_add_proto_data(c, proto_mailx, mc);
@@ -334,7 +331,7 @@ static GPtrArray *imap_payload_items(packet_info *pinfo, proto_tree *tree, gbool
 /* Lines the session's splitters cut at mailx.line_keep_max so far, all protocols. */
 static guint64 conv_lines_cut(const mailx_conv *mc)
 {
-    return mailx_smtp_session_lines_cut(&mc->smtp) +
+    return (mc->smtp ? mailx_smtp_session_lines_cut(mc->smtp) : 0) +
            (mc->pop ? mailx_pop_session_lines_cut(mc->pop) : 0) +
            (mc->imap ? mailx_imap_session_lines_cut(mc->imap) : 0);
 }
@@ -357,6 +354,10 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
                                                                    : MAILX_PROTO_IMAP);
     if (!mc)
         return NULL;   /* past mailx.sessions_max: not analysed */
+    /* data long after both sides closed (a sender may send nothing after its
+       FIN): left out like a retransmission, not read as a session starting again */
+    if (mc->released)
+        return NULL;
     mailx_frame *fr = wmem_new0(wmem_file_scope(), mailx_frame);
     /* data the TLS dissector decrypted (implicit TLS or after STARTTLS) */
     fr->tls_layer = frame_has_tls(pinfo);
@@ -391,6 +392,65 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
     /* the limit is announced once per session: in the frame that first cuts a line */
     fr->line_cut = cut_before == 0 && conv_lines_cut(mc) > 0;
     return fr;
+}
+
+/* Freeing what a closed session no longer needs. Both sides sent FIN: no
+ * new data can follow (TCP, RFC 9293 s3.6), only retransmissions, which are
+ * left out, and segments the capture shows out of order, which arrive within a
+ * few frames; after MAILX_RELEASE_DELAY more frames the protocol state
+ * (line carries, pending commands, parser state) is freed. What rendering and
+ * the taps read on later passes stays: the per-frame records, the session
+ * summary, and the login state (copied for POP3/IMAP, whose session holds it). */
+#define MAILX_RELEASE_DELAY 1000
+static GQueue *mailx_closed;        /* mailx_conv * in the order they closed */
+
+static void conv_release(mailx_conv *mc)
+{
+    const mailx_auth_state *a = mailx_session_auth(mc);
+    if ((mc->pop && a == &mc->pop->auth) || (mc->imap && a == &mc->imap->auth)) {
+        /* what mailx_session_auth's readers use; all zero is the same as no login */
+        if (a->attempt || a->open || a->failures || a->last_result || a->last_user[0])
+            mc->auth_final = (mailx_auth_state *)wmem_memdup(wmem_file_scope(), a, sizeof *a);
+    }
+    if (mc->smtp) {
+        mailx_smtp_session_free(mc->smtp);
+        wmem_free(wmem_file_scope(), mc->smtp);
+        mc->smtp = NULL;
+    }
+    if (mc->pop) {
+        mailx_pop_session_free(mc->pop);
+        wmem_free(wmem_file_scope(), mc->pop);
+        mc->pop = NULL;
+    }
+    if (mc->imap) {
+        mailx_imap_session_free(mc->imap);
+        wmem_free(wmem_file_scope(), mc->imap);
+        mc->imap = NULL;
+    }
+    mc->released = TRUE;
+}
+
+/* First pass, every frame of a session: note its FIN; free the sessions that
+ * closed long enough ago. */
+static void conv_note_close(mailx_frame *fr, packet_info *pinfo, tvbuff_t *frame_tvb)
+{
+    mailx_conv *mc = fr ? fr->conv : NULL;
+    guint32 flags, len;
+    if (mc && !mc->close_queued && mailx_tcp_segment(pinfo, frame_tvb, &flags, &len) && (flags & 0x01)) {
+        mc->fin_seen |= fr->from_client ? 2 : 1;
+        if (mc->fin_seen == 3) {
+            mc->close_queued = TRUE;
+            mc->closed_frame = pinfo->num;
+            g_queue_push_tail(mailx_closed, mc);
+        }
+    }
+    while (!g_queue_is_empty(mailx_closed)) {
+        mailx_conv *c = (mailx_conv *)g_queue_peek_head(mailx_closed);
+        if (pinfo->num - c->closed_frame < MAILX_RELEASE_DELAY)
+            break;
+        g_queue_pop_head(mailx_closed);
+        conv_release(c);
+    }
 }
 
 /* The layers above the frame's innermost TCP: did the smtp, pop or imap
@@ -477,6 +537,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
             fr = analyse_other_frame(pinfo, tree, tvb);
         if (fr && !fr->session_only)
             mailx_frame_table_set(&mailx_frames, pinfo->num, fr);
+        conv_note_close(fr, pinfo, tvb);
     } else if (!fr && PINFO_FD_VISITED(pinfo)) {
         /* frames without mail data, frames before the session was known (the TCP
            handshake), or left out (retransmissions): the session items from the
@@ -537,6 +598,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 static void mailx_init(void)
 {
     mailx_convs = g_ptr_array_new();
+    mailx_closed = g_queue_new();
     mailx_next_session_id = 0;
     mailx_frame_table_clear(&mailx_frames);
     /* new file, or Decode As / port preferences changed: look the ports up again */
@@ -573,7 +635,8 @@ static void mailx_cleanup(void)
         for (guint i = 0; i < mailx_convs->len; i++)
         {
             mailx_conv *mc = (mailx_conv *)g_ptr_array_index(mailx_convs, i);
-            mailx_smtp_session_free(&mc->smtp);
+            if (mc->smtp)
+                mailx_smtp_session_free(mc->smtp);
             if (mc->pop)
                 mailx_pop_session_free(mc->pop);
             if (mc->imap)
@@ -581,6 +644,10 @@ static void mailx_cleanup(void)
         }
         g_ptr_array_free(mailx_convs, TRUE);
         mailx_convs = NULL;
+    }
+    if (mailx_closed) {
+        g_queue_free(mailx_closed);
+        mailx_closed = NULL;
     }
     mailx_frame_table_clear(&mailx_frames);
     mailx_auth_file_cleanup();
