@@ -327,6 +327,7 @@ const char *mailx_service_name(guint8 svc);
 void mailx_conn_register(module_t *mod);
 void mailx_conn_handoff(void);
 void mailx_conn_file_init(void);
+void mailx_conn_file_cleanup(void);
 void mailx_conn_wanted(GArray *wanted);
 /* The flags (tcp.flags) and payload length (tcp.len) of the frame's TCP
  * segment (the one pinfo's ports are from), read from the frame's bytes

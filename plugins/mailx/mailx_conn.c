@@ -9,16 +9,13 @@
 #include <epan/packet.h>
 #include <epan/expert.h>
 #include <epan/conversation.h>
-#include <epan/proto_data.h>
 #include <epan/to_str.h>
 
 #include "mailx.h"
 #include "conn.h"
 #include "burst.h"
 #include "tcp_header.h"
-
-/* p_add_proto_data key of the connection record (key 0 is the mail frame). */
-#define MAILX_CONN_KEY 1
+#include "frame_table.h"
 
 /* Per-port service (0: not a mail port); filled by the init routine, read by
  * the post-dissector's early out with two loads. */
@@ -208,8 +205,18 @@ static void extra_port(guint32 port, gpointer ud _U_)
     set_port(port, MAILX_SVC_SMTP);
 }
 
+/* The conn_frame records by frame number (12 bytes a record; 40 as
+ * p_add_proto_data: frame_table.h). */
+static mailx_frame_table conn_frames;
+
+void mailx_conn_file_cleanup(void)
+{
+    mailx_frame_table_clear(&conn_frames);
+}
+
 void mailx_conn_file_init(void)
 {
+    mailx_frame_table_clear(&conn_frames);
     memset(mailx_port_service, 0, sizeof mailx_port_service);
     set_port(25, MAILX_SVC_SMTP);
     set_port(587, MAILX_SVC_SUBMISSION);
@@ -288,10 +295,10 @@ static mailx_server *server_get(const address *addr, mailx_proto fam)
 
 static conn_frame *frame_rec(packet_info *pinfo)
 {
-    conn_frame *cf = (conn_frame *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mailx, MAILX_CONN_KEY);
+    conn_frame *cf = (conn_frame *)mailx_frame_table_get(&conn_frames, pinfo->num);
     if (!cf) {
         cf = wmem_new0(wmem_file_scope(), conn_frame);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_mailx, MAILX_CONN_KEY, cf);
+        mailx_frame_table_set(&conn_frames, pinfo->num, cf);
     }
     return cf;
 }
@@ -584,8 +591,7 @@ static double share(guint32 part, guint32 whole)
  * was fed (between its first and its last frame) and that decided nothing. */
 static const conn_frame *frame_view(packet_info *pinfo, conn_frame *scratch)
 {
-    const conn_frame *cf = (const conn_frame *)p_get_proto_data(wmem_file_scope(), pinfo, proto_mailx,
-                                                                MAILX_CONN_KEY);
+    const conn_frame *cf = (const conn_frame *)mailx_frame_table_get(&conn_frames, pinfo->num);
     if (cf)
         return cf;
     if (!mailx_port_service[pinfo->srcport] && !mailx_port_service[pinfo->destport])

@@ -651,6 +651,7 @@ static void mailx_cleanup(void)
     }
     mailx_frame_table_clear(&mailx_frames);
     mailx_auth_file_cleanup();
+    mailx_conn_file_cleanup();
 }
 
 void proto_register_mailx(void)
