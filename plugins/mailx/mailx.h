@@ -124,6 +124,13 @@ typedef struct mailx_conv {
     guint32 seq_next[2];              /* end of the last data segment of that side */
 } mailx_conv;
 
+/* The per-frame records keep their strings (tags, codes, command names, login
+ * mechanisms and users) interned: one copy per distinct string in the file, a
+ * pointer in each record ("" when none). A record's string is what fitted the
+ * fixed array it had before (so its length is still bounded by the limit
+ * noted at each field). NULL and "" give "". File scope. */
+const char *mailx_str_intern(const char *s);
+
 /* --- logins, all protocols (plugins/mailx/mailx_auth.c) --- */
 typedef struct mailx_auth_rec {
     guint32 attempt;
@@ -133,9 +140,10 @@ typedef struct mailx_auth_rec {
             bad_encoding : 1, repeated : 1, cancel : 1;
     guint32 client_failures;    /* failed logins from this client so far (when repeated) */
     guint32 decided_in;         /* on the starting record: frame of the result */
-    char    mech[MAILX_AUTH_MECH_MAX];
-    char    user[MAILX_AUTH_USER_MAX + 1];
-    char    reply[40];          /* the deciding reply: "535 5.7.8", "-ERR [AUTH]", "NO [AUTHENTICATIONFAILED]" */
+    const char *mech;           /* < MAILX_AUTH_MECH_MAX bytes (interned) */
+    const char *user;           /* <= MAILX_AUTH_USER_MAX bytes (interned) */
+    const char *reply;          /* < 40 bytes, the deciding reply: "535 5.7.8", "-ERR [AUTH]",
+                                   "NO [AUTHENTICATIONFAILED]" (interned) */
 } mailx_auth_rec;
 
 /* --- a gap in the capture seen by the POP3 or IMAP session in a frame --- */
@@ -158,17 +166,17 @@ typedef struct {
     guint8  answers;            /* mailx_pop_answers */
     guint8  verb;               /* mailx_pop_verb */
     guint8  parsed : 1, has_request : 1, multiline : 1;
-    char    code[32];           /* "" when none */
     guint32 request_frame;
+    const char *code;           /* < 32 bytes, "" when none (interned) */
     gint64  delta_ns;
 } mailx_pop_resp_rec;
 
 typedef struct {
     guint8  kind;               /* mailx_pop_answers: COMMAND or SASL_RESPONSE */
     guint8  line_cut;           /* the line was cut at mailx.line_keep_max */
-    char    name[16];           /* the verb as sent, upper case, or "AUTH response" */
     guint32 response_frame;
-    char    response[8];        /* "+OK", "-ERR", "+" */
+    const char *name;           /* < 16 bytes: the verb as sent, upper case, or "AUTH response" (interned) */
+    const char *response;       /* "+OK", "-ERR", "+" (static), "" before the response */
 } mailx_pop_cmd_rec;
 
 typedef struct {
@@ -185,16 +193,16 @@ typedef struct {
     guint8  kind;               /* mailx_imap_resp_kind */
     guint8  status;             /* mailx_imap_status */
     guint8  parsed : 1, has_request : 1, greeting : 1, literal_too_big : 1;
-    char    tag[16];
-    char    code[32];
-    char    command[MAILX_IMAP_NAME_MAX];
     guint32 request_frame;
+    const char *tag;            /* < 16 bytes (interned, as the strings below) */
+    const char *code;           /* < 32 bytes */
+    const char *command;        /* < MAILX_IMAP_NAME_MAX bytes */
     gint64  delta_ns;
 } mailx_imap_resp_rec;
 
 typedef struct {
-    char    tag[16];
-    char    name[MAILX_IMAP_NAME_MAX];
+    const char *tag;            /* < 16 bytes (interned) */
+    const char *name;           /* < MAILX_IMAP_NAME_MAX bytes (interned) */
     guint32 response_frame;
     guint8  response_status;    /* mailx_imap_status of the tagged response */
     guint8  line_cut;           /* the line was cut at mailx.line_keep_max */
@@ -230,9 +238,10 @@ typedef struct mailx_smtp_cmd_rec {
     guint8  kind;               /* mailx_smtp_answers */
     guint8  verb;               /* mailx_smtp_verb */
     guint8  not_remembered : 1, auth_cancel : 1, line_cut : 1;
-    char    word[16];           /* an unknown verb as sent (printable, truncated), for display */
-    guint32 response_frame;     /* filled when the (last line of the) reply arrives */
     guint16 response_code;
+    guint32 response_frame;     /* filled when the (last line of the) reply arrives */
+    const char *word;           /* < 16 bytes: an unknown verb as sent (printable, truncated),
+                                   for display, else "" (interned) */
     void   *msg_ref;            /* MAIL/RCPT: where the envelope keeps the reply code */
 } mailx_smtp_cmd_rec;
 

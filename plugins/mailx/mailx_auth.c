@@ -69,10 +69,14 @@ void mailx_auth_record(mailx_frame *fr, packet_info *pinfo, const mailx_auth_eve
     r->user_now = ev->user_now;
     r->bad_encoding = ev->bad_encoding;
     r->cancel = ev->cancel;
-    g_strlcpy(r->mech, ev->mech, sizeof r->mech);
-    g_strlcpy(r->user, ev->user, sizeof r->user);
-    if (reply && ev->result)
-        g_strlcpy(r->reply, reply, sizeof r->reply);
+    r->mech = mailx_str_intern(ev->mech);
+    r->user = mailx_str_intern(ev->user);
+    r->reply = "";
+    if (reply && ev->result) {
+        char kept[40];
+        g_strlcpy(kept, reply, sizeof kept);
+        r->reply = mailx_str_intern(kept);
+    }
 
     if (ev->started)
         mc->sum.open_attempt = r;   /* an unanswered earlier one keeps decided_in 0: unknown */

@@ -47,15 +47,18 @@ static void *on_command(void *ctx, const mailx_pop_command_event *ev)
     mailx_pop_cmd_rec *rec = wmem_new0(wmem_file_scope(), mailx_pop_cmd_rec);
     rec->kind = (guint8)ev->kind;
     rec->line_cut = ev->line_cut;
+    rec->response = "";
+    char name[16] = "";
     if (ev->kind == MAILX_POP_ANSWERS_SASL_RESPONSE) {
-        g_strlcpy(rec->name, "AUTH response", sizeof rec->name);
+        g_strlcpy(name, "AUTH response", sizeof name);
     } else if (ev->parsed) {
-        size_t n = ev->cmd.verb_len < sizeof rec->name - 1 ? ev->cmd.verb_len : sizeof rec->name - 1;
+        size_t n = ev->cmd.verb_len < sizeof name - 1 ? ev->cmd.verb_len : sizeof name - 1;
         for (size_t i = 0; i < n; i++)
-            rec->name[i] = g_ascii_isprint(ev->line[i]) ? g_ascii_toupper(ev->line[i]) : '?';
+            name[i] = g_ascii_isprint(ev->line[i]) ? g_ascii_toupper(ev->line[i]) : '?';
     } else {
-        g_strlcpy(rec->name, "unknown", sizeof rec->name);
+        g_strlcpy(name, "unknown", sizeof name);
     }
+    rec->name = mailx_str_intern(name);
     if (ev->kind == MAILX_POP_ANSWERS_COMMAND && ev->cmd.verb == MAILX_POP_CMD_STLS)
         mailx_session_starttls(b->fr, MAILX_STARTTLS_REQUESTED);
     wmem_array_append_one(b->cmd, rec);
@@ -67,18 +70,20 @@ static void on_response(void *ctx, const mailx_pop_response_event *ev)
     pop_builder *b = (pop_builder *)ctx;
     mailx_pop_resp_rec r;
     memset(&r, 0, sizeof r);
+    char code[32] = "";
     r.parsed = ev->parsed;
     r.ind = (guint8)ev->status.ind;
     r.answers = (guint8)ev->answers;
     r.verb = (guint8)ev->verb;
     r.multiline = ev->opens_multiline;
     if (ev->status.has_code) {
-        size_t n = ev->status.code_len < sizeof r.code - 1 ? ev->status.code_len : sizeof r.code - 1;
+        size_t n = ev->status.code_len < sizeof code - 1 ? ev->status.code_len : sizeof code - 1;
         for (size_t i = 0; i < n; i++) {
             guint8 c = ev->line[ev->status.code_off + i];
-            r.code[i] = g_ascii_isprint(c) ? (char)c : '?';
+            code[i] = g_ascii_isprint(c) ? (char)c : '?';
         }
     }
+    r.code = mailx_str_intern(code);
     const char *ind = r.ind == MAILX_POP_IND_OK ? "+OK" : r.ind == MAILX_POP_IND_ERR ? "-ERR" : "+";
     g_snprintf(b->reply, sizeof b->reply, "%s%s%s%s", ind, r.code[0] ? " [" : "", r.code,
                r.code[0] ? "]" : "");
@@ -89,7 +94,7 @@ static void on_response(void *ctx, const mailx_pop_response_event *ev)
         mailx_pop_cmd_rec *cmd = (mailx_pop_cmd_rec *)ev->request_token;
         if (cmd) {
             cmd->response_frame = b->pinfo->num;
-            g_strlcpy(cmd->response, ind, sizeof cmd->response);
+            cmd->response = ind;
         }
         if (ev->answers == MAILX_POP_ANSWERS_COMMAND && ev->verb == MAILX_POP_CMD_STLS)
             mailx_session_starttls(b->fr, r.ind == MAILX_POP_IND_OK ? MAILX_STARTTLS_ACCEPTED

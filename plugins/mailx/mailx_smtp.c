@@ -83,8 +83,12 @@ static void *on_command(void *ctx, const mailx_smtp_command_event *ev)
     rec->not_remembered = ev->not_remembered;
     rec->auth_cancel = ev->auth_cancel;
     rec->line_cut = ev->line_cut;
-    if (ev->kind == MAILX_SMTP_ANSWERS_COMMAND && ev->cmd.verb == MAILX_SMTP_CMD_UNKNOWN)
-        smtp_unknown_word(rec->word, sizeof rec->word, ev->line, ev->cmd.verb_len);
+    rec->word = "";
+    if (ev->kind == MAILX_SMTP_ANSWERS_COMMAND && ev->cmd.verb == MAILX_SMTP_CMD_UNKNOWN) {
+        char word[16];
+        smtp_unknown_word(word, sizeof word, ev->line, ev->cmd.verb_len);
+        rec->word = mailx_str_intern(word);
+    }
     /* the envelope of the transaction (mailx_msg.c); RSET drops a message being read */
     if (ev->kind == MAILX_SMTP_ANSWERS_COMMAND && ev->cmd.has_path &&
         (ev->cmd.verb == MAILX_SMTP_CMD_MAIL || ev->cmd.verb == MAILX_SMTP_CMD_RCPT))

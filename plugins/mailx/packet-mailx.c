@@ -394,6 +394,23 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
     return fr;
 }
 
+/* Interned strings of the per-frame records (mailx.h): distinct values are
+ * few (command names, response codes, tags, mechanisms, users), records many. */
+static wmem_map_t *mailx_strings;
+
+const char *mailx_str_intern(const char *s)
+{
+    if (!s || !s[0])
+        return "";
+    const char *v = (const char *)wmem_map_lookup(mailx_strings, s);
+    if (!v) {
+        char *c = wmem_strdup(wmem_file_scope(), s);
+        wmem_map_insert(mailx_strings, c, c);
+        v = c;
+    }
+    return v;
+}
+
 /* Freeing what a closed session no longer needs. Both sides sent FIN: no
  * new data can follow (TCP, RFC 9293 s3.6), only retransmissions, which are
  * left out, and segments the capture shows out of order, which arrive within a
@@ -599,6 +616,7 @@ static void mailx_init(void)
 {
     mailx_convs = g_ptr_array_new();
     mailx_closed = g_queue_new();
+    mailx_strings = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
     mailx_next_session_id = 0;
     mailx_frame_table_clear(&mailx_frames);
     /* new file, or Decode As / port preferences changed: look the ports up again */
