@@ -20,6 +20,7 @@ static int hf_auth_result = -1;
 static int hf_auth_failed = -1;
 static int hf_auth_cleartext = -1;
 static gint ett_auth = -1;
+static header_field_info **auth_fields;   /* the fields above (mailx_fields_wanted) */
 
 static expert_field ei_auth_login_failed = EI_INIT;
 static expert_field ei_auth_cleartext = EI_INIT;
@@ -111,8 +112,13 @@ static const char *shown_user(const char *user, char *buf, size_t cap)
 
 void mailx_auth_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
 {
+    /* without the items (tree hidden, no field here referenced) each would be
+       faked, that is `tree` itself: the expert items go there */
+    gboolean want = mailx_fields_wanted(tree, auth_fields);
     for (guint i = 0; i < fr->n_auth; i++) {
         const mailx_auth_rec *r = fr->auth[i];
+        if (!want && r->result != MAILX_AUTH_FAILURE && !r->cleartext && !r->bad_encoding)
+            continue;
         char masked[MAILX_AUTH_USER_MAX + 1];
         const char *user = shown_user(r->user, masked, sizeof masked);
         mailx_auth_result result = (mailx_auth_result)r->result;
@@ -121,27 +127,33 @@ void mailx_auth_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
         if (!result && r->started && !r->decided_in && PINFO_FD_VISITED(pinfo))
             result = MAILX_AUTH_UNKNOWN;
 
-        proto_item *ai = proto_tree_add_none_format(tree, hf_auth, tvb, 0, 0,
-            "%s login attempt %u (%s)%s%s%s%s", proto_label(r->proto), r->attempt, r->mech,
-            user ? " user " : "", user ? user : "", result ? ": " : "",
-            result ? mailx_auth_result_name(result) : "");
-        proto_item_set_generated(ai);
-        proto_tree *at = proto_item_add_subtree(ai, ett_auth);
-        proto_item *pi = proto_tree_add_uint(at, hf_auth_attempt, tvb, 0, 0, r->attempt);
-        proto_item_set_generated(pi);
-        pi = proto_tree_add_string(at, hf_auth_mechanism, tvb, 0, 0, r->mech);
-        proto_item_set_generated(pi);
-        if (user) {
-            pi = proto_tree_add_string(at, hf_auth_user, tvb, 0, 0, user);
+        proto_item *ai = tree, *pi = tree;
+        proto_tree *at = tree;
+        if (want) {
+            ai = proto_tree_add_none_format(tree, hf_auth, tvb, 0, 0,
+                "%s login attempt %u (%s)%s%s%s%s", proto_label(r->proto), r->attempt, r->mech,
+                user ? " user " : "", user ? user : "", result ? ": " : "",
+                result ? mailx_auth_result_name(result) : "");
+            proto_item_set_generated(ai);
+            at = proto_item_add_subtree(ai, ett_auth);
+            pi = proto_tree_add_uint(at, hf_auth_attempt, tvb, 0, 0, r->attempt);
             proto_item_set_generated(pi);
-        }
-        if (result) {
-            pi = proto_tree_add_string(at, hf_auth_result, tvb, 0, 0, mailx_auth_result_name(result));
+            pi = proto_tree_add_string(at, hf_auth_mechanism, tvb, 0, 0, r->mech);
             proto_item_set_generated(pi);
+            if (user) {
+                pi = proto_tree_add_string(at, hf_auth_user, tvb, 0, 0, user);
+                proto_item_set_generated(pi);
+            }
+            if (result) {
+                pi = proto_tree_add_string(at, hf_auth_result, tvb, 0, 0, mailx_auth_result_name(result));
+                proto_item_set_generated(pi);
+            }
         }
         if (r->result == MAILX_AUTH_FAILURE) {
-            pi = proto_tree_add_boolean(at, hf_auth_failed, tvb, 0, 0, TRUE);
-            proto_item_set_generated(pi);
+            if (want) {
+                pi = proto_tree_add_boolean(at, hf_auth_failed, tvb, 0, 0, TRUE);
+                proto_item_set_generated(pi);
+            }
             expert_add_info_format(pinfo, pi, &ei_auth_login_failed, "%s login failed for %s: %s",
                                    proto_label(r->proto), user ? user : "unknown user",
                                    r->reply[0] ? r->reply : "rejected");
@@ -151,8 +163,10 @@ void mailx_auth_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
                     r->client_failures, mailx_pref_auth_failure_threshold);
         }
         if (r->cleartext) {
-            pi = proto_tree_add_boolean(at, hf_auth_cleartext, tvb, 0, 0, TRUE);
-            proto_item_set_generated(pi);
+            if (want) {
+                pi = proto_tree_add_boolean(at, hf_auth_cleartext, tvb, 0, 0, TRUE);
+                proto_item_set_generated(pi);
+            }
             expert_add_info_format(pinfo, pi, &ei_auth_cleartext,
                                    "%s credentials in clear (%s%s%s) without TLS",
                                    proto_label(r->proto), r->mech, user ? ", user " : "",
@@ -199,6 +213,7 @@ void mailx_auth_register(module_t *mod)
             "SASL response is not base64", EXPFILL } },
     };
     proto_register_field_array(proto_mailx, hf, array_length(hf));
+    auth_fields = mailx_field_group(hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_mailx);
     expert_register_field_array(em, ei, array_length(ei));

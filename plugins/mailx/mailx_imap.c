@@ -21,6 +21,7 @@ static int hf_imap_request = -1;
 static int hf_imap_response_in = -1;
 static gint ett_imap_response = -1;
 static gint ett_imap_request = -1;
+static header_field_info **imap_fields;   /* the fields above (mailx_fields_wanted) */
 
 static expert_field ei_imap_no = EI_INIT;
 static expert_field ei_imap_bad = EI_INIT;
@@ -362,7 +363,10 @@ void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
 {
     const mailx_imap_frame *f = fr->imap;
     proto_item *pi;
-    for (guint i = 0; i < f->n_cmd; i++) {
+    /* without the items (tree hidden, no field here referenced) each would be
+       faked, that is `tree` itself: the expert items go there */
+    gboolean want = mailx_fields_wanted(tree, imap_fields);
+    for (guint i = 0; want && i < f->n_cmd; i++) {
         const mailx_imap_cmd_rec *c = f->cmd[i];
         proto_item *ci = proto_tree_add_string(tree, hf_imap_request, tvb, 0, 0, c->name);
         proto_item_set_generated(ci);
@@ -380,44 +384,52 @@ void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
     }
     for (guint i = 0; i < f->n_resp; i++) {
         const mailx_imap_resp_rec *r = &f->resp[i];
+        gboolean tagged_fail = r->kind == MAILX_IMAP_RESP_TAGGED &&
+                               (r->status == MAILX_IMAP_STATUS_NO || r->status == MAILX_IMAP_STATUS_BAD);
+        if (!want && !tagged_fail && !r->literal_too_big &&
+            !(r->status == MAILX_IMAP_STATUS_BYE && !r->has_request && r->greeting))
+            continue;
         const char *st = r->kind == MAILX_IMAP_RESP_CONTINUATION ? "+" :
                          mailx_imap_status_name((mailx_imap_status)r->status);
         const char *meaning = r->code[0] ? mailx_imap_code_meaning(r->code, strlen(r->code)) : NULL;
         const char *answered = r->command[0] ? r->command : r->greeting ? "greeting" :
                                r->kind == MAILX_IMAP_RESP_UNTAGGED ? "untagged" : "unknown";
-        proto_item *ri = proto_tree_add_none_format(tree, hf_imap_response, tvb, 0, 0,
-            "IMAP %s%s%s%s%s to %s", r->kind == MAILX_IMAP_RESP_UNTAGGED ? "* " : "", st,
-            r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered);
-        proto_item_set_generated(ri);
-        proto_tree *rt = proto_item_add_subtree(ri, ett_imap_response);
-        if (r->status) {
-            pi = proto_tree_add_string(rt, hf_imap_status, tvb, 0, 0, st);
-            proto_item_set_generated(pi);
-        }
-        if (r->tag[0]) {
-            pi = proto_tree_add_string(rt, hf_imap_tag, tvb, 0, 0, r->tag);
-            proto_item_set_generated(pi);
-        }
-        if (r->code[0]) {
-            pi = proto_tree_add_string(rt, hf_imap_code, tvb, 0, 0, r->code);
-            proto_item_set_generated(pi);
-            if (meaning) {
-                pi = proto_tree_add_string(rt, hf_imap_code_text, tvb, 0, 0, meaning);
+        proto_item *ri = tree;
+        if (want) {
+            ri = proto_tree_add_none_format(tree, hf_imap_response, tvb, 0, 0,
+                "IMAP %s%s%s%s%s to %s", r->kind == MAILX_IMAP_RESP_UNTAGGED ? "* " : "", st,
+                r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered);
+            proto_item_set_generated(ri);
+            proto_tree *rt = proto_item_add_subtree(ri, ett_imap_response);
+            if (r->status) {
+                pi = proto_tree_add_string(rt, hf_imap_status, tvb, 0, 0, st);
                 proto_item_set_generated(pi);
             }
-        }
-        if (r->command[0]) {
-            pi = proto_tree_add_string(rt, hf_imap_command, tvb, 0, 0, r->command);
-            proto_item_set_generated(pi);
-        }
-        if (r->has_request) {
-            pi = proto_tree_add_uint(rt, hf_imap_request_in, tvb, 0, 0, r->request_frame);
-            proto_item_set_generated(pi);
-            nstime_t dt;
-            dt.secs = (time_t)(r->delta_ns / 1000000000);
-            dt.nsecs = (int)(r->delta_ns % 1000000000);
-            pi = proto_tree_add_time(rt, hf_imap_time, tvb, 0, 0, &dt);
-            proto_item_set_generated(pi);
+            if (r->tag[0]) {
+                pi = proto_tree_add_string(rt, hf_imap_tag, tvb, 0, 0, r->tag);
+                proto_item_set_generated(pi);
+            }
+            if (r->code[0]) {
+                pi = proto_tree_add_string(rt, hf_imap_code, tvb, 0, 0, r->code);
+                proto_item_set_generated(pi);
+                if (meaning) {
+                    pi = proto_tree_add_string(rt, hf_imap_code_text, tvb, 0, 0, meaning);
+                    proto_item_set_generated(pi);
+                }
+            }
+            if (r->command[0]) {
+                pi = proto_tree_add_string(rt, hf_imap_command, tvb, 0, 0, r->command);
+                proto_item_set_generated(pi);
+            }
+            if (r->has_request) {
+                pi = proto_tree_add_uint(rt, hf_imap_request_in, tvb, 0, 0, r->request_frame);
+                proto_item_set_generated(pi);
+                nstime_t dt;
+                dt.secs = (time_t)(r->delta_ns / 1000000000);
+                dt.nsecs = (int)(r->delta_ns % 1000000000);
+                pi = proto_tree_add_time(rt, hf_imap_time, tvb, 0, 0, &dt);
+                proto_item_set_generated(pi);
+            }
         }
         if (r->kind == MAILX_IMAP_RESP_TAGGED && r->status == MAILX_IMAP_STATUS_NO)
             expert_add_info_format(pinfo, ri, &ei_imap_no, "IMAP NO%s%s%s to %s%s%s",
@@ -479,6 +491,7 @@ void mailx_imap_register(void)
             "IMAP bytes missing from the capture: commands waiting are left unknown", EXPFILL } },
     };
     proto_register_field_array(proto_mailx, hf, array_length(hf));
+    imap_fields = mailx_field_group(hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_mailx);
     expert_register_field_array(em, ei, array_length(ei));

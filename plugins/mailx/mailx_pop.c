@@ -20,6 +20,7 @@ static int hf_pop_request = -1;
 static int hf_pop_response_in = -1;
 static gint ett_pop_response = -1;
 static gint ett_pop_request = -1;
+static header_field_info **pop_fields;   /* the fields above (mailx_fields_wanted) */
 
 static expert_field ei_pop_err = EI_INIT;
 static expert_field ei_pop_limit = EI_INIT;
@@ -274,7 +275,10 @@ void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tre
 {
     const mailx_pop_frame *pf = fr->pop;
     proto_item *pi;
-    for (guint i = 0; i < pf->n_cmd; i++) {
+    /* without the items (tree hidden, no field here referenced) each would be
+       faked, that is `tree` itself: the expert items go there */
+    gboolean want = mailx_fields_wanted(tree, pop_fields);
+    for (guint i = 0; want && i < pf->n_cmd; i++) {
         const mailx_pop_cmd_rec *c = pf->cmd[i];
         proto_item *ci = proto_tree_add_string(tree, hf_pop_request, tvb, 0, 0, c->name);
         proto_item_set_generated(ci);
@@ -291,33 +295,38 @@ void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tre
         const mailx_pop_resp_rec *r = &pf->resp[i];
         if (!r->parsed)
             continue;   /* a line of a multi-line response seen without its start */
+        if (!want && r->ind != MAILX_POP_IND_ERR)
+            continue;
         const char *ind = r->ind == MAILX_POP_IND_OK ? "+OK" : r->ind == MAILX_POP_IND_ERR ? "-ERR" : "+";
         const char *answered = mailx_pop_answers_name((mailx_pop_answers)r->answers, (mailx_pop_verb)r->verb);
         const char *meaning = r->code[0] ? mailx_pop_code_meaning(r->code, strlen(r->code)) : NULL;
-        proto_item *ri = proto_tree_add_none_format(tree, hf_pop_response, tvb, 0, 0,
-            "POP3 %s%s%s%s to %s", ind, r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered);
-        proto_item_set_generated(ri);
-        proto_tree *rt = proto_item_add_subtree(ri, ett_pop_response);
-        pi = proto_tree_add_string(rt, hf_pop_indicator, tvb, 0, 0, ind);
-        proto_item_set_generated(pi);
-        if (r->code[0]) {
-            pi = proto_tree_add_string(rt, hf_pop_code, tvb, 0, 0, r->code);
+        proto_item *ri = tree;
+        if (want) {
+            ri = proto_tree_add_none_format(tree, hf_pop_response, tvb, 0, 0,
+                "POP3 %s%s%s%s to %s", ind, r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered);
+            proto_item_set_generated(ri);
+            proto_tree *rt = proto_item_add_subtree(ri, ett_pop_response);
+            pi = proto_tree_add_string(rt, hf_pop_indicator, tvb, 0, 0, ind);
             proto_item_set_generated(pi);
-            if (meaning) {
-                pi = proto_tree_add_string(rt, hf_pop_code_text, tvb, 0, 0, meaning);
+            if (r->code[0]) {
+                pi = proto_tree_add_string(rt, hf_pop_code, tvb, 0, 0, r->code);
+                proto_item_set_generated(pi);
+                if (meaning) {
+                    pi = proto_tree_add_string(rt, hf_pop_code_text, tvb, 0, 0, meaning);
+                    proto_item_set_generated(pi);
+                }
+            }
+            pi = proto_tree_add_string(rt, hf_pop_command, tvb, 0, 0, answered);
+            proto_item_set_generated(pi);
+            if (r->has_request) {
+                pi = proto_tree_add_uint(rt, hf_pop_request_in, tvb, 0, 0, r->request_frame);
+                proto_item_set_generated(pi);
+                nstime_t dt;
+                dt.secs = (time_t)(r->delta_ns / 1000000000);
+                dt.nsecs = (int)(r->delta_ns % 1000000000);
+                pi = proto_tree_add_time(rt, hf_pop_time, tvb, 0, 0, &dt);
                 proto_item_set_generated(pi);
             }
-        }
-        pi = proto_tree_add_string(rt, hf_pop_command, tvb, 0, 0, answered);
-        proto_item_set_generated(pi);
-        if (r->has_request) {
-            pi = proto_tree_add_uint(rt, hf_pop_request_in, tvb, 0, 0, r->request_frame);
-            proto_item_set_generated(pi);
-            nstime_t dt;
-            dt.secs = (time_t)(r->delta_ns / 1000000000);
-            dt.nsecs = (int)(r->delta_ns % 1000000000);
-            pi = proto_tree_add_time(rt, hf_pop_time, tvb, 0, 0, &dt);
-            proto_item_set_generated(pi);
         }
         if (r->ind == MAILX_POP_IND_ERR)
             expert_add_info_format(pinfo, ri, &ei_pop_err, "POP3 -ERR%s%s%s to %s%s%s",
@@ -365,6 +374,7 @@ void mailx_pop_register(void)
             "POP3 bytes missing from the capture: pairing stops until the next command", EXPFILL } },
     };
     proto_register_field_array(proto_mailx, hf, array_length(hf));
+    pop_fields = mailx_field_group(hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_mailx);
     expert_register_field_array(em, ei, array_length(ei));

@@ -105,10 +105,16 @@ void mailx_session_render(const mailx_frame *fr, packet_info *pinfo, proto_tree 
     const mailx_session_summary *s = &mc->sum;
     proto_item *pi;
 
+    /* without the items (tree hidden, no field here referenced) each would be
+       faked, that is `tree` itself: the expert items go there */
+    gboolean want = mailx_fields_wanted(tree, session_fields);
     const char *st = starttls_name(fr->starttls);
     if (st) {
-        pi = proto_tree_add_string(tree, hf_tls_starttls, tvb, 0, 0, st);
-        proto_item_set_generated(pi);
+        pi = tree;
+        if (want) {
+            pi = proto_tree_add_string(tree, hf_tls_starttls, tvb, 0, 0, st);
+            proto_item_set_generated(pi);
+        }
         if (fr->starttls == MAILX_STARTTLS_REFUSED)
             expert_add_info_format(pinfo, pi, &ei_starttls_refused,
                                    "The server refused STARTTLS: the session goes on in clear or ends");
@@ -119,7 +125,7 @@ void mailx_session_render(const mailx_frame *fr, packet_info *pinfo, proto_tree 
                        pinfo->num == s->first_tls_frame;
     /* the summary is on every frame of the session: built only when someone reads
        it, or for the frame that carries its expert item */
-    if (!no_keys && !mailx_fields_wanted(tree, session_fields))
+    if (!no_keys && !want)
         return;
 
     const mailx_auth_state *a = mailx_session_auth(mc);

@@ -26,6 +26,7 @@ static int hf_smtp_data_chunks = -1;
 
 static gint ett_smtp_reply = -1;
 static gint ett_smtp_request = -1;
+static header_field_info **smtp_fields;   /* the fields above (mailx_fields_wanted) */
 
 static expert_field ei_smtp_transient = EI_INIT;
 static expert_field ei_smtp_permanent = EI_INIT;
@@ -285,69 +286,85 @@ static const char *answered_name(const mailx_smtp_reply_rec *r)
     return mailx_smtp_answers_name((mailx_smtp_answers)r->answers, (mailx_smtp_verb)r->verb);
 }
 
+/* want: the items are built (tree shown, or a field of this file referenced).
+ * Without them every item here would be faked, that is the subtree `tree`
+ * itself: so the expert items go to `tree`, as they would have. */
 static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, proto_tree *tree,
-                         tvbuff_t *tvb)
+                         tvbuff_t *tvb, gboolean want)
 {
+    proto_item *ri = tree;
+    if (r->cut_before_code) {
+        /* too little kept to tell (mailx.limit.line says so for the session) */
+        if (want) {
+            ri = proto_tree_add_none_format(tree, hf_smtp_reply, tvb, 0, 0,
+                                            "SMTP reply line cut before its code (answers %s)",
+                                            answered_name(r));
+            proto_item_set_generated(ri);
+        }
+        return;
+    }
+    if (!r->parsed) {
+        if (want) {
+            ri = proto_tree_add_none_format(tree, hf_smtp_reply, tvb, 0, 0,
+                                            "SMTP reply line that is not a reply (answers %s)%s",
+                                            answered_name(r), r->line_cut ? " (line cut)" : "");
+            proto_item_set_generated(ri);
+        }
+        expert_add_info_format(pinfo, ri, &ei_smtp_reply_malformed,
+                               "SMTP reply line without a valid three-digit code");
+        return;
+    }
+    gboolean registered = mailx_smtp_basic_title(r->code) != NULL;
+    gboolean mismatch = r->has_status && r->st_class != r->klass;
+    if (!want && !(r->is_last && (r->klass == 4 || r->klass == 5 || !registered)) &&
+        !mismatch && !r->code_changed)
+        return;     /* nothing to build and no expert item */
+
     const char *title = reply_title(r);
     const char *answered = answered_name(r);
     char status[24] = "";
     if (r->has_status)
         snprintf(status, sizeof status, "%u.%u.%u", r->st_class, r->subject, r->detail);
 
-    proto_item *ri;
-    if (r->cut_before_code) {
-        /* too little kept to tell (mailx.limit.line says so for the session) */
-        ri = proto_tree_add_none_format(tree, hf_smtp_reply, tvb, 0, 0,
-                                        "SMTP reply line cut before its code (answers %s)", answered);
+    if (want) {
+        ri = proto_tree_add_none_format(tree, hf_smtp_reply, tvb, 0, 0, "SMTP reply %u%s%s%s%s%s to %s",
+                                        r->code, r->has_status ? " " : "", status,
+                                        title ? " (" : "", title ? title : "", title ? ")" : "", answered);
         proto_item_set_generated(ri);
-        return;
-    }
-    if (!r->parsed) {
-        ri = proto_tree_add_none_format(tree, hf_smtp_reply, tvb, 0, 0,
-                                        "SMTP reply line that is not a reply (answers %s)%s", answered,
-                                        r->line_cut ? " (line cut)" : "");
-        proto_item_set_generated(ri);
-        expert_add_info_format(pinfo, ri, &ei_smtp_reply_malformed,
-                               "SMTP reply line without a valid three-digit code");
-        return;
-    }
-    ri = proto_tree_add_none_format(tree, hf_smtp_reply, tvb, 0, 0, "SMTP reply %u%s%s%s%s%s to %s",
-                                    r->code, r->has_status ? " " : "", status,
-                                    title ? " (" : "", title ? title : "", title ? ")" : "", answered);
-    proto_item_set_generated(ri);
-    if (r->line_cut)
-        proto_item_append_text(ri, " (line cut)");
-    proto_tree *rt = proto_item_add_subtree(ri, ett_smtp_reply);
-    proto_item *pi;
-    pi = proto_tree_add_uint(rt, hf_smtp_code, tvb, 0, 0, r->code);
-    proto_item_set_generated(pi);
-    /* RFC 3463 classes are 2/4/5; 3xx is intermediate (RFC 5321 s4.2.1) */
-    pi = proto_tree_add_uint(rt, hf_smtp_class, tvb, 0, 0, r->klass);
-    proto_item_set_generated(pi);
-    if (r->has_status) {
-        pi = proto_tree_add_string(rt, hf_smtp_status, tvb, 0, 0, status);
+        if (r->line_cut)
+            proto_item_append_text(ri, " (line cut)");
+        proto_tree *rt = proto_item_add_subtree(ri, ett_smtp_reply);
+        proto_item *pi;
+        pi = proto_tree_add_uint(rt, hf_smtp_code, tvb, 0, 0, r->code);
         proto_item_set_generated(pi);
-        const char *subj = mailx_enhanced_subject_title(r->subject);
-        pi = proto_tree_add_uint_format_value(rt, hf_smtp_subject, tvb, 0, 0, r->subject, "%u%s%s%s",
-                                              r->subject, subj ? " (" : "", subj ? subj : "", subj ? ")" : "");
+        /* RFC 3463 classes are 2/4/5; 3xx is intermediate (RFC 5321 s4.2.1) */
+        pi = proto_tree_add_uint(rt, hf_smtp_class, tvb, 0, 0, r->klass);
         proto_item_set_generated(pi);
-        pi = proto_tree_add_uint(rt, hf_smtp_detail, tvb, 0, 0, r->detail);
+        if (r->has_status) {
+            pi = proto_tree_add_string(rt, hf_smtp_status, tvb, 0, 0, status);
+            proto_item_set_generated(pi);
+            const char *subj = mailx_enhanced_subject_title(r->subject);
+            pi = proto_tree_add_uint_format_value(rt, hf_smtp_subject, tvb, 0, 0, r->subject, "%u%s%s%s",
+                                                  r->subject, subj ? " (" : "", subj ? subj : "", subj ? ")" : "");
+            proto_item_set_generated(pi);
+            pi = proto_tree_add_uint(rt, hf_smtp_detail, tvb, 0, 0, r->detail);
+            proto_item_set_generated(pi);
+        }
+        if (title) {
+            pi = proto_tree_add_string(rt, hf_smtp_status_text, tvb, 0, 0, title);
+            proto_item_set_generated(pi);
+        }
+        pi = proto_tree_add_string(rt, hf_smtp_command, tvb, 0, 0, answered);
         proto_item_set_generated(pi);
-    }
-    if (title) {
-        pi = proto_tree_add_string(rt, hf_smtp_status_text, tvb, 0, 0, title);
-        proto_item_set_generated(pi);
-    }
-    pi = proto_tree_add_string(rt, hf_smtp_command, tvb, 0, 0, answered);
-    proto_item_set_generated(pi);
-    if (r->has_request) {
-        pi = proto_tree_add_uint(rt, hf_smtp_request_in, tvb, 0, 0, r->request_frame);
-        proto_item_set_generated(pi);
-        nstime_t dt;
-        dt.secs = (time_t)(r->delta_ns / 1000000000);
-        dt.nsecs = (int)(r->delta_ns % 1000000000);
-        pi = proto_tree_add_time(rt, hf_smtp_time, tvb, 0, 0, &dt);
-        proto_item_set_generated(pi);
+        if (r->has_request) {
+            pi = proto_tree_add_uint(rt, hf_smtp_request_in, tvb, 0, 0, r->request_frame);
+            proto_item_set_generated(pi);
+            nstime_t dt;
+            dt.secs = (time_t)(r->delta_ns / 1000000000);
+            dt.nsecs = (int)(r->delta_ns % 1000000000);
+            pi = proto_tree_add_time(rt, hf_smtp_time, tvb, 0, 0, &dt);
+            proto_item_set_generated(pi);
+        }
     }
 
     /* One expert item per reply (on its last line), not one per continuation line. */
@@ -360,12 +377,12 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
             expert_add_info_format(pinfo, ri, &ei_smtp_permanent, "Permanent failure %u%s%s (%s) to %s",
                                    r->code, r->has_status ? " " : "", status,
                                    title ? title : "unregistered code", answered);
-        if (!mailx_smtp_basic_title(r->code))
+        if (!registered)
             expert_add_info_format(pinfo, ri, &ei_smtp_code_unregistered,
                                    "SMTP reply code %u is not in RFC 5321 or its extensions", r->code);
     }
     /* RFC 3463 s2: the class of the enhanced code must match the first digit */
-    if (r->has_status && r->st_class != r->klass)
+    if (mismatch)
         expert_add_info_format(pinfo, ri, &ei_smtp_class_mismatch,
                                "Enhanced status %s has class %u but the reply code %u has class %u",
                                status, r->st_class, r->code, r->klass);
@@ -395,23 +412,32 @@ static void render_command(const mailx_smtp_cmd_rec *c, proto_tree *tree, tvbuff
 void mailx_smtp_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
 {
     const mailx_smtp_frame *sf = fr->smtp;
-    for (guint i = 0; i < sf->n_commands; i++)
+    gboolean want = mailx_fields_wanted(tree, smtp_fields);
+    for (guint i = 0; want && i < sf->n_commands; i++)
         render_command(sf->commands[i], tree, tvb);
     for (guint i = 0; i < sf->n_replies; i++)
-        render_reply(&sf->replies[i], pinfo, tree, tvb);
+        render_reply(&sf->replies[i], pinfo, tree, tvb, want);
     for (guint i = 0; i < sf->n_messages; i++) {
         const mailx_smtp_msg_rec *m = &sf->messages[i];
-        proto_item *pi = proto_tree_add_uint64(tree, hf_smtp_data_size, tvb, 0, 0, m->size);
-        proto_item_set_generated(pi);
-        if (m->bdat) {
-            proto_item_append_text(pi, " (BDAT, %u chunk%s)", m->chunks, m->chunks == 1 ? "" : "s");
-            pi = proto_tree_add_uint(tree, hf_smtp_data_chunks, tvb, 0, 0, m->chunks);
+        gboolean oversized = mailx_msg_oversized(m->size);
+        if (!want && !oversized)
+            continue;
+        proto_item *pi = tree;
+        if (want) {
+            pi = proto_tree_add_uint64(tree, hf_smtp_data_size, tvb, 0, 0, m->size);
             proto_item_set_generated(pi);
+            if (m->bdat) {
+                proto_item_append_text(pi, " (BDAT, %u chunk%s)", m->chunks, m->chunks == 1 ? "" : "s");
+                pi = proto_tree_add_uint(tree, hf_smtp_data_chunks, tvb, 0, 0, m->chunks);
+                proto_item_set_generated(pi);
+            }
         }
         /* a flag field is present only when true, so the bare filter name selects */
-        if (mailx_msg_oversized(m->size)) {
-            pi = proto_tree_add_boolean(tree, hf_smtp_data_oversized, tvb, 0, 0, TRUE);
-            proto_item_set_generated(pi);
+        if (oversized) {
+            if (want) {
+                pi = proto_tree_add_boolean(tree, hf_smtp_data_oversized, tvb, 0, 0, TRUE);
+                proto_item_set_generated(pi);
+            }
             expert_add_info_format(pinfo, pi, &ei_smtp_message_oversized,
                                    "Message of %" G_GUINT64_FORMAT " bytes exceeds the %u-byte limit (mailx.data_size_limit)",
                                    m->size, mailx_pref_data_size_limit);
@@ -488,6 +514,7 @@ void mailx_smtp_register(void)
             "SMTP bytes missing from the capture: pairing stops", EXPFILL } },
     };
     proto_register_field_array(proto_mailx, hf, array_length(hf));
+    smtp_fields = mailx_field_group(hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_mailx);
     expert_register_field_array(em, ei, array_length(ei));

@@ -60,6 +60,7 @@ static gboolean port_is_server(guint32 port)
  * none of them (docs/performance.md). Expert items are always added: they
  * count whether or not a tree is shown. */
 static header_field_info *mailx_proto_hfi;
+static header_field_info **core_fields;   /* mailx.session, mailx.session.proto */
 
 header_field_info **mailx_field_group(const hf_register_info *hf, guint n)
 {
@@ -72,17 +73,18 @@ header_field_info **mailx_field_group(const hf_register_info *hf, guint n)
 
 gboolean mailx_fields_wanted(proto_tree *tree, header_field_info *const *group)
 {
-    if (!tree || !group || !group[0])
+    if (!tree || !group)
         return FALSE;
-    /* TRUE when the tree is visible or the first field is referenced */
-    if (proto_field_is_referenced(tree, group[0]->id))
+    if (PTREE_DATA(tree)->visible)
         return TRUE;
     /* no mailx field referenced at all (a -z statistic, a filter on other
        fields): Wireshark marks the protocol of every referenced field */
     if (!mailx_proto_hfi || mailx_proto_hfi->ref_type == HF_REF_TYPE_NONE)
         return FALSE;
-    for (group++; *group; group++)
-        if ((*group)->ref_type != HF_REF_TYPE_NONE)
+    /* a field gets an item in a hidden tree only when referenced directly
+       (TRY_TO_FAKE_THIS_ITEM in epan/proto.c); no mailx field is FT_PROTOCOL */
+    for (; *group; group++)
+        if ((*group)->ref_type == HF_REF_TYPE_DIRECT)
             return TRUE;
     return FALSE;
 }
@@ -586,13 +588,17 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     proto_item *ti = proto_tree_add_item(tree, proto_mailx, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);
     proto_tree *mt = proto_item_add_subtree(ti, ett_mailx);
-    proto_item *pi = proto_tree_add_uint(mt, hf_mailx_session, tvb, 0, 0, fr->conv->id);
-    proto_item_set_generated(pi);
-    /* looked up once: the label text is built only when the tree is shown */
-    const char *pname = val_to_str_const(fr->conv->proto, mailx_proto_vals, "?");
-    pi = proto_tree_add_string(mt, hf_mailx_session_proto, tvb, 0, 0, pname);
-    proto_item_set_generated(pi);
-    proto_item_append_text(ti, ", %s session %u", pname, fr->conv->id);
+    /* in a hidden tree, items of fields nobody references are faked anyway: the
+       calls are left out, and so is the formatting of their arguments */
+    if (mailx_fields_wanted(tree, core_fields)) {
+        proto_item *pi = proto_tree_add_uint(mt, hf_mailx_session, tvb, 0, 0, fr->conv->id);
+        proto_item_set_generated(pi);
+        const char *pname = val_to_str_const(fr->conv->proto, mailx_proto_vals, "?");
+        pi = proto_tree_add_string(mt, hf_mailx_session_proto, tvb, 0, 0, pname);
+        proto_item_set_generated(pi);
+        if (PTREE_DATA(tree)->visible)
+            proto_item_append_text(ti, ", %s session %u", pname, fr->conv->id);
+    }
 
     if (fr->smtp)
         mailx_smtp_render(fr, pinfo, mt, tvb);
@@ -687,6 +693,7 @@ void proto_register_mailx(void)
     proto_mailx = proto_register_protocol("Mail analysis (mailx)", "mailx", "mailx");
     mailx_proto_hfi = proto_registrar_get_nth((guint)proto_mailx);
     proto_register_field_array(proto_mailx, hf, array_length(hf));
+    core_fields = mailx_field_group(hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
 
     module_t *mod = prefs_register_protocol(proto_mailx, mailx_limits_apply);
