@@ -95,7 +95,8 @@ void mailx_auth_record(mailx_frame *fr, packet_info *pinfo, const mailx_auth_eve
         /* once, on the failure that passes the threshold */
         r->repeated = mailx_pref_auth_failure_threshold > 0 && n == mailx_pref_auth_failure_threshold + 1;
     }
-    fr->auth = (mailx_auth_rec **)wmem_realloc(wmem_file_scope(), fr->auth,
+    /* packet scope while the frame is analysed: stored with the frame record */
+    fr->auth = (mailx_auth_rec **)wmem_realloc(pinfo->pool, fr->auth,
                                                 (fr->n_auth + 1) * sizeof *fr->auth);
     fr->auth[fr->n_auth++] = r;
 }

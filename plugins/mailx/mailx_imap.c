@@ -294,21 +294,19 @@ static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, 
             mailx_session_starttls(fr, MAILX_STARTTLS_OFFERED);
     }
 
-    mailx_imap_frame *f = wmem_new0(wmem_file_scope(), mailx_imap_frame);
+    /* packet scope: packet-mailx.c stores it with the frame record, in one block */
+    mailx_imap_frame *f = wmem_new0(pinfo->pool, mailx_imap_frame);
     f->n_resp = wmem_array_get_count(b.resp);
     f->n_cmd = wmem_array_get_count(b.cmd);
     if (f->n_resp)
-        f->resp = (mailx_imap_resp_rec *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.resp),
-                                                     f->n_resp * sizeof(mailx_imap_resp_rec));
+        f->resp = (mailx_imap_resp_rec *)wmem_array_get_raw(b.resp);
     if (f->n_cmd)
-        f->cmd = (mailx_imap_cmd_rec **)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.cmd),
-                                                    f->n_cmd * sizeof(mailx_imap_cmd_rec *));
+        f->cmd = (mailx_imap_cmd_rec **)wmem_array_get_raw(b.cmd);
     /* the limit is announced once per session: in the frame that first hits it */
     f->pending_dropped = dropped_before == 0 ? mc->imap->pending_dropped : 0;
     f->n_gap = wmem_array_get_count(b.gap);
     if (f->n_gap)
-        f->gap = (mailx_gap_rec *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.gap),
-                                              f->n_gap * sizeof(mailx_gap_rec));
+        f->gap = (mailx_gap_rec *)wmem_array_get_raw(b.gap);
     fr->imap = f;
 }
 

@@ -222,21 +222,19 @@ void mailx_pop_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items)
             mailx_session_starttls(fr, MAILX_STARTTLS_OFFERED);
     }
 
-    mailx_pop_frame *pf = wmem_new0(wmem_file_scope(), mailx_pop_frame);
+    /* packet scope: packet-mailx.c stores it with the frame record, in one block */
+    mailx_pop_frame *pf = wmem_new0(pinfo->pool, mailx_pop_frame);
     pf->n_resp = wmem_array_get_count(b.resp);
     pf->n_cmd = wmem_array_get_count(b.cmd);
     if (pf->n_resp)
-        pf->resp = (mailx_pop_resp_rec *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.resp),
-                                                     pf->n_resp * sizeof(mailx_pop_resp_rec));
+        pf->resp = (mailx_pop_resp_rec *)wmem_array_get_raw(b.resp);
     if (pf->n_cmd)
-        pf->cmd = (mailx_pop_cmd_rec **)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.cmd),
-                                                    pf->n_cmd * sizeof(mailx_pop_cmd_rec *));
+        pf->cmd = (mailx_pop_cmd_rec **)wmem_array_get_raw(b.cmd);
     /* the limit is announced once per session: in the frame that first hits it */
     pf->pending_dropped = dropped_before == 0 ? mc->pop->pending_dropped : 0;
     pf->n_gap = wmem_array_get_count(b.gap);
     if (pf->n_gap)
-        pf->gap = (mailx_gap_rec *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(b.gap),
-                                               pf->n_gap * sizeof(mailx_gap_rec));
+        pf->gap = (mailx_gap_rec *)wmem_array_get_raw(b.gap);
     fr->pop = pf;
 }
 

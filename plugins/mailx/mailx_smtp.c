@@ -248,19 +248,17 @@ void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_ite
             missing += (guint32)cut;
     }
 
-    mailx_smtp_frame *sf = wmem_new0(wmem_file_scope(), mailx_smtp_frame);
+    /* packet scope: packet-mailx.c stores it with the frame record, in one block */
+    mailx_smtp_frame *sf = wmem_new0(pinfo->pool, mailx_smtp_frame);
     sf->n_replies = wmem_array_get_count(b.replies);
     sf->n_commands = wmem_array_get_count(b.commands);
     sf->n_messages = wmem_array_get_count(b.messages);
     if (sf->n_replies)
-        sf->replies = (mailx_smtp_reply_rec *)wmem_memdup(wmem_file_scope(),
-            wmem_array_get_raw(b.replies), sf->n_replies * sizeof(mailx_smtp_reply_rec));
+        sf->replies = (mailx_smtp_reply_rec *)wmem_array_get_raw(b.replies);
     if (sf->n_commands)
-        sf->commands = (mailx_smtp_cmd_rec **)wmem_memdup(wmem_file_scope(),
-            wmem_array_get_raw(b.commands), sf->n_commands * sizeof(mailx_smtp_cmd_rec *));
+        sf->commands = (mailx_smtp_cmd_rec **)wmem_array_get_raw(b.commands);
     if (sf->n_messages)
-        sf->messages = (mailx_smtp_msg_rec *)wmem_memdup(wmem_file_scope(),
-            wmem_array_get_raw(b.messages), sf->n_messages * sizeof(mailx_smtp_msg_rec));
+        sf->messages = (mailx_smtp_msg_rec *)wmem_array_get_raw(b.messages);
     /* the limit is announced once per session: in the frame that first hits it */
     sf->pending_dropped = dropped_before == 0 ? mc->smtp->pending_dropped : 0;
     sf->bytes_missing = missing;

@@ -338,6 +338,67 @@ static guint64 conv_lines_cut(const mailx_conv *mc)
            (mc->imap ? mailx_imap_session_lines_cut(mc->imap) : 0);
 }
 
+/* The frame's record as the analysis built it in packet scope, kept in file
+ * scope as one block: the mailx_frame, its protocol record, that record's
+ * arrays and the login steps' pointers (one allocation instead of up to six;
+ * the pointers inside lead into the block). */
+#define BLOCK_ALIGN(n) (((n) + 7) & ~(size_t)7)
+
+static void *carve(guint8 **at, const void *src, size_t n)
+{
+    if (!n)
+        return NULL;
+    void *dst = *at;
+    memcpy(dst, src, n);
+    *at += BLOCK_ALIGN(n);
+    return dst;
+}
+
+static mailx_frame *frame_store(const mailx_frame *tmp)
+{
+    size_t n = BLOCK_ALIGN(sizeof *tmp) + BLOCK_ALIGN(tmp->n_auth * sizeof *tmp->auth);
+    if (tmp->smtp)
+        n += BLOCK_ALIGN(sizeof *tmp->smtp) +
+             BLOCK_ALIGN(tmp->smtp->n_replies * sizeof *tmp->smtp->replies) +
+             BLOCK_ALIGN(tmp->smtp->n_commands * sizeof *tmp->smtp->commands) +
+             BLOCK_ALIGN(tmp->smtp->n_messages * sizeof *tmp->smtp->messages);
+    if (tmp->pop)
+        n += BLOCK_ALIGN(sizeof *tmp->pop) +
+             BLOCK_ALIGN(tmp->pop->n_resp * sizeof *tmp->pop->resp) +
+             BLOCK_ALIGN(tmp->pop->n_cmd * sizeof *tmp->pop->cmd) +
+             BLOCK_ALIGN(tmp->pop->n_gap * sizeof *tmp->pop->gap);
+    if (tmp->imap)
+        n += BLOCK_ALIGN(sizeof *tmp->imap) +
+             BLOCK_ALIGN(tmp->imap->n_resp * sizeof *tmp->imap->resp) +
+             BLOCK_ALIGN(tmp->imap->n_cmd * sizeof *tmp->imap->cmd) +
+             BLOCK_ALIGN(tmp->imap->n_gap * sizeof *tmp->imap->gap);
+    guint8 *at = (guint8 *)wmem_alloc(wmem_file_scope(), n);
+    mailx_frame *fr = (mailx_frame *)carve(&at, tmp, sizeof *tmp);
+    fr->auth = (mailx_auth_rec **)carve(&at, tmp->auth, tmp->n_auth * sizeof *tmp->auth);
+    if (tmp->smtp) {
+        mailx_smtp_frame *s = (mailx_smtp_frame *)carve(&at, tmp->smtp, sizeof *tmp->smtp);
+        s->replies = (mailx_smtp_reply_rec *)carve(&at, tmp->smtp->replies, s->n_replies * sizeof *s->replies);
+        s->commands = (mailx_smtp_cmd_rec **)carve(&at, tmp->smtp->commands, s->n_commands * sizeof *s->commands);
+        s->messages = (mailx_smtp_msg_rec *)carve(&at, tmp->smtp->messages, s->n_messages * sizeof *s->messages);
+        fr->smtp = s;
+    }
+    if (tmp->pop) {
+        mailx_pop_frame *p = (mailx_pop_frame *)carve(&at, tmp->pop, sizeof *tmp->pop);
+        p->resp = (mailx_pop_resp_rec *)carve(&at, tmp->pop->resp, p->n_resp * sizeof *p->resp);
+        p->cmd = (mailx_pop_cmd_rec **)carve(&at, tmp->pop->cmd, p->n_cmd * sizeof *p->cmd);
+        p->gap = (mailx_gap_rec *)carve(&at, tmp->pop->gap, p->n_gap * sizeof *p->gap);
+        fr->pop = p;
+    }
+    if (tmp->imap) {
+        mailx_imap_frame *m = (mailx_imap_frame *)carve(&at, tmp->imap, sizeof *tmp->imap);
+        m->resp = (mailx_imap_resp_rec *)carve(&at, tmp->imap->resp, m->n_resp * sizeof *m->resp);
+        m->cmd = (mailx_imap_cmd_rec **)carve(&at, tmp->imap->cmd, m->n_cmd * sizeof *m->cmd);
+        m->gap = (mailx_gap_rec *)carve(&at, tmp->imap->gap, m->n_gap * sizeof *m->gap);
+        fr->imap = m;
+    }
+    return fr;
+}
+
 static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tvb,
                                   GPtrArray *smtp_items, GPtrArray *pop_items, GPtrArray *imap_items,
                                   GPtrArray *imap_payload)
@@ -360,7 +421,8 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
        FIN): left out like a retransmission, not read as a session starting again */
     if (mc->released)
         return NULL;
-    mailx_frame *fr = wmem_new0(wmem_file_scope(), mailx_frame);
+    /* packet scope while it is built; frame_store() keeps it */
+    mailx_frame *fr = wmem_new0(pinfo->pool, mailx_frame);
     /* data the TLS dissector decrypted (implicit TLS or after STARTTLS) */
     fr->tls_layer = frame_has_tls(pinfo);
     /* bytes of this direction went missing before this frame: no pairing across them */
@@ -393,7 +455,7 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
     }
     /* the limit is announced once per session: in the frame that first cuts a line */
     fr->line_cut = cut_before == 0 && conv_lines_cut(mc) > 0;
-    return fr;
+    return frame_store(fr);
 }
 
 /* Interned strings of the per-frame records (mailx.h): distinct values are
