@@ -74,6 +74,14 @@ typedef enum {
 
 struct mailx_auth_rec;
 
+/* The fields of a session's login state that the session summary and the
+ * statistics read (mailx_session_auth), kept when the session state is freed. */
+typedef struct mailx_login_kept {
+    guint32 attempt, failures;
+    guint8  last_result, open;
+    const char *last_user;      /* interned (mailx_str_intern) */
+} mailx_login_kept;
+
 /* What the whole session showed so far (final after the first pass): the source
  * of the session summary subtree and of the session statistics. */
 typedef struct {
@@ -111,7 +119,8 @@ typedef struct mailx_conv {
                                          sessions never log in); POP/IMAP keep theirs in the session */
     mailx_pop_session *pop;           /* when proto == POP */
     mailx_imap_session *imap;         /* when proto == IMAP */
-    mailx_auth_state *auth_final;     /* POP/IMAP login state kept when the session was freed */
+    struct mailx_login_kept *login_kept; /* POP/IMAP: what mailx_session_auth's readers need of
+                                         the login state, kept when the session was freed */
     mailx_session_summary sum;
     /* POP3/IMAP capture gaps seen by an ACK ([from_client]: the side whose bytes are
        missing; packet-mailx.c): the peer acknowledged bytes of that side that the

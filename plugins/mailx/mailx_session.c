@@ -53,8 +53,18 @@ const mailx_auth_state *mailx_session_auth(const mailx_conv *mc)
         return &mc->pop->auth;
     if (mc->proto == MAILX_PROTO_IMAP && mc->imap)
         return &mc->imap->auth;
-    if (mc->auth_final)
-        return mc->auth_final;
+    if (mc->login_kept) {
+        /* a freed session: its login as it ended, in the fields the readers use
+           (they read it at once; dissection is single-threaded) */
+        static mailx_auth_state kept;
+        memset(&kept, 0, sizeof kept);
+        kept.attempt = mc->login_kept->attempt;
+        kept.failures = mc->login_kept->failures;
+        kept.last_result = (mailx_auth_result)mc->login_kept->last_result;
+        kept.open = mc->login_kept->open;
+        g_strlcpy(kept.last_user, mc->login_kept->last_user, sizeof kept.last_user);
+        return &kept;
+    }
     static const mailx_auth_state no_login;   /* no AUTH in the session */
     return mc->smtp_auth ? mc->smtp_auth : &no_login;
 }

@@ -490,8 +490,15 @@ static void conv_release(mailx_conv *mc)
     const mailx_auth_state *a = mailx_session_auth(mc);
     if ((mc->pop && a == &mc->pop->auth) || (mc->imap && a == &mc->imap->auth)) {
         /* what mailx_session_auth's readers use; all zero is the same as no login */
-        if (a->attempt || a->open || a->failures || a->last_result || a->last_user[0])
-            mc->auth_final = (mailx_auth_state *)wmem_memdup(wmem_file_scope(), a, sizeof *a);
+        if (a->attempt || a->open || a->failures || a->last_result || a->last_user[0]) {
+            mailx_login_kept *k = wmem_new(wmem_file_scope(), mailx_login_kept);
+            k->attempt = a->attempt;
+            k->failures = a->failures;
+            k->last_result = (guint8)a->last_result;
+            k->open = a->open;
+            k->last_user = mailx_str_intern(a->last_user);
+            mc->login_kept = k;
+        }
     }
     if (mc->smtp) {
         mailx_smtp_session_free(mc->smtp);
