@@ -133,8 +133,8 @@ typedef struct mailx_conv {
     guint32 seq_next[2];              /* end of the last data segment of that side */
 } mailx_conv;
 
-/* The per-frame records keep their strings (tags, codes, command names, login
- * mechanisms and users) interned: one copy per distinct string in the file, a
+/* The per-frame records keep their strings (codes, command names, login
+ * mechanisms and users; not IMAP tags, unique per command) interned: one copy per distinct string in the file, a
  * pointer in each record ("" when none). A record's string is what fitted the
  * fixed array it had before (so its length is still bounded by the limit
  * noted at each field). NULL and "" give "". File scope. */
@@ -203,14 +203,16 @@ typedef struct {
     guint8  status;             /* mailx_imap_status */
     guint8  parsed : 1, has_request : 1, greeting : 1, literal_too_big : 1;
     guint32 request_frame;
-    const char *tag;            /* < 16 bytes (interned, as the strings below) */
-    const char *code;           /* < 32 bytes */
+    /* tags in place: a client gives each command its own (RFC 9051 s2.2.1), so
+       interning them would cost a table entry per command */
+    char    tag[16];
+    const char *code;           /* < 32 bytes (interned, as the string below) */
     const char *command;        /* < MAILX_IMAP_NAME_MAX bytes */
     gint64  delta_ns;
 } mailx_imap_resp_rec;
 
 typedef struct {
-    const char *tag;            /* < 16 bytes (interned) */
+    char    tag[16];
     const char *name;           /* < MAILX_IMAP_NAME_MAX bytes (interned) */
     guint32 response_frame;
     guint8  response_status;    /* mailx_imap_status of the tagged response */

@@ -63,9 +63,9 @@ static void *on_command(void *ctx, const mailx_imap_command_event *ev)
         return NULL;
     mailx_imap_cmd_rec *rec = wmem_new0(wmem_file_scope(), mailx_imap_cmd_rec);
     rec->line_cut = ev->line_cut;
-    char tag[16] = "", name[MAILX_IMAP_NAME_MAX];
+    char name[MAILX_IMAP_NAME_MAX];
     if (ev->kind == MAILX_IMAP_CLIENT_COMMAND) {
-        copy_printable(tag, sizeof tag, ev->line + ev->cmd.tag_off, ev->cmd.tag_len);
+        copy_printable(rec->tag, sizeof rec->tag, ev->line + ev->cmd.tag_off, ev->cmd.tag_len);
         g_strlcpy(name, ev->name, sizeof name);
         if (ev->cmd.cmd == MAILX_IMAP_CMD_STARTTLS)
             mailx_session_starttls(b->fr, MAILX_STARTTLS_REQUESTED);
@@ -73,7 +73,6 @@ static void *on_command(void *ctx, const mailx_imap_command_event *ev)
         g_strlcpy(name, ev->kind == MAILX_IMAP_CLIENT_DONE ? "DONE" : "AUTHENTICATE response",
                   sizeof name);
     }
-    rec->tag = mailx_str_intern(tag);
     rec->name = mailx_str_intern(name);
     wmem_array_append_one(b->cmd, rec);
     return ev->kind == MAILX_IMAP_CLIENT_COMMAND && !ev->not_remembered ? rec : NULL;
@@ -90,19 +89,18 @@ static void on_response(void *ctx, const mailx_imap_response_event *ev)
         return;
     mailx_imap_resp_rec r;
     memset(&r, 0, sizeof r);
-    char tag[16] = "", code[32] = "", command[MAILX_IMAP_NAME_MAX] = "";
+    char code[32] = "", command[MAILX_IMAP_NAME_MAX] = "";
     r.parsed = TRUE;
     r.kind = (guint8)resp->kind;
     r.status = (guint8)resp->status;
     r.greeting = ev->greeting;
     r.literal_too_big = resp->literal.too_big;
     if (resp->kind == MAILX_IMAP_RESP_TAGGED)
-        copy_printable(tag, sizeof tag, ev->line + resp->tag_off, resp->tag_len);
+        copy_printable(r.tag, sizeof r.tag, ev->line + resp->tag_off, resp->tag_len);
     if (resp->has_code)
         copy_printable(code, sizeof code, ev->line + resp->code_off, resp->code_len);
     if (ev->has_request && ev->command)
         g_strlcpy(command, ev->command, sizeof command);
-    r.tag = mailx_str_intern(tag);
     r.code = mailx_str_intern(code);
     r.command = mailx_str_intern(command);
     g_snprintf(b->reply, sizeof b->reply, "%s%s%s%s", mailx_imap_status_name(resp->status),
