@@ -48,6 +48,12 @@ typedef gboolean mailx_pref_bool;
 #define MAILX_CLI_INIT_DONE return
 #endif
 
+/* mailx_conn.c's conversation memo relies on how 4.0 keeps conversations
+ * (exact address/port table, sorted chains, public conversation_t fields);
+ * later versions look their conversations up differently (deinterlacing,
+ * more tables) and keep Wireshark's look-up on every frame. */
+#define MAILX_CONV_MEMO (!MAILX_WS_AT_LEAST(4, 1))
+
 /* Plugin description for the loader (4.2+ looks up plugin_describe() and
  * lists the plugin's type in About > Plugins and `tshark -G plugins`); 4.0
  * has neither the symbol nor wsutil/plugins.h. plugin.c uses

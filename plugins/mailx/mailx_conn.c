@@ -168,6 +168,7 @@ static gboolean seg_ok;
 static mailx_tcp_header seg_hdr;
 static size_t ip_offset_hint;
 static dissector_table_t tcp_port_tbl, tls_port_tbl;
+static void memo_reset(void);     /* the conversation memo (mailx_frame_conversation) */
 /* The frame whose flags ta_bits holds: one read per frame for the connection
  * analysis, the mail session and -z mailx,tcp (a tap: same frame, same tree). */
 static guint32 ta_num;
@@ -244,17 +245,181 @@ void mailx_conn_file_init(void)
     cache_ct = NULL;
     seg_num = 0;
     ta_tree = NULL;
+    memo_reset();
 }
 
+#if MAILX_CONV_MEMO
+/* The conversation of a TCP connection's frames without Wireshark's look-up.
+ * find_conversation_pinfo() hashes the address/port key twice (both
+ * orientations of the exact table), ~1,100 instructions on every mail frame.
+ * A TCP frame's conversation is the one in the exact table under its
+ * address/port pair, either orientation; of a key's chain, the last one set up
+ * at or before the frame (epan/conversation.c, 4.0). So a conversation that
+ * Wireshark's own look-up returned for an earlier frame of the same pair is
+ * still the answer as long as nothing could have changed it:
+ *  - it is still the last of its chain (next == NULL): a conversation added
+ *    under its key since (the tcp dissector's new one for a reused port, or
+ *    anyone's) is appended after it;
+ *  - the other orientation had no chain when it was memorised, and the exact
+ *    table has as many keys as then: a new chain under the reversed key (a
+ *    new SYN from the other side) adds a key;
+ *  - the frame is not before the memorised one (conversations set up later
+ *    than a frame are not its answer).
+ * Anything else (the first frame of a pair, another file, a new key anywhere,
+ * frames out of order in the GUI) asks Wireshark and memorises its answer.
+ * A hit updates last_frame as find_conversation_pinfo does; Wireshark's chain
+ * look-up returns the chain's last element without touching anything else. */
+#define MEMO_SLOTS 1024
+typedef struct {
+    conversation_t *conv;           /* NULL: empty slot */
+    guint32 checked;                /* frame of Wireshark's look-up */
+    guint keys;                     /* keys of the exact table then */
+    guint16 port_a, port_b;
+    guint8 len;                     /* address length: 4 or 16 */
+    guint8 addr_a[16], addr_b[16];
+} conv_memo;
+static conv_memo memos[MEMO_SLOTS];
+static wmem_map_t *exact_table;     /* Wireshark's exact address/port table */
+
+static void find_exact_table(gpointer key _U_, gpointer value, gpointer user_data)
+{
+    conversation_t *conv = (conversation_t *)user_data;
+    if (!exact_table && wmem_map_lookup((wmem_map_t *)value, conv->key_ptr))
+        exact_table = (wmem_map_t *)value;
+}
+
+/* The memo slot of a TCP frame over IPv4 or IPv6, or NULL (ask Wireshark). */
+static conv_memo *memo_slot(const packet_info *pinfo)
+{
+    if (pinfo->use_conv_addr_port_endpoints || pinfo->conv_elements || pinfo->ptype != PT_TCP ||
+        pinfo->src.type != pinfo->dst.type || pinfo->src.len != pinfo->dst.len ||
+        !((pinfo->src.type == AT_IPv4 && pinfo->src.len == 4) ||
+          (pinfo->src.type == AT_IPv6 && pinfo->src.len == 16)))
+        return NULL;
+    const guint8 *s = (const guint8 *)pinfo->src.data + pinfo->src.len - 4;
+    const guint8 *d = (const guint8 *)pinfo->dst.data + pinfo->dst.len - 4;
+    /* the same slot for both directions */
+    guint32 h = (guint32)(s[2] ^ d[2]) << 8 | (guint32)(s[3] ^ d[3]);
+    h ^= (pinfo->srcport ^ pinfo->destport) * 0x9E37u;
+    return &memos[h % MEMO_SLOTS];
+}
+
+static gboolean addr_is(const guint8 *a, const guint8 *b, guint8 len)
+{
+    /* a fixed-size compare (no call) for the usual IPv4 case */
+    if (len == 4) {
+        guint32 x, y;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        return x == y;
+    }
+    return memcmp(a, b, len) == 0;
+}
+
+static gboolean memo_pair(const conv_memo *m, const packet_info *pinfo)
+{
+    const guint8 *s = (const guint8 *)pinfo->src.data, *d = (const guint8 *)pinfo->dst.data;
+    if (m->len != pinfo->src.len)
+        return FALSE;
+    if (pinfo->srcport == m->port_a && pinfo->destport == m->port_b)
+        return addr_is(s, m->addr_a, m->len) && addr_is(d, m->addr_b, m->len);
+    if (pinfo->srcport == m->port_b && pinfo->destport == m->port_a)
+        return addr_is(s, m->addr_b, m->len) && addr_is(d, m->addr_a, m->len);
+    return FALSE;
+}
+
+static conversation_t *memo_get(const conv_memo *m, const packet_info *pinfo)
+{
+    conversation_t *c = m->conv;
+    if (!c || c->next || pinfo->num < m->checked || !memo_pair(m, pinfo) ||
+        wmem_map_size(exact_table) != m->keys)
+        return NULL;
+    if (pinfo->num > c->last_frame)
+        c->last_frame = pinfo->num;
+    return c;
+}
+
+/* Memorise Wireshark's answer c for this frame when the conditions above hold. */
+static void memo_put(conv_memo *m, const packet_info *pinfo, conversation_t *c)
+{
+    m->conv = NULL;
+    if (!c || c->next || !c->key_ptr)
+        return;
+    const conversation_element_t *k = c->key_ptr;
+    /* an exact TCP key: address, port, address, port, type */
+    if (k[0].type != CE_ADDRESS || k[1].type != CE_PORT || k[2].type != CE_ADDRESS ||
+        k[3].type != CE_PORT || k[4].type != CE_CONVERSATION_TYPE ||
+        k[4].conversation_type_val != CONVERSATION_TCP)
+        return;
+    gboolean fwd = addresses_equal(&k[0].addr_val, &pinfo->src) && k[1].port_val == pinfo->srcport &&
+                   addresses_equal(&k[2].addr_val, &pinfo->dst) && k[3].port_val == pinfo->destport;
+    gboolean rev = addresses_equal(&k[0].addr_val, &pinfo->dst) && k[1].port_val == pinfo->destport &&
+                   addresses_equal(&k[2].addr_val, &pinfo->src) && k[3].port_val == pinfo->srcport;
+    if (fwd == rev)     /* not this pair's key, or a connection to itself */
+        return;
+    if (!exact_table) {
+        wmem_map_t *tables = get_conversation_hashtables();
+        if (tables)
+            wmem_map_foreach(tables, find_exact_table, c);
+        if (!exact_table)
+            return;
+    }
+    /* c is in the chain under its key, and the reversed key has none */
+    conversation_t *head = (conversation_t *)wmem_map_lookup(exact_table, c->key_ptr);
+    guint n = 0;
+    while (head && head != c && n++ < 64)
+        head = head->next;
+    if (head != c)
+        return;
+    conversation_element_t r[5] = { k[2], k[3], k[0], k[1], k[4] };
+    if (wmem_map_lookup(exact_table, r))
+        return;
+    m->conv = c;
+    m->checked = pinfo->num;
+    m->keys = wmem_map_size(exact_table);
+    m->len = (guint8)pinfo->src.len;
+    m->port_a = (guint16)pinfo->srcport;
+    m->port_b = (guint16)pinfo->destport;
+    memcpy(m->addr_a, pinfo->src.data, m->len);
+    memcpy(m->addr_b, pinfo->dst.data, m->len);
+}
+
+static conversation_t *frame_conversation_lookup(packet_info *pinfo)
+{
+    conv_memo *m = memo_slot(pinfo);
+    conversation_t *c = m && exact_table ? memo_get(m, pinfo) : NULL;
+    if (c)
+        return c;
+    c = find_conversation_pinfo(pinfo, 0);
+    if (m)
+        memo_put(m, pinfo, c);
+    return c;
+}
+
+static void memo_reset(void)
+{
+    memset(memos, 0, sizeof memos);
+    exact_table = NULL;
+}
+#else
+static conversation_t *frame_conversation_lookup(packet_info *pinfo)
+{
+    return find_conversation_pinfo(pinfo, 0);
+}
+
+static void memo_reset(void)
+{
+}
+#endif
+
 /* The frame's conversation, looked up once per frame for every user (the
- * connection analysis here, the mail session in packet-mailx.c): a
- * find_conversation_pinfo costs ~1,100 instructions (docs/performance.md).
+ * connection analysis here, the mail session in packet-mailx.c).
  * With `create`, made when there is none yet (find_or_create_conversation). */
 conversation_t *mailx_frame_conversation(packet_info *pinfo, gboolean create)
 {
     if (cache_num != pinfo->num || !cache_conv) {
         cache_num = pinfo->num;
-        cache_conv = find_conversation_pinfo(pinfo, 0);
+        cache_conv = frame_conversation_lookup(pinfo);
         cache_ct_conv = NULL;
         cache_ct = NULL;
     }
