@@ -260,9 +260,10 @@ void mailx_conn_file_init(void)
  *  - it is still the last of its chain (next == NULL): a conversation added
  *    under its key since (the tcp dissector's new one for a reused port, or
  *    anyone's) is appended after it;
- *  - the other orientation had no chain when it was memorised, and the exact
- *    table has as many keys as then: a new chain under the reversed key (a
- *    new SYN from the other side) adds a key;
+ *  - the other orientation has no chain: a new chain under the reversed key
+ *    (a new SYN from the other side) adds a key to the exact table, so the
+ *    reversed key is looked up again only when the table has more keys than
+ *    when last checked;
  *  - the frame is not before the memorised one (conversations set up later
  *    than a frame are not its answer).
  * Anything else (the first frame of a pair, another file, a new key anywhere,
@@ -328,12 +329,27 @@ static gboolean memo_pair(const conv_memo *m, const packet_info *pinfo)
     return FALSE;
 }
 
-static conversation_t *memo_get(const conv_memo *m, const packet_info *pinfo)
+/* Has the exact table a chain under c's key reversed? (c: an exact TCP key) */
+static gboolean reversed_chain(const conversation_t *c)
+{
+    const conversation_element_t *k = c->key_ptr;
+    conversation_element_t r[5] = { k[2], k[3], k[0], k[1], k[4] };
+    return wmem_map_lookup(exact_table, r) != NULL;
+}
+
+static conversation_t *memo_get(conv_memo *m, const packet_info *pinfo)
 {
     conversation_t *c = m->conv;
-    if (!c || c->next || pinfo->num < m->checked || !memo_pair(m, pinfo) ||
-        wmem_map_size(exact_table) != m->keys)
+    if (!c || c->next || pinfo->num < m->checked || !memo_pair(m, pinfo))
         return NULL;
+    guint keys = wmem_map_size(exact_table);
+    if (keys != m->keys) {
+        /* keys were added (new connections, mostly): one look-up of the
+           reversed key tells whether one of them is this pair's */
+        if (reversed_chain(c))
+            return NULL;
+        m->keys = keys;
+    }
     if (pinfo->num > c->last_frame)
         c->last_frame = pinfo->num;
     return c;
@@ -371,8 +387,7 @@ static void memo_put(conv_memo *m, const packet_info *pinfo, conversation_t *c)
         head = head->next;
     if (head != c)
         return;
-    conversation_element_t r[5] = { k[2], k[3], k[0], k[1], k[4] };
-    if (wmem_map_lookup(exact_table, r))
+    if (reversed_chain(c))
         return;
     m->conv = c;
     m->checked = pinfo->num;
@@ -415,7 +430,7 @@ static void memo_reset(void)
 /* The frame's conversation, looked up once per frame for every user (the
  * connection analysis here, the mail session in packet-mailx.c).
  * With `create`, made when there is none yet (find_or_create_conversation). */
-conversation_t *mailx_frame_conversation(packet_info *pinfo, gboolean create)
+static G_GNUC_NO_INLINE conversation_t *frame_conversation_new(packet_info *pinfo, gboolean create)
 {
     if (cache_num != pinfo->num || !cache_conv) {
         cache_num = pinfo->num;
@@ -426,6 +441,14 @@ conversation_t *mailx_frame_conversation(packet_info *pinfo, gboolean create)
     if (!cache_conv && create)
         cache_conv = find_or_create_conversation(pinfo);
     return cache_conv;
+}
+
+conversation_t *mailx_frame_conversation(packet_info *pinfo, gboolean create)
+{
+    /* asked several times a frame: the answer kept, in a few instructions */
+    if (cache_num == pinfo->num && cache_conv)
+        return cache_conv;
+    return frame_conversation_new(pinfo, create);
 }
 
 /* The tracked connection of this frame's conversation, or NULL (one look-up per frame). */
