@@ -313,8 +313,8 @@ void mailx_pop_register(void);
 void mailx_pop_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items);
 void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);
 void mailx_imap_register(void);
-/* items: the imap.line items of the frame (what the imap dissector consumed) */
-void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *imap_items, GPtrArray *line_items);
+/* items: the frame's imap items (fed up to what the imap dissector consumed) */
+void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *imap_items);
 /* the same from the frame's whole TCP payload (tcp.payload items), when TCP reassembly is off */
 void mailx_imap_analyse_payload(mailx_frame *fr, packet_info *pinfo, GPtrArray *payload_items);
 void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);

@@ -8,6 +8,7 @@
 #include "mailx.h"
 #include "mailx_msg.h"
 #include "code_tables.h"
+#include "imap_ws_lines.h"
 
 static int hf_imap_response = -1;
 static int hf_imap_status = -1;
@@ -188,34 +189,52 @@ static void imap_gap(imap_builder *b, mailx_frame_ref ref, gboolean from_client,
     mailx_imap_session_gap(b->fr->conv->imap, from_client, ref, &imap_sink, b);
 }
 
-/* Wireshark 4.0's imap dissector asks TCP (or TLS) for more data when a line is
+/* Wireshark's imap dissector asks TCP (or TLS) for more data when a line is
  * incomplete or a FETCH literal has not fully arrived, and is then handed the
  * same bytes again with the next segment; but only after putting an `imap`
  * item over the whole buffer. What it really consumed is the run of its
  * imap.line items (a FETCH literal sits between the FETCH line and the next
- * line item). So each buffer is fed from the imap item's start to the end of
- * its last line item, plus the literal when that last line is a FETCH line
- * that announced one (packet-imap.c dissect_imap_fetch consumed it). */
-static gint consumed_end(const field_info *item, GPtrArray *lines, gboolean from_client)
+ * line item), which mailx_imap_ws_last_line() finds from the bytes (asking
+ * Wireshark for the imap.line strings cost ~1,000 instructions a frame). So
+ * each buffer is fed from the imap item's start to the end of the last line
+ * item at or after it (of any imap item over the same data), plus the literal
+ * when that last line is a FETCH line that announced one (packet-imap.c
+ * dissect_imap_fetch consumed it). The imap item covers the captured bytes of
+ * the dissector's buffer (length -1); its reported length is larger only when
+ * the frame was cut by the snap length. */
+static gint consumed_end(GPtrArray *items, guint idx, gboolean from_client)
 {
-    gint end = -1;
-    const field_info *last = NULL;
-    for (guint i = 0; lines && i < lines->len; i++) {
-        const field_info *li = (const field_info *)g_ptr_array_index(lines, i);
-        if (li->ds_tvb != item->ds_tvb || li->start < item->start)
+    const field_info *item = (const field_info *)g_ptr_array_index(items, idx);
+    gint end = -1, last_start = -1, last_len = 0;
+    tvbuff_t *ds = item->ds_tvb;
+    for (guint j = 0; j < items->len; j++) {
+        const field_info *fj = (const field_info *)g_ptr_array_index(items, j);
+        if (fj->ds_tvb != ds || fj->start < 0)
             continue;
-        if (li->start + li->length > end) {
-            end = li->start + li->length;
-            last = li;
+        gint avail = tvb_captured_length_remaining(ds, fj->start);
+        gint cap = fj->length < avail ? fj->length : avail;
+        if (cap <= 0)
+            continue;
+        const guint8 *p = tvb_get_ptr(ds, fj->start, cap);
+        gboolean cut = (guint)(fj->start + cap) >= tvb_captured_length(ds) &&
+                       tvb_reported_length(ds) > tvb_captured_length(ds);
+        size_t min_start = item->start > fj->start ? (size_t)(item->start - fj->start) : 0;
+        size_t ls, le;
+        if (!mailx_imap_ws_last_line(p, (size_t)cap, cut, from_client, min_start, &ls, &le))
+            continue;
+        if (fj->start + (gint)le > end) {
+            end = fj->start + (gint)le;
+            last_start = fj->start + (gint)ls;
+            last_len = (gint)(le - ls);
         }
     }
-    if (!last || from_client)
+    if (last_start < 0 || from_client)
         return end;
-    gint avail = tvb_captured_length_remaining(last->ds_tvb, last->start);
-    gint len = last->length < avail ? last->length : avail;
+    gint avail = tvb_captured_length_remaining(ds, last_start);
+    gint len = last_len < avail ? last_len : avail;
     if (len <= 0)
         return end;
-    const guint8 *p = tvb_get_ptr(last->ds_tvb, last->start, len);
+    const guint8 *p = tvb_get_ptr(ds, last_start, len);
     size_t n = (size_t)len;
     while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
         n--;
@@ -223,7 +242,7 @@ static gint consumed_end(const field_info *item, GPtrArray *lines, gboolean from
     if (n > 2 && p[0] == '*' && mailx_imap_response_parse(p, n, &r) && r.literal.present &&
         r.kw_len == 5 && g_ascii_strncasecmp((const char *)p + r.kw_off, "FETCH", 5) == 0 &&
         !r.literal.too_big) {
-        gint total = tvb_captured_length(last->ds_tvb);
+        gint total = tvb_captured_length(ds);
         guint64 e = (guint64)end + r.literal.size;
         end = e > (guint64)total ? total : (gint)e;
     }
@@ -232,8 +251,7 @@ static gint consumed_end(const field_info *item, GPtrArray *lines, gboolean from
 
 /* items: what to feed; with `whole`, each item's bytes as they are (the TCP
  * payload), else up to what the imap dissector consumed (consumed_end). */
-static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, GPtrArray *lines,
-                         gboolean whole)
+static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, gboolean whole)
 {
     mailx_conv *mc = fr->conv;
     if (!mc->imap) {
@@ -268,7 +286,7 @@ static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, 
         field_info *fi = (field_info *)g_ptr_array_index(items, i);
         if (!fi->ds_tvb || fi->start < 0)
             continue;
-        gint end = whole ? fi->start + fi->length : consumed_end(fi, lines, fr->from_client);
+        gint end = whole ? fi->start + fi->length : consumed_end(items, i, fr->from_client);
         gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
         gint len = end - fi->start;
         if (len > avail)
@@ -308,9 +326,9 @@ static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, 
     fr->imap = f;
 }
 
-void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, GPtrArray *lines)
+void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items)
 {
-    imap_analyse(fr, pinfo, items, lines, FALSE);
+    imap_analyse(fr, pinfo, items, FALSE);
 }
 
 /* Without TCP reassembly (tcp.desegment_tcp_streams off) the imap dissector's
@@ -322,7 +340,7 @@ void mailx_imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, G
  * part lines and counts literals itself. */
 void mailx_imap_analyse_payload(mailx_frame *fr, packet_info *pinfo, GPtrArray *payload_items)
 {
-    imap_analyse(fr, pinfo, payload_items, NULL, TRUE);
+    imap_analyse(fr, pinfo, payload_items, TRUE);
 }
 
 /* One note per gap: what is missing and what it leaves unknown. */

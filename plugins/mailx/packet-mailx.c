@@ -26,7 +26,6 @@ guint mailx_pref_data_size_limit = 10 * 1024 * 1024;
 
 static dissector_handle_t mailx_handle, mailx_gate_handle;
 static int proto_smtp = -1, proto_pop = -1, proto_imap = -1, proto_tls = -1, proto_tcp = -1;
-static int hf_imap_line = -1;   /* what the imap dissector really consumed (mailx_imap.c) */
 static int hf_tcp_payload = -1;
 /* tcp.desegment_tcp_streams is off: IMAP is fed from the TCP payload (mailx_imap.c) */
 static gboolean mailx_tcp_unreassembled;
@@ -451,7 +450,7 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
         if (imap_payload)
             mailx_imap_analyse_payload(fr, pinfo, imap_payload);
         else
-            mailx_imap_analyse(fr, pinfo, imap_items, proto_get_finfo_ptr_array(tree, hf_imap_line));
+            mailx_imap_analyse(fr, pinfo, imap_items);
     }
     /* the limit is announced once per session: in the frame that first cuts a line */
     fr->line_cut = cut_before == 0 && conv_lines_cut(mc) > 0;
@@ -709,7 +708,7 @@ static void mailx_init(void)
     mailx_enabled = proto_is_protocol_enabled(find_protocol_by_id(proto_mailx));
     if (mailx_enabled) {
         GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-        int ids[] = { proto_smtp, proto_pop, proto_imap, hf_imap_line };
+        int ids[] = { proto_smtp, proto_pop, proto_imap };
         for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
             if (ids[i] > 0)
                 g_array_append_val(wanted, ids[i]);
@@ -797,7 +796,6 @@ void proto_reg_handoff_mailx(void)
     proto_imap = proto_get_id_by_filter_name("imap");
     proto_tls = proto_get_id_by_filter_name("tls");
     proto_tcp = proto_get_id_by_filter_name("tcp");
-    hf_imap_line = proto_registrar_get_id_byname("imap.line");
     hf_tcp_payload = proto_registrar_get_id_byname("tcp.payload");
     smtp_handle = find_dissector("smtp");
     pop_handle = find_dissector("pop");

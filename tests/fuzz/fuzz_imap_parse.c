@@ -1,7 +1,9 @@
 /* Fuzz target: one IMAP line as a server response, as a client command, and
- * walked as astrings (epan-ext/imap_parse.c). */
+ * walked as astrings (epan-ext/imap_parse.c); the input as a buffer handed to
+ * Wireshark's imap dissector (epan-ext/imap_ws_lines.c). */
 #include "fuzz_common.h"
 #include "imap_parse.h"
+#include "imap_ws_lines.h"
 
 static void check_literal(const mailx_imap_literal *l, size_t size)
 {
@@ -59,5 +61,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mailx_imap_literal l;
     if (mailx_imap_literal_at_end(data, size, &l))
         check_literal(&l, size);
+    for (int k = 0; k < 4; k++) {
+        size_t ls, le;
+        if (mailx_imap_ws_last_line(data, size, k & 1, k & 2, size / 3, &ls, &le))
+            FUZZ_CHECK(ls >= size / 3 && ls < le && le <= size);
+    }
     return 0;
 }
