@@ -33,6 +33,13 @@ extern gboolean mailx_frame_revisited;
  * tap filter: Wireshark primes those for every frame). */
 header_field_info **mailx_field_group(const hf_register_info *hf, guint n);
 gboolean mailx_fields_wanted(proto_tree *tree, header_field_info *const *group);
+/* One field: does proto_tree_add_* make an item of it under a parent that has
+ * one, rather than fake it (TRY_TO_FAKE_THIS_ITEM: the tree is shown, or the
+ * field is referenced directly)? tree: non-NULL. */
+static inline gboolean mailx_field_real(proto_tree *tree, int hf)
+{
+    return PTREE_DATA(tree)->visible || proto_registrar_get_nth((guint)hf)->ref_type == HF_REF_TYPE_DIRECT;
+}
 
 /* Preferences (see docs/preferences.md). */
 extern guint mailx_pref_data_size_limit;

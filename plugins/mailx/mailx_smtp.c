@@ -318,50 +318,78 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
         !mismatch && !r->code_changed)
         return;     /* nothing to build and no expert item */
 
-    const char *title = reply_title(r);
+    /* the texts only where something shows them: the label, their items, the
+       expert items (a failure names the status and the title) */
+    gboolean fail_note = r->is_last && (r->klass == 4 || r->klass == 5);
+    gboolean label = want && mailx_field_real(tree, hf_smtp_reply);
+    const char *title = NULL;
+    if (label || fail_note || (want && mailx_field_real(tree, hf_smtp_status_text)))
+        title = reply_title(r);
     const char *answered = answered_name(r);
     char status[24] = "";
-    if (r->has_status)
+    if (r->has_status && (label || fail_note || mismatch || (want && mailx_field_real(tree, hf_smtp_status))))
         snprintf(status, sizeof status, "%u.%u.%u", r->st_class, r->subject, r->detail);
 
     if (want) {
-        ri = proto_tree_add_none_format(tree, hf_smtp_reply, tvb, 0, 0, "SMTP reply %u%s%s%s%s%s to %s",
-                                        r->code, r->has_status ? " " : "", status,
-                                        title ? " (" : "", title ? title : "", title ? ")" : "", answered);
-        proto_item_set_generated(ri);
-        if (r->line_cut)
-            proto_item_append_text(ri, " (line cut)");
-        proto_tree *rt = proto_item_add_subtree(ri, ett_smtp_reply);
+        /* each item only where it is made (the others would be faked to their
+           parent): a hidden tree with one field of these referenced */
+        proto_tree *rt = tree;
+        if (label) {
+            ri = proto_tree_add_none_format(tree, hf_smtp_reply, tvb, 0, 0, "SMTP reply %u%s%s%s%s%s to %s",
+                                            r->code, r->has_status ? " " : "", status,
+                                            title ? " (" : "", title ? title : "", title ? ")" : "", answered);
+            proto_item_set_generated(ri);
+            if (r->line_cut)
+                proto_item_append_text(ri, " (line cut)");
+            rt = proto_item_add_subtree(ri, ett_smtp_reply);
+        }
         proto_item *pi;
-        pi = proto_tree_add_uint(rt, hf_smtp_code, tvb, 0, 0, r->code);
-        proto_item_set_generated(pi);
-        /* RFC 3463 classes are 2/4/5; 3xx is intermediate (RFC 5321 s4.2.1) */
-        pi = proto_tree_add_uint(rt, hf_smtp_class, tvb, 0, 0, r->klass);
-        proto_item_set_generated(pi);
-        if (r->has_status) {
-            pi = proto_tree_add_string(rt, hf_smtp_status, tvb, 0, 0, status);
-            proto_item_set_generated(pi);
-            const char *subj = mailx_enhanced_subject_title(r->subject);
-            pi = proto_tree_add_uint_format_value(rt, hf_smtp_subject, tvb, 0, 0, r->subject, "%u%s%s%s",
-                                                  r->subject, subj ? " (" : "", subj ? subj : "", subj ? ")" : "");
-            proto_item_set_generated(pi);
-            pi = proto_tree_add_uint(rt, hf_smtp_detail, tvb, 0, 0, r->detail);
+        if (mailx_field_real(tree, hf_smtp_code)) {
+            pi = proto_tree_add_uint(rt, hf_smtp_code, tvb, 0, 0, r->code);
             proto_item_set_generated(pi);
         }
-        if (title) {
+        /* RFC 3463 classes are 2/4/5; 3xx is intermediate (RFC 5321 s4.2.1) */
+        if (mailx_field_real(tree, hf_smtp_class)) {
+            pi = proto_tree_add_uint(rt, hf_smtp_class, tvb, 0, 0, r->klass);
+            proto_item_set_generated(pi);
+        }
+        if (r->has_status) {
+            if (mailx_field_real(tree, hf_smtp_status)) {
+                pi = proto_tree_add_string(rt, hf_smtp_status, tvb, 0, 0, status);
+                proto_item_set_generated(pi);
+            }
+            if (mailx_field_real(tree, hf_smtp_subject)) {
+                const char *subj = mailx_enhanced_subject_title(r->subject);
+                pi = proto_tree_add_uint_format_value(rt, hf_smtp_subject, tvb, 0, 0, r->subject, "%u%s%s%s",
+                                                      r->subject, subj ? " (" : "", subj ? subj : "",
+                                                      subj ? ")" : "");
+                proto_item_set_generated(pi);
+            }
+            if (mailx_field_real(tree, hf_smtp_detail)) {
+                pi = proto_tree_add_uint(rt, hf_smtp_detail, tvb, 0, 0, r->detail);
+                proto_item_set_generated(pi);
+            }
+        }
+        if (title && mailx_field_real(tree, hf_smtp_status_text)) {
             pi = proto_tree_add_string(rt, hf_smtp_status_text, tvb, 0, 0, title);
             proto_item_set_generated(pi);
         }
-        pi = proto_tree_add_string(rt, hf_smtp_command, tvb, 0, 0, answered);
-        proto_item_set_generated(pi);
+        if (mailx_field_real(tree, hf_smtp_command)) {
+            pi = proto_tree_add_string(rt, hf_smtp_command, tvb, 0, 0, answered);
+            proto_item_set_generated(pi);
+        }
         if (r->has_request) {
-            pi = proto_tree_add_uint(rt, hf_smtp_request_in, tvb, 0, 0, r->request_frame);
-            proto_item_set_generated(pi);
-            nstime_t dt;
-            dt.secs = (time_t)(r->delta_ns / 1000000000);
-            dt.nsecs = (int)(r->delta_ns % 1000000000);
-            pi = proto_tree_add_time(rt, hf_smtp_time, tvb, 0, 0, &dt);
-            proto_item_set_generated(pi);
+            if (mailx_field_real(tree, hf_smtp_request_in)) {
+                pi = proto_tree_add_uint(rt, hf_smtp_request_in, tvb, 0, 0, r->request_frame);
+                proto_item_set_generated(pi);
+            }
+            if (mailx_field_real(tree, hf_smtp_time)) {
+                nstime_t dt;
+                dt.secs = (time_t)(r->delta_ns / 1000000000);
+                dt.nsecs = (int)(r->delta_ns % 1000000000);
+                pi = proto_tree_add_time(rt, hf_smtp_time, tvb, 0, 0, &dt);
+                proto_item_set_generated(pi);
+            }
         }
     }
 
@@ -392,6 +420,9 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
 
 static void render_command(const mailx_smtp_cmd_rec *c, proto_tree *tree, tvbuff_t *tvb)
 {
+    gboolean real_resp = c->response_frame && mailx_field_real(tree, hf_smtp_response_in);
+    if (!mailx_field_real(tree, hf_smtp_request) && !real_resp)
+        return;     /* both would be faked */
     const char *name = c->kind == MAILX_SMTP_ANSWERS_END_OF_DATA ? "end of data"
                      : c->kind == MAILX_SMTP_ANSWERS_AUTH_RESPONSE ? "AUTH response"
                      : c->word[0] ? c->word : mailx_smtp_verb_name((mailx_smtp_verb)c->verb);
