@@ -33,7 +33,7 @@ mapfile -t fields < <(mailx_tshark -G fields 2>/dev/null | awk -F'\t' '$1 == "F"
 [ ${#fields[@]} -gt 0 ] || { echo "no mailx fields from the new build" >&2; exit 2; }
 efields=(); for f in "${fields[@]}"; do efields+=(-e "$f"); done
 
-filters=('mailx' 'mailx.smtp' 'mailx.smtp.class == 4 || mailx.auth.failed' '_ws.expert'
+filters=('mailx' 'mailx.smtp.reply' 'mailx.auth' 'mailx.smtp.class == 4 || mailx.auth.failed' '_ws.expert'
          'mailx.session.frames > 3' 'mailx.conn.state' 'smtp || pop || imap'
          'mailx.smtp.class#1 == 4 || mailx.session#2 || mailx.conn.state#1')
 cols='gui.column.format:"No.","%m","Sev","%a","Session","%Cus:mailx.session","Class","%Cus:mailx.smtp.class","Auth","%Cus:mailx.auth.result","Conn","%Cus:mailx.conn.state","Expert","%Cus:_ws.expert.severity"'

@@ -6,6 +6,7 @@
 
 #include <epan/packet.h>
 #include <epan/conversation.h>
+#include <epan/exceptions.h>
 #include <epan/prefs.h>
 #include <epan/prefs-int.h>
 #include <epan/proto_data.h>
@@ -645,6 +646,100 @@ static int dissect_mailx_gate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     return call_mailx(tvb, pinfo, tree, &g);
 }
 
+/* The mailx item stands at the root of the tree, where Wireshark never fakes
+ * an item (TRY_TO_FAKE_THIS_ITEM needs a parent with a field_info): in a hidden
+ * tree it cost ~560 instructions a frame, for an item nobody may look at. When
+ * nobody can (tree hidden, protocols faked as usual, "mailx" itself not
+ * referenced, no tap listener that walks the tree: -z io,phs counts the item),
+ * the subtree hangs from a stand-in node outside the tree. Items of fields
+ * nobody references are faked to it as they were to the real item, expert items
+ * attach to it as they did (same severity bookkeeping: a fresh item), and the
+ * referenced ones are real; stand_in_end() moves those to the root, so that the
+ * tree owns them (their values are freed with it) and filters, columns and taps
+ * find them as before (by field, not by place). */
+typedef struct {
+    proto_node node;
+    field_info fi;
+} mailx_stand_in;
+
+static gboolean stand_in_ok(proto_tree *tree)
+{
+    return tree && !PTREE_DATA(tree)->visible && PTREE_DATA(tree)->fake_protocols &&
+           mailx_proto_hfi->ref_type != HF_REF_TYPE_DIRECT &&
+           !(union_of_tap_listener_flags() & TL_REQUIRES_PROTO_TREE);
+}
+
+static proto_node *stand_in_new(proto_tree *root, packet_info *pinfo)
+{
+    mailx_stand_in *s = wmem_new0(pinfo->pool, mailx_stand_in);
+    s->fi.hfinfo = mailx_proto_hfi;
+    s->fi.tree_type = -1;
+    s->node.parent = root;
+    s->node.finfo = &s->fi;
+    s->node.tree_data = PTREE_DATA(root);
+    PTREE_DATA(root)->count++;     /* as the real item: call_mailx() reads the count */
+    return &s->node;
+}
+
+static void stand_in_end(proto_tree *root, proto_node *s)
+{
+    proto_node *c = s->first_child;
+    if (!c)
+        return;
+    for (proto_node *n = c; n; n = n->next)
+        n->parent = root;
+    if (root->last_child)
+        root->last_child->next = c;
+    else
+        root->first_child = c;
+    root->last_child = s->last_child;
+    s->first_child = s->last_child = NULL;
+}
+
+/* Every pass: the items of the frame's stored record (fr NULL: a frame of no
+ * session, the connection items and the session-limit note alone) under ti,
+ * the mailx item or its stand-in; then the tap. */
+static void render_frame(mailx_frame *fr, packet_info *pinfo, proto_tree *tree, proto_item *ti,
+                         tvbuff_t *tvb, gboolean limit_here, gboolean mail_port)
+{
+    proto_item_set_generated(ti);
+    proto_tree *mt = proto_item_add_subtree(ti, ett_mailx);
+    if (!fr) {
+        if (limit_here)
+            mailx_limits_sessions_render(pinfo, mt, tvb);
+        if (mail_port)
+            mailx_conn_render(pinfo, mt, tvb);
+        return;
+    }
+    /* in a hidden tree, items of fields nobody references are faked anyway: the
+       calls are left out, and so is the formatting of their arguments */
+    if (mailx_fields_wanted(tree, core_fields)) {
+        proto_item *pi = proto_tree_add_uint(mt, hf_mailx_session, tvb, 0, 0, fr->conv->id);
+        proto_item_set_generated(pi);
+        const char *pname = val_to_str_const(fr->conv->proto, mailx_proto_vals, "?");
+        pi = proto_tree_add_string(mt, hf_mailx_session_proto, tvb, 0, 0, pname);
+        proto_item_set_generated(pi);
+        if (PTREE_DATA(tree)->visible)
+            proto_item_append_text(ti, ", %s session %u", pname, fr->conv->id);
+    }
+
+    if (fr->smtp)
+        mailx_smtp_render(fr, pinfo, mt, tvb);
+    if (fr->pop)
+        mailx_pop_render(fr, pinfo, mt, tvb);
+    if (fr->imap)
+        mailx_imap_render(fr, pinfo, mt, tvb);
+    if (fr->line_cut)
+        mailx_limits_line_render(pinfo, mt, tvb);
+    mailx_auth_render(fr, pinfo, mt, tvb);
+    mailx_session_render(fr, pinfo, mt, tvb);
+    mailx_conn_render(pinfo, mt, tvb);
+    if (fr->msg)
+        mailx_msg_render(fr, pinfo, mt, tvb);
+    /* the statistics read the same stored record the fields come from */
+    tap_queue_packet(mailx_tap, pinfo, fr);
+}
+
 static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     const mailx_gate *g = (const mailx_gate *)data;
@@ -693,51 +788,27 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
             fr->session_only = TRUE;
         }
     }
+    gboolean limit_here = FALSE;
     if (!fr || !fr->conv) {
         /* no mail session (yet, or past mailx.sessions_max): the connection items alone */
-        gboolean limit_here = mailx_limits_sessions_frame(pinfo);
+        limit_here = mailx_limits_sessions_frame(pinfo);
         if (!limit_here && (!mail_port || !mailx_conn_has_record(pinfo)))
             return 0;
-        proto_item *cti = proto_tree_add_item(tree, proto_mailx, tvb, 0, 0, ENC_NA);
-        proto_item_set_generated(cti);
-        proto_tree *ct = proto_item_add_subtree(cti, ett_mailx);
-        if (limit_here)
-            mailx_limits_sessions_render(pinfo, ct, tvb);
-        if (mail_port)
-            mailx_conn_render(pinfo, ct, tvb);
-        return tvb_captured_length(tvb);
+        fr = NULL;
     }
-
-    proto_item *ti = proto_tree_add_item(tree, proto_mailx, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(ti);
-    proto_tree *mt = proto_item_add_subtree(ti, ett_mailx);
-    /* in a hidden tree, items of fields nobody references are faked anyway: the
-       calls are left out, and so is the formatting of their arguments */
-    if (mailx_fields_wanted(tree, core_fields)) {
-        proto_item *pi = proto_tree_add_uint(mt, hf_mailx_session, tvb, 0, 0, fr->conv->id);
-        proto_item_set_generated(pi);
-        const char *pname = val_to_str_const(fr->conv->proto, mailx_proto_vals, "?");
-        pi = proto_tree_add_string(mt, hf_mailx_session_proto, tvb, 0, 0, pname);
-        proto_item_set_generated(pi);
-        if (PTREE_DATA(tree)->visible)
-            proto_item_append_text(ti, ", %s session %u", pname, fr->conv->id);
+    if (!stand_in_ok(tree)) {
+        proto_item *ti = proto_tree_add_item(tree, proto_mailx, tvb, 0, 0, ENC_NA);
+        render_frame(fr, pinfo, tree, ti, tvb, limit_here, mail_port);
+    } else {
+        proto_node *si = stand_in_new(tree, pinfo);
+        TRY {
+            render_frame(fr, pinfo, tree, si, tvb, limit_here, mail_port);
+        }
+        FINALLY {
+            stand_in_end(tree, si);
+        }
+        ENDTRY;
     }
-
-    if (fr->smtp)
-        mailx_smtp_render(fr, pinfo, mt, tvb);
-    if (fr->pop)
-        mailx_pop_render(fr, pinfo, mt, tvb);
-    if (fr->imap)
-        mailx_imap_render(fr, pinfo, mt, tvb);
-    if (fr->line_cut)
-        mailx_limits_line_render(pinfo, mt, tvb);
-    mailx_auth_render(fr, pinfo, mt, tvb);
-    mailx_session_render(fr, pinfo, mt, tvb);
-    mailx_conn_render(pinfo, mt, tvb);
-    if (fr->msg)
-        mailx_msg_render(fr, pinfo, mt, tvb);
-    /* the statistics read the same stored record the fields come from */
-    tap_queue_packet(mailx_tap, pinfo, fr);
     return tvb_captured_length(tvb);
 }
 
