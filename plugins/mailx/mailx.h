@@ -38,7 +38,7 @@ gboolean mailx_fields_wanted(proto_tree *tree, header_field_info *const *group);
  * field is referenced directly)? tree: non-NULL. */
 static inline gboolean mailx_field_real(proto_tree *tree, int hf)
 {
-    return PTREE_DATA(tree)->visible || proto_registrar_get_nth((guint)hf)->ref_type == HF_REF_TYPE_DIRECT;
+    return PTREE_DATA(tree)->visible || MAILX_HF_DIRECT(proto_registrar_get_nth((guint)hf));
 }
 
 /* Preferences (see docs/preferences.md). */

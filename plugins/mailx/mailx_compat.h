@@ -48,6 +48,11 @@ typedef gboolean mailx_pref_bool;
 #define MAILX_CLI_INIT_DONE return
 #endif
 
+/* Is a field referenced directly, so that proto_tree_add_* makes a real item
+ * of it in a hidden tree (TRY_TO_FAKE_THIS_ITEM)? 4.2+ adds HF_REF_TYPE_PRINT
+ * (fields primed for printing: -T fields, -e, columns), after DIRECT. */
+#define MAILX_HF_DIRECT(hfi) ((hfi)->ref_type >= HF_REF_TYPE_DIRECT)
+
 /* mailx_conn.c's conversation memo relies on how 4.0 keeps conversations
  * (exact address/port table, sorted chains, public conversation_t fields);
  * later versions look their conversations up differently (deinterlacing,

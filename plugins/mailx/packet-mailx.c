@@ -84,7 +84,7 @@ gboolean mailx_fields_wanted(proto_tree *tree, header_field_info *const *group)
     /* a field gets an item in a hidden tree only when referenced directly
        (TRY_TO_FAKE_THIS_ITEM in epan/proto.c); no mailx field is FT_PROTOCOL */
     for (; *group; group++)
-        if ((*group)->ref_type == HF_REF_TYPE_DIRECT)
+        if (MAILX_HF_DIRECT(*group))
             return TRUE;
     return FALSE;
 }
@@ -665,7 +665,7 @@ typedef struct {
 static gboolean stand_in_ok(proto_tree *tree)
 {
     return tree && !PTREE_DATA(tree)->visible && PTREE_DATA(tree)->fake_protocols &&
-           mailx_proto_hfi->ref_type != HF_REF_TYPE_DIRECT &&
+           !MAILX_HF_DIRECT(mailx_proto_hfi) &&
            !(union_of_tap_listener_flags() & TL_REQUIRES_PROTO_TREE);
 }
 
