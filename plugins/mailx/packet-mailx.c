@@ -719,8 +719,9 @@ static void render_frame(mailx_frame *fr, packet_info *pinfo, proto_tree *tree, 
         const char *pname = val_to_str_const(fr->conv->proto, mailx_proto_vals, "?");
         pi = proto_tree_add_string(mt, hf_mailx_session_proto, tvb, 0, 0, pname);
         proto_item_set_generated(pi);
-        if (PTREE_DATA(tree)->visible)
-            proto_item_append_text(ti, ", %s session %u", pname, fr->conv->id);
+        /* nothing in a hidden tree in 4.0; 4.2+ keeps the label of an item
+           printed with -e (HF_REF_TYPE_PRINT) */
+        proto_item_append_text(ti, ", %s session %u", pname, fr->conv->id);
     }
 
     if (fr->smtp)
