@@ -147,6 +147,21 @@ typedef struct mailx_conv {
  * noted at each field). NULL and "" give "". File scope. */
 const char *mailx_str_intern(const char *s);
 
+/* First pass, the protocol glue: a frame's records go to packet-scope arrays
+ * made on first use (most frames fill one kind of record, or none). */
+static inline void mailx_rec_append(wmem_array_t **a, packet_info *pinfo, guint elem_size,
+                                    const void *rec)
+{
+    if (!*a)
+        *a = wmem_array_sized_new(pinfo->pool, elem_size, 4);
+    wmem_array_append(*a, rec, 1);
+}
+
+static inline guint mailx_rec_count(wmem_array_t *a)
+{
+    return a ? wmem_array_get_count(a) : 0;
+}
+
 /* --- logins, all protocols (plugins/mailx/mailx_auth.c) --- */
 typedef struct mailx_auth_rec {
     guint32 attempt;

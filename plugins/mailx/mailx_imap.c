@@ -39,7 +39,11 @@ typedef struct {
     wmem_array_t *gap;      /* mailx_gap_rec */
     guint8 gap_cause;       /* of the gap being reported (mailx_gap_cause) */
     guint32 gap_bytes;
-    char reply[40];
+    /* the latest status response, for the login record; its text is made only
+       when a login needs it (on_auth), not for every response */
+    gboolean reply_set;
+    guint8 reply_status;
+    const char *reply_code; /* interned */
 } imap_builder;
 
 static gint64 frame_ns(const packet_info *pinfo)
@@ -75,7 +79,7 @@ static void *on_command(void *ctx, const mailx_imap_command_event *ev)
                   sizeof name);
     }
     rec->name = mailx_str_intern(name);
-    wmem_array_append_one(b->cmd, rec);
+    mailx_rec_append(&b->cmd, b->pinfo, sizeof rec, &rec);
     return ev->kind == MAILX_IMAP_CLIENT_COMMAND && !ev->not_remembered ? rec : NULL;
 }
 
@@ -104,8 +108,9 @@ static void on_response(void *ctx, const mailx_imap_response_event *ev)
         g_strlcpy(command, ev->command, sizeof command);
     r.code = mailx_str_intern(code);
     r.command = mailx_str_intern(command);
-    g_snprintf(b->reply, sizeof b->reply, "%s%s%s%s", mailx_imap_status_name(resp->status),
-               r.code[0] ? " [" : "", r.code, r.code[0] ? "]" : "");
+    b->reply_set = TRUE;
+    b->reply_status = (guint8)resp->status;
+    b->reply_code = r.code;
     if (ev->has_request) {
         r.has_request = TRUE;
         r.request_frame = ev->request.num;
@@ -124,7 +129,7 @@ static void on_response(void *ctx, const mailx_imap_response_event *ev)
         b->fr->conv->sum.failures++;
     mailx_conn_imap_reply(b->pinfo, b->fr->conv, resp->status == MAILX_IMAP_STATUS_NO,
                           resp->status == MAILX_IMAP_STATUS_BYE, r.code);
-    wmem_array_append_one(b->resp, r);
+    mailx_rec_append(&b->resp, b->pinfo, sizeof r, &r);
 }
 
 static void on_tls_started(void *ctx)
@@ -135,7 +140,17 @@ static void on_tls_started(void *ctx)
 static void on_auth(void *ctx, const mailx_auth_event *ev)
 {
     imap_builder *b = (imap_builder *)ctx;
-    mailx_auth_record(b->fr, b->pinfo, ev, b->reply);
+    /* "NO [AUTHENTICATIONFAILED]", cut to 39 bytes */
+    char reply[40] = "";
+    if (b->reply_set) {
+        g_strlcpy(reply, mailx_imap_status_name(b->reply_status), sizeof reply);
+        if (b->reply_code[0]) {
+            g_strlcat(reply, " [", sizeof reply);
+            g_strlcat(reply, b->reply_code, sizeof reply);
+            g_strlcat(reply, "]", sizeof reply);
+        }
+    }
+    mailx_auth_record(b->fr, b->pinfo, ev, reply);
 }
 
 static void on_message_end(void *ctx, const mailx_imap_literal_event *ev)
@@ -164,11 +179,11 @@ static void on_gap(void *ctx, const mailx_imap_gap_event *ev)
     /* the cut message: no size, no hash, no attachments from it */
     if (ev->message_cut)
         mailx_msg_abort(b->fr->conv);
-    b->reply[0] = '\0';    /* a login ended by the gap has no deciding reply */
+    b->reply_set = FALSE;   /* a login ended by the gap has no deciding reply */
     /* one note per gap: a further cut while nothing was learnt since the last
        one (every frame of a body cut by the snap length) adds none */
     if (!ev->repeat)
-        wmem_array_append_one(b->gap, g);
+        mailx_rec_append(&b->gap, b->pinfo, sizeof g, &g);
 }
 
 static const mailx_imap_sink imap_sink = {
@@ -261,12 +276,7 @@ static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, 
         mailx_imap_session_line_keep(mc->imap, mailx_limits_now.v[MAILX_LIMIT_LINE_KEEP]);
         mc->imap->joined_late = !mailx_conn_saw_handshake(pinfo);
     }
-    imap_builder b = {
-        .pinfo = pinfo, .fr = fr,
-        .resp = wmem_array_new(pinfo->pool, sizeof(mailx_imap_resp_rec)),
-        .cmd = wmem_array_new(pinfo->pool, sizeof(mailx_imap_cmd_rec *)),
-        .gap = wmem_array_new(pinfo->pool, sizeof(mailx_gap_rec)),
-    };
+    imap_builder b = { .pinfo = pinfo, .fr = fr };
     mailx_frame_ref ref = { .ts_ns = frame_ns(pinfo), .num = pinfo->num };
     guint64 dropped_before = mc->imap->pending_dropped;
     gboolean offered_before = mc->imap->starttls_offered;
@@ -312,15 +322,15 @@ static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, 
 
     /* packet scope: packet-mailx.c stores it with the frame record, in one block */
     mailx_imap_frame *f = wmem_new0(pinfo->pool, mailx_imap_frame);
-    f->n_resp = wmem_array_get_count(b.resp);
-    f->n_cmd = wmem_array_get_count(b.cmd);
+    f->n_resp = mailx_rec_count(b.resp);
+    f->n_cmd = mailx_rec_count(b.cmd);
     if (f->n_resp)
         f->resp = (mailx_imap_resp_rec *)wmem_array_get_raw(b.resp);
     if (f->n_cmd)
         f->cmd = (mailx_imap_cmd_rec **)wmem_array_get_raw(b.cmd);
     /* the limit is announced once per session: in the frame that first hits it */
     f->pending_dropped = dropped_before == 0 ? mc->imap->pending_dropped : 0;
-    f->n_gap = wmem_array_get_count(b.gap);
+    f->n_gap = mailx_rec_count(b.gap);
     if (f->n_gap)
         f->gap = (mailx_gap_rec *)wmem_array_get_raw(b.gap);
     fr->imap = f;

@@ -34,7 +34,11 @@ typedef struct {
     wmem_array_t *gap;      /* mailx_gap_rec */
     guint8 gap_cause;       /* of the gap being reported (mailx_gap_cause) */
     guint32 gap_bytes;
-    char reply[40];         /* the latest status line, for the login record */
+    /* the latest status line, for the login record; its text is made only when
+       a login needs it (on_auth), not for every status line */
+    gboolean reply_set;
+    const char *reply_ind;
+    const char *reply_code; /* interned */
 } pop_builder;
 
 static gint64 frame_ns(const packet_info *pinfo)
@@ -62,7 +66,7 @@ static void *on_command(void *ctx, const mailx_pop_command_event *ev)
     rec->name = mailx_str_intern(name);
     if (ev->kind == MAILX_POP_ANSWERS_COMMAND && ev->cmd.verb == MAILX_POP_CMD_STLS)
         mailx_session_starttls(b->fr, MAILX_STARTTLS_REQUESTED);
-    wmem_array_append_one(b->cmd, rec);
+    mailx_rec_append(&b->cmd, b->pinfo, sizeof rec, &rec);
     return ev->not_remembered ? NULL : rec;
 }
 
@@ -86,8 +90,9 @@ static void on_response(void *ctx, const mailx_pop_response_event *ev)
     }
     r.code = mailx_str_intern(code);
     const char *ind = r.ind == MAILX_POP_IND_OK ? "+OK" : r.ind == MAILX_POP_IND_ERR ? "-ERR" : "+";
-    g_snprintf(b->reply, sizeof b->reply, "%s%s%s%s", ind, r.code[0] ? " [" : "", r.code,
-               r.code[0] ? "]" : "");
+    b->reply_set = TRUE;
+    b->reply_ind = ind;
+    b->reply_code = r.code;
     if (ev->has_request) {
         r.has_request = TRUE;
         r.request_frame = ev->request.num;
@@ -104,7 +109,7 @@ static void on_response(void *ctx, const mailx_pop_response_event *ev)
     if (r.ind == MAILX_POP_IND_ERR)
         b->fr->conv->sum.failures++;
     mailx_conn_pop_reply(b->pinfo, b->fr->conv, r.ind == MAILX_POP_IND_ERR, r.code);
-    wmem_array_append_one(b->resp, r);
+    mailx_rec_append(&b->resp, b->pinfo, sizeof r, &r);
 }
 
 static void on_tls_started(void *ctx)
@@ -115,7 +120,17 @@ static void on_tls_started(void *ctx)
 static void on_auth(void *ctx, const mailx_auth_event *ev)
 {
     pop_builder *b = (pop_builder *)ctx;
-    mailx_auth_record(b->fr, b->pinfo, ev, b->reply);
+    /* "-ERR [AUTH]", cut to 39 bytes */
+    char reply[40] = "";
+    if (b->reply_set) {
+        g_strlcpy(reply, b->reply_ind, sizeof reply);
+        if (b->reply_code[0]) {
+            g_strlcat(reply, " [", sizeof reply);
+            g_strlcat(reply, b->reply_code, sizeof reply);
+            g_strlcat(reply, "]", sizeof reply);
+        }
+    }
+    mailx_auth_record(b->fr, b->pinfo, ev, reply);
 }
 
 static void on_message_end(void *ctx, const mailx_pop_multiline_event *ev)
@@ -144,11 +159,11 @@ static void on_gap(void *ctx, const mailx_pop_gap_event *ev)
     /* the cut message: no size, no hash, no attachments from it */
     if (ev->message_cut)
         mailx_msg_abort(b->fr->conv);
-    b->reply[0] = '\0';    /* a login ended by the gap has no deciding reply */
+    b->reply_set = FALSE;   /* a login ended by the gap has no deciding reply */
     /* one note per gap: a further cut while nothing was learnt since the last
        one (every frame of a body cut by the snap length) adds none */
     if (!ev->repeat)
-        wmem_array_append_one(b->gap, g);
+        mailx_rec_append(&b->gap, b->pinfo, sizeof g, &g);
 }
 
 static const mailx_pop_sink pop_sink = {
@@ -179,12 +194,7 @@ void mailx_pop_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items)
         mailx_pop_session_line_keep(mc->pop, mailx_limits_now.v[MAILX_LIMIT_LINE_KEEP]);
         mc->pop->joined_late = !mailx_conn_saw_handshake(pinfo);
     }
-    pop_builder b = {
-        .pinfo = pinfo, .fr = fr,
-        .resp = wmem_array_new(pinfo->pool, sizeof(mailx_pop_resp_rec)),
-        .cmd = wmem_array_new(pinfo->pool, sizeof(mailx_pop_cmd_rec *)),
-        .gap = wmem_array_new(pinfo->pool, sizeof(mailx_gap_rec)),
-    };
+    pop_builder b = { .pinfo = pinfo, .fr = fr };
     mailx_frame_ref ref = { .ts_ns = frame_ns(pinfo), .num = pinfo->num };
     guint64 dropped_before = mc->pop->pending_dropped;
     gboolean offered_before = mc->pop->starttls_offered;
@@ -224,15 +234,15 @@ void mailx_pop_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items)
 
     /* packet scope: packet-mailx.c stores it with the frame record, in one block */
     mailx_pop_frame *pf = wmem_new0(pinfo->pool, mailx_pop_frame);
-    pf->n_resp = wmem_array_get_count(b.resp);
-    pf->n_cmd = wmem_array_get_count(b.cmd);
+    pf->n_resp = mailx_rec_count(b.resp);
+    pf->n_cmd = mailx_rec_count(b.cmd);
     if (pf->n_resp)
         pf->resp = (mailx_pop_resp_rec *)wmem_array_get_raw(b.resp);
     if (pf->n_cmd)
         pf->cmd = (mailx_pop_cmd_rec **)wmem_array_get_raw(b.cmd);
     /* the limit is announced once per session: in the frame that first hits it */
     pf->pending_dropped = dropped_before == 0 ? mc->pop->pending_dropped : 0;
-    pf->n_gap = wmem_array_get_count(b.gap);
+    pf->n_gap = mailx_rec_count(b.gap);
     if (pf->n_gap)
         pf->gap = (mailx_gap_rec *)wmem_array_get_raw(b.gap);
     fr->pop = pf;

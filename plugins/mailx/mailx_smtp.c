@@ -97,7 +97,7 @@ static void *on_command(void *ctx, const mailx_smtp_command_event *ev)
                                                   ev->line + ev->cmd.path_off, ev->cmd.path_len);
     else if (ev->kind == MAILX_SMTP_ANSWERS_COMMAND && ev->cmd.verb == MAILX_SMTP_CMD_RSET)
         mailx_msg_abort(b->fr->conv);
-    wmem_array_append_one(b->commands, rec);
+    mailx_rec_append(&b->commands, b->pinfo, sizeof rec, &rec);
     mailx_auth_event aev;
     memset(&aev, 0, sizeof aev);
     mailx_conv *mc = b->fr->conv;
@@ -148,7 +148,7 @@ static void on_reply(void *ctx, const mailx_smtp_reply_event *ev)
         }
     }
     mailx_conn_smtp_reply(b->pinfo, b->fr->conv, r.code, r.is_last);
-    wmem_array_append_one(b->replies, r);
+    mailx_rec_append(&b->replies, b->pinfo, sizeof r, &r);
 
     mailx_session_summary *sum = &b->fr->conv->sum;
     if (r.parsed && r.is_last && (r.klass == 4 || r.klass == 5))
@@ -187,7 +187,7 @@ static void on_message_end(void *ctx, const mailx_smtp_message_event *ev)
 {
     smtp_builder *b = (smtp_builder *)ctx;
     mailx_smtp_msg_rec m = { .size = ev->size, .chunks = ev->chunks, .bdat = ev->bdat };
-    wmem_array_append_one(b->messages, m);
+    mailx_rec_append(&b->messages, b->pinfo, sizeof m, &m);
     b->fr->conv->sum.messages++;
     mailx_msg_end(b->fr, b->pinfo, MAILX_PROTO_SMTP, ev->size, ev->bdat, ev->chunks, ev->first.num);
 }
@@ -209,13 +209,7 @@ static const mailx_smtp_sink smtp_sink = {
 void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_items)
 {
     mailx_conv *mc = fr->conv;
-    smtp_builder b = {
-        .pinfo = pinfo,
-        .fr = fr,
-        .replies = wmem_array_new(pinfo->pool, sizeof(mailx_smtp_reply_rec)),
-        .commands = wmem_array_new(pinfo->pool, sizeof(mailx_smtp_cmd_rec *)),
-        .messages = wmem_array_new(pinfo->pool, sizeof(mailx_smtp_msg_rec)),
-    };
+    smtp_builder b = { .pinfo = pinfo, .fr = fr };
     mailx_frame_ref ref = { .ts_ns = frame_ns(pinfo), .num = pinfo->num };
     if (!mc->smtp) {
         mc->smtp = wmem_new(wmem_file_scope(), mailx_smtp_session);
@@ -250,9 +244,9 @@ void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_ite
 
     /* packet scope: packet-mailx.c stores it with the frame record, in one block */
     mailx_smtp_frame *sf = wmem_new0(pinfo->pool, mailx_smtp_frame);
-    sf->n_replies = wmem_array_get_count(b.replies);
-    sf->n_commands = wmem_array_get_count(b.commands);
-    sf->n_messages = wmem_array_get_count(b.messages);
+    sf->n_replies = mailx_rec_count(b.replies);
+    sf->n_commands = mailx_rec_count(b.commands);
+    sf->n_messages = mailx_rec_count(b.messages);
     if (sf->n_replies)
         sf->replies = (mailx_smtp_reply_rec *)wmem_array_get_raw(b.replies);
     if (sf->n_commands)
