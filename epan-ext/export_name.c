@@ -79,20 +79,32 @@ char *mailx_export_safe_name(const char *declared, const char *fallback)
     if (declared) {
         const char *p = declared, *end = declared + strlen(declared);
         while (p < end) {
-            gunichar c = g_utf8_get_char_validated(p, end - p);
-            if (c == (gunichar)-1 || c == (gunichar)-2) {
-                g_string_append_c(s, '_');      /* not UTF-8: one byte at a time */
-                p++;
-                continue;
+            gunichar c;
+            if ((guchar)*p < 0x80) {
+                /* ASCII (most names): of the rules above only controls, DEL and
+                   the reserved characters apply; U+0020 is the one space */
+                c = (guchar)*p++;
+                if (c < 0x20 || c == 0x7f || strchr("/\\:*?\"<>|", (int)c))
+                    c = '_';
+            } else {
+                c = g_utf8_get_char_validated(p, end - p);
+                if (c == (gunichar)-1 || c == (gunichar)-2) {
+                    g_string_append_c(s, '_');  /* not UTF-8: one byte at a time */
+                    p++;
+                    continue;
+                }
+                p = g_utf8_next_char(p);
+                if (bad_char(c))
+                    c = '_';
+                else if (g_unichar_type(c) == G_UNICODE_SPACE_SEPARATOR)
+                    c = ' ';                    /* no look-alike spaces */
             }
-            p = g_utf8_next_char(p);
-            if (bad_char(c))
-                c = '_';
-            else if (g_unichar_type(c) == G_UNICODE_SPACE_SEPARATOR)
-                c = ' ';                        /* no look-alike spaces */
             if (c == '.' && s->len && s->str[s->len - 1] == '.')
                 continue;                       /* never "..", whatever follows */
-            g_string_append_unichar(s, c);
+            if (c < 0x80)
+                g_string_append_c(s, (gchar)c);
+            else
+                g_string_append_unichar(s, c);
         }
     }
     trim_dots_spaces(s);
@@ -126,6 +138,12 @@ char *mailx_export_name_numbered(const char *name, unsigned n)
 
 char *mailx_export_name_key(const char *name)
 {
+    /* ASCII: case folding is A-Z to a-z and normalization changes nothing */
+    const char *q = name;
+    while (*q && (guchar)*q < 0x80)
+        q++;
+    if (!*q)
+        return g_ascii_strdown(name, -1);
     char *fold = g_utf8_casefold(name, -1);
     char *norm = g_utf8_normalize(fold, -1, G_NORMALIZE_DEFAULT);
     g_free(fold);

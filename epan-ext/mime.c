@@ -71,14 +71,15 @@ struct mailx_mime_parser {
     GString *field;
     bool field_active;
     bool field_skip;                     /* past header_bytes_max: not interpreted */
-    /* first decoded bytes of the innermost leaf attachment */
-    uint8_t head[MAILX_SNIFF_MAX];
     size_t head_len;
     uint8_t *obuf;
     size_t obuf_cap;
     char *from_raw, *to_raw, *subject_raw, *msgid_raw;
     mailx_mime_summary sum;
     uint32_t next_index;
+    /* first decoded bytes of the innermost leaf attachment (head_len of them
+       are valid; last, so that a new parser clears only what comes before) */
+    uint8_t head[MAILX_SNIFF_MAX];
 };
 
 void mailx_mime_limits_default(mailx_mime_limits *l)
@@ -120,7 +121,8 @@ static void push_entity(mailx_mime_parser *p)
 mailx_mime_parser *mailx_mime_new(const mailx_mime_limits *limits, const mailx_mime_sink *sink,
                                   void *ctx)
 {
-    mailx_mime_parser *p = g_new0(mailx_mime_parser, 1);
+    mailx_mime_parser *p = g_malloc(sizeof *p);
+    memset(p, 0, offsetof(mailx_mime_parser, head));
     if (limits)
         p->lim = *limits;
     else

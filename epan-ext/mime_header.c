@@ -11,6 +11,19 @@
  * boundary. Takes ownership of s. */
 static char *sanitize_utf8(char *s, size_t max)
 {
+    /* Most header text is printable ASCII (tabs allowed): the result is then
+       the same bytes with tabs as spaces, cut at max, with no copy. */
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = 0;
+    while ((u[n] >= 0x20 && u[n] < 0x7f) || u[n] == '\t')
+        n++;
+    if (s[n] == '\0') {
+        if (n > max)
+            s[max] = '\0';
+        for (char *t = strchr(s, '\t'); t; t = strchr(t + 1, '\t'))
+            *t = ' ';
+        return s;
+    }
     /* callers may hand raw header bytes: walk only valid UTF-8 */
     if (!g_utf8_validate(s, -1, NULL)) {
         char *v = g_utf8_make_valid(s, -1);
@@ -154,8 +167,23 @@ static void flush_word(GString *out, GByteArray *pend, const char *charset)
     g_byte_array_set_size(pend, 0);
 }
 
+/* Is there an "=?" (what an encoded word starts with) in s[0..len)? */
+static bool has_word_start(const char *s, size_t len)
+{
+    const char *p = s, *end = s + len;
+    while (end - p >= 2 && (p = memchr(p, '=', (size_t)(end - p - 1))) != NULL) {
+        if (p[1] == '?')
+            return true;
+        p++;
+    }
+    return false;
+}
+
 char *mailx_rfc2047_decode(const char *s, size_t len, size_t max)
 {
+    /* no encoded word: the text as it is (most header values) */
+    if (!has_word_start(s, len))
+        return sanitize_utf8(to_utf8(NULL, (const uint8_t *)s, len, NULL), max);
     GString *out = g_string_new(NULL);
     GByteArray *pend = g_byte_array_new();
     GByteArray *word = g_byte_array_new();
@@ -277,21 +305,44 @@ typedef struct {
     GByteArray *bytes;
 } param_section;
 
-/* Appends the value at v[p..] (quoted-string or token run) to `into`; returns
- * the position after it. `quoted` tells which form it was. */
+#define PARAM_VALUE_MAX (64 * 1024)
+
+/* Appends v[a..b) to `into` without its CR and LF bytes, up to PARAM_VALUE_MAX. */
+static void append_run(GByteArray *into, const char *v, size_t a, size_t b)
+{
+    while (a < b && into->len < PARAM_VALUE_MAX) {
+        size_t e = a;
+        while (e < b && v[e] != '\r' && v[e] != '\n')
+            e++;
+        size_t n = MIN(e - a, PARAM_VALUE_MAX - (size_t)into->len);
+        if (n)
+            g_byte_array_append(into, (const guint8 *)v + a, (guint)n);
+        a = e + 1;
+    }
+}
+
+/* Appends the value at v[p..] (quoted-string or token run) to `into` (NULL:
+ * only skipped); returns the position after it. `quoted` tells which form it was. */
 static size_t scan_value(const char *v, size_t len, size_t p, GByteArray *into, bool *quoted)
 {
     *quoted = false;
     if (p < len && v[p] == '"') {
         *quoted = true;
         p++;
+        /* RFC 5322 s3.2.4: a backslash quotes the next byte; the bytes between
+           escapes go over in runs */
+        size_t run = p;
         while (p < len && v[p] != '"') {
-            if (v[p] == '\\' && p + 1 < len)
+            if (v[p] == '\\' && p + 1 < len) {
+                if (into)
+                    append_run(into, v, run, p);
                 p++;
-            if (v[p] != '\r' && v[p] != '\n' && into->len < 64 * 1024)
-                g_byte_array_append(into, (const guint8 *)v + p, 1);
+                run = p;
+            }
             p++;
         }
+        if (into)
+            append_run(into, v, run, p);
         if (p < len)
             p++;
         return p;
@@ -303,8 +354,8 @@ static size_t scan_value(const char *v, size_t len, size_t p, GByteArray *into, 
     size_t end = p;
     while (end > start && (v[end - 1] == ' ' || v[end - 1] == '\t'))
         end--;
-    if (into->len < 64 * 1024)
-        g_byte_array_append(into, (const guint8 *)v + start, (guint)MIN(end - start, 64 * 1024));
+    if (into && into->len < PARAM_VALUE_MAX)
+        g_byte_array_append(into, (const guint8 *)v + start, (guint)MIN(end - start, PARAM_VALUE_MAX));
     return p;
 }
 
@@ -364,9 +415,7 @@ char *mailx_mime_param(const char *v, size_t len, const char *name, unsigned *fl
         while (p < len && v[p] != ';') {
             if (v[p] == '"') {
                 bool q2;
-                GByteArray *junk = g_byte_array_new();
-                p = scan_value(v, len, p, junk, &q2);
-                g_byte_array_free(junk, TRUE);
+                p = scan_value(v, len, p, NULL, &q2);
             } else {
                 p++;
             }

@@ -92,9 +92,14 @@ static void on_attachment_end(void *ctx, const mailx_mime_attachment *a)
     r->type = file_strdup(a->type);
     r->size = a->decoded_size;
     r->hashed = a->hashed;
-    if (a->hashed)
-        for (int i = 0; i < 32; i++)
-            snprintf(r->sha256 + 2 * i, 3, "%02x", a->sha256[i]);
+    if (a->hashed) {
+        static const char hex[] = "0123456789abcdef";
+        for (int i = 0; i < 32; i++) {
+            r->sha256[2 * i] = hex[a->sha256[i] >> 4];
+            r->sha256[2 * i + 1] = hex[a->sha256[i] & 0xf];
+        }
+        r->sha256[64] = '\0';
+    }
     r->anomalies = a->anomalies;
     mailx_export_attach_end(c->export, a->index, a->decoded_size, a->hashed, r);
     mailx_risk risk;

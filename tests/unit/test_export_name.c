@@ -40,6 +40,8 @@ static const name_case cases[] = {
     { "com1 any case", "Com1.tar.gz", "_Com1.tar.gz" },
     { "not a device", "console.txt", "console.txt" },
     { "percent kept", "100%.txt", "100%.txt" },
+    { "ASCII space kept", "my report.pdf", "my report.pdf" },
+    { "ASCII next to UTF-8", "a\xc2\xa0" "b/c\xe2\x80\xae" "d:e", "a b_c_d_e" },
 };
 
 static void test_case(gconstpointer p)
@@ -134,6 +136,23 @@ static void test_numbered(void)
     g_assert_cmpstr(k1, ==, k2);
     g_free(k1);
     g_free(k2);
+    /* an ASCII name's key is its Unicode case fold and normalization too */
+    GRand *r = g_rand_new_with_seed(8);
+    for (int i = 0; i < 2000; i++) {
+        char buf[40];
+        int n = g_rand_int_range(r, 0, (int)sizeof buf);
+        for (int j = 0; j < n; j++)
+            buf[j] = (char)g_rand_int_range(r, 1, 128);
+        buf[n] = '\0';
+        char *fold = g_utf8_casefold(buf, -1);
+        char *want = g_utf8_normalize(fold, -1, G_NORMALIZE_DEFAULT);
+        k1 = mailx_export_name_key(buf);
+        g_assert_cmpstr(k1, ==, want);
+        g_free(k1);
+        g_free(want);
+        g_free(fold);
+    }
+    g_rand_free(r);
 }
 
 /* Random bytes (fixed seed): every result is safe. */

@@ -24,6 +24,12 @@ static const dec_case b64_cases[] = {
     { "lone sextet",    "aGVsb",               "hel", 1 },
     { "empty",          "",                    "", 0 },
     { "only junk",      "!!!!",                "", 4 },
+    /* whole quanta decode four bytes at a time between quanta */
+    { "long run",       "aGVsbG8gd29ybGQhIQ==", "hello world!!", 0 },
+    { "ws between quanta", "aGVs bG8g d29y bGQh", "hello world!", 0 },
+    { "junk in a quantum", "aGV!sbG8gd29y",    "hello wor", 1 },
+    { "pad then quanta", "aGk=aGVsbG8gd29y",   "hi", 0 },
+    { "ws in a quantum", "aG Vs\r\nbG8gd29y",  "hello wor", 0 },
 };
 
 static GString *run_b64(const char *in, size_t step, mailx_b64_state *st)
@@ -113,6 +119,13 @@ static const str_case rfc2047_cases[] = {
     { "control chars",    "a\x01" "b",                                    "a\xef\xbf\xbd" "b" },
     { "Q bad escape",     "=?UTF-8?Q?a=ZZ?=",                             "a=ZZ" },
     { "garbage",          "=?=?=?==?" "?=?",                              "=?=?=?==?" "?=?" },
+    /* text without an encoded word */
+    { "tab to space",     "a\tb\t",                                       "a b " },
+    { "equals, no word",  "a=b c= =",                                     "a=b c= =" },
+    { "word start at end", "ab=?",                                        "ab=?" },
+    { "plain UTF-8",      "Gr\xc3\xbc\xc3\x9f" "e",                         "Gr\xc3\xbc\xc3\x9f" "e" },
+    { "C1 control raw",   "a\xc2\x85" "b",                                 "a\xef\xbf\xbd" "b" },
+    { "DEL",              "a\x7f" "b",                                    "a\xef\xbf\xbd" "b" },
 };
 
 static void test_rfc2047(gconstpointer d)
@@ -132,6 +145,23 @@ static void test_rfc2047_bounded(void)
     g_assert_cmpuint(strlen(got), <=, 100);
     g_assert_true(g_utf8_validate(got, -1, NULL));
     g_assert_true(g_str_has_prefix(got, "€€€"));
+    g_free(got);
+    /* plain text is cut at the limit too, tabs still spaces */
+    g_string_truncate(s, 0);
+    for (int i = 0; i < 5000; i++)
+        g_string_append_c(s, i % 10 == 9 ? '\t' : 'x');
+    got = mailx_rfc2047_decode(s->str, s->len, 100);
+    g_assert_cmpuint(strlen(got), ==, 100);
+    g_assert_null(strchr(got, '\t'));
+    g_assert_cmpstr(got + 90, ==, "xxxxxxxxx ");
+    g_free(got);
+    /* a multi-byte character never cut in two */
+    g_string_truncate(s, 0);
+    for (int i = 0; i < 200; i++)
+        g_string_append(s, "\xe2\x82\xac");
+    got = mailx_rfc2047_decode(s->str, s->len, 100);
+    g_assert_cmpuint(strlen(got), ==, 99);
+    g_assert_true(g_utf8_validate(got, -1, NULL));
     g_free(got);
     g_string_free(s, TRUE);
 }
@@ -170,6 +200,15 @@ static const param_case param_cases[] = {
     { "comment",       "a; (c) filename=x", "filename", "x", 0 },
     { "no value",      "a; filename; name=y", "filename", NULL, 0 },
     { "control chars", "a; filename=\"a\x01\x7f" "b\"", "filename", "a\xef\xbf\xbd\xef\xbf\xbd" "b", 0 },
+    /* quoted strings: CR and LF dropped, a backslash quotes the next byte */
+    { "quoted folded", "a; filename=\"a\r\n b.txt\"", "filename", "a b.txt", 0 },
+    { "escaped backslash", "a; filename=\"a\\\\b\"", "filename", "a\\b", 0 },
+    { "escaped CR",    "a; filename=\"a\\\rb\"", "filename", "ab", 0 },
+    { "backslash last", "a; filename=\"ab\\", "filename", "ab\\", 0 },
+    { "escapes in a row", "a; filename=\"\\a\\b\\\"c\"", "filename", "ab\"c", 0 },
+    { "junk quoted after value", "a; filename=x \"y;z\"; name=w", "name", "w", 0 },
+    { "value after junk", "a; filename=x \"y;z\"; name=w", "filename", "x \"y", 0 },
+    { "tab in value", "a; filename=\"a\tb\"", "filename", "a b", 0 },
 };
 
 static void test_param(gconstpointer d)
