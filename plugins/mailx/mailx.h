@@ -32,7 +32,27 @@ extern gboolean mailx_frame_revisited;
  * group is referenced for this frame (display filter, -e, column, colouring rule,
  * tap filter: Wireshark primes those for every frame). */
 header_field_info **mailx_field_group(const hf_register_info *hf, guint n);
-gboolean mailx_fields_wanted(proto_tree *tree, header_field_info *const *group);
+extern header_field_info *mailx_proto_hfi;
+gboolean mailx_fields_wanted_each(header_field_info *const *group);
+static inline gboolean mailx_fields_wanted(proto_tree *tree, header_field_info *const *group)
+{
+    if (!tree || !group)
+        return FALSE;
+    if (PTREE_DATA(tree)->visible)
+        return TRUE;
+    /* no mailx field referenced at all (a -z statistic, a filter on other
+       fields): Wireshark marks the protocol of every referenced field */
+    if (!mailx_proto_hfi || mailx_proto_hfi->ref_type == HF_REF_TYPE_NONE)
+        return FALSE;
+    /* a field gets an item in a hidden tree only when referenced directly
+       (TRY_TO_FAKE_THIS_ITEM in epan/proto.c); no mailx field is FT_PROTOCOL.
+       Four at a time: the group is padded (mailx_field_group) */
+    guint refs = 0;
+    for (header_field_info *const *g = group; *g; g += 4)
+        refs |= (guint)g[0]->ref_type | (guint)g[1]->ref_type | (guint)g[2]->ref_type |
+                (guint)g[3]->ref_type;
+    return MAILX_HF_REFS_EXACT(refs) ? MAILX_HF_REFS_DIRECT(refs) : mailx_fields_wanted_each(group);
+}
 /* One field: does proto_tree_add_* make an item of it under a parent that has
  * one, rather than fake it (TRY_TO_FAKE_THIS_ITEM: the tree is shown, or the
  * field is referenced directly)? tree: non-NULL. */

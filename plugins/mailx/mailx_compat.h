@@ -4,6 +4,7 @@
 #define MAILX_COMPAT_H
 
 #include <ws_version.h>
+#include <epan/proto.h>
 
 #define MAILX_WS_AT_LEAST(maj, min) \
     (WIRESHARK_VERSION_MAJOR > (maj) || \
@@ -52,6 +53,16 @@ typedef gboolean mailx_pref_bool;
  * of it in a hidden tree (TRY_TO_FAKE_THIS_ITEM)? 4.2+ adds HF_REF_TYPE_PRINT
  * (fields primed for printing: -T fields, -e, columns), after DIRECT. */
 #define MAILX_HF_DIRECT(hfi) ((hfi)->ref_type >= HF_REF_TYPE_DIRECT)
+/* The same for a group of fields, from the OR of their ref_type values
+ * (mailx_fields_wanted): NONE 0, INDIRECT 1, DIRECT 2 and, from 4.2, PRINT 3,
+ * so the OR has bit 1 set exactly when one of them is DIRECT or PRINT. An OR
+ * above 3 would mean values this does not know: then check them one by one. */
+G_STATIC_ASSERT(HF_REF_TYPE_NONE == 0 && HF_REF_TYPE_INDIRECT == 1 && HF_REF_TYPE_DIRECT == 2);
+#if MAILX_WS_AT_LEAST(4, 2)
+G_STATIC_ASSERT(HF_REF_TYPE_PRINT == 3);
+#endif
+#define MAILX_HF_REFS_EXACT(refs)  ((refs) <= 3)
+#define MAILX_HF_REFS_DIRECT(refs) (((refs) & 2) != 0)
 
 /* mailx_conn.c's conversation memo relies on how 4.0 keeps conversations
  * (exact address/port table, sorted chains, public conversation_t fields);

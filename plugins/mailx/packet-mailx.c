@@ -59,32 +59,35 @@ static gboolean port_is_server(guint32 port)
  * cost ~2,700 instructions on every mail frame of a `-Y` or `-z` run that reads
  * none of them (docs/performance.md). Expert items are always added: they
  * count whether or not a tree is shown. */
-static header_field_info *mailx_proto_hfi;
+header_field_info *mailx_proto_hfi;
 static header_field_info **core_fields;   /* mailx.session, mailx.session.proto */
+
+/* A group is its fields' header_field_info pointers, padded to a multiple of
+ * four with a field nobody references, then NULL: mailx_fields_wanted() reads
+ * four ref_type values per step. It runs for several groups on every mail
+ * frame (and for mailx.conn on every frame to a mail port), and a field can be
+ * primed or released between any two dissections (a new filter, a tap, a
+ * column, the GUI's packet list between two frames of a rescan), so the answer
+ * is not kept from one frame to the next: it is made cheap instead (~3
+ * instructions a field, against ~7 for a loop that stops at the first, and
+ * inline: the call cost as much as the check). */
+static header_field_info mailx_unreferenced_field;   /* ref_type HF_REF_TYPE_NONE */
 
 header_field_info **mailx_field_group(const hf_register_info *hf, guint n)
 {
-    header_field_info **g = wmem_alloc_array(wmem_epan_scope(), header_field_info *, n + 1);
-    for (guint i = 0; i < n; i++)
-        g[i] = proto_registrar_get_nth((guint)*hf[i].p_id);
-    g[n] = NULL;
+    guint padded = (n + 3) & ~3u;
+    header_field_info **g = wmem_alloc_array(wmem_epan_scope(), header_field_info *, padded + 1);
+    for (guint i = 0; i < padded; i++)
+        g[i] = i < n ? proto_registrar_get_nth((guint)*hf[i].p_id) : &mailx_unreferenced_field;
+    g[padded] = NULL;
     return g;
 }
 
-gboolean mailx_fields_wanted(proto_tree *tree, header_field_info *const *group)
+/* The rare fallback of mailx_fields_wanted() (mailx.h). */
+gboolean mailx_fields_wanted_each(header_field_info *const *group)
 {
-    if (!tree || !group)
-        return FALSE;
-    if (PTREE_DATA(tree)->visible)
-        return TRUE;
-    /* no mailx field referenced at all (a -z statistic, a filter on other
-       fields): Wireshark marks the protocol of every referenced field */
-    if (!mailx_proto_hfi || mailx_proto_hfi->ref_type == HF_REF_TYPE_NONE)
-        return FALSE;
-    /* a field gets an item in a hidden tree only when referenced directly
-       (TRY_TO_FAKE_THIS_ITEM in epan/proto.c); no mailx field is FT_PROTOCOL */
-    for (; *group; group++)
-        if (MAILX_HF_DIRECT(*group))
+    for (header_field_info *const *g = group; *g; g++)
+        if (MAILX_HF_DIRECT(*g))
             return TRUE;
     return FALSE;
 }
