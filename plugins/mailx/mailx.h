@@ -61,6 +61,16 @@ static inline gboolean mailx_field_real(proto_tree *tree, int hf)
     return PTREE_DATA(tree)->visible || MAILX_HF_DIRECT(proto_registrar_get_nth((guint)hf));
 }
 
+/* Expert items whose text nobody can read (packet-mailx.c): everything else
+ * about them (severity, group, the expert column, the item flags, the
+ * _ws.expert items, faked or not) is the same with or without the text, so
+ * only formatting it is left out, and the formatting of its arguments. tree:
+ * the tree the item goes into (NULL: no tree). */
+gboolean mailx_expert_text_read(proto_tree *tree, expert_field *ei);
+#define MAILX_EXPERT(pinfo, tree, pi, ei, ...) \
+    (mailx_expert_text_read((tree), (ei)) ? expert_add_info_format((pinfo), (pi), (ei), __VA_ARGS__) \
+                                          : expert_add_info((pinfo), (pi), (ei)))
+
 /* Preferences (see docs/preferences.md). */
 extern guint mailx_pref_data_size_limit;
 extern mailx_pref_bool mailx_pref_mask_users;

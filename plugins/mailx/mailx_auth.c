@@ -155,11 +155,11 @@ void mailx_auth_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
                 pi = proto_tree_add_boolean(at, hf_auth_failed, tvb, 0, 0, TRUE);
                 proto_item_set_generated(pi);
             }
-            expert_add_info_format(pinfo, pi, &ei_auth_login_failed, "%s login failed for %s: %s",
-                                   proto_label(r->proto), user ? user : "unknown user",
-                                   r->reply[0] ? r->reply : "rejected");
+            MAILX_EXPERT(pinfo, tree, pi, &ei_auth_login_failed, "%s login failed for %s: %s",
+                         proto_label(r->proto), user ? user : "unknown user",
+                         r->reply[0] ? r->reply : "rejected");
             if (r->repeated)
-                expert_add_info_format(pinfo, pi, &ei_auth_repeated,
+                MAILX_EXPERT(pinfo, tree, pi, &ei_auth_repeated,
                     "%u failed logins from this client (more than mailx.auth_failure_threshold = %u): password guessing?",
                     r->client_failures, mailx_pref_auth_failure_threshold);
         }
@@ -168,17 +168,17 @@ void mailx_auth_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
                 pi = proto_tree_add_boolean(at, hf_auth_cleartext, tvb, 0, 0, TRUE);
                 proto_item_set_generated(pi);
             }
-            expert_add_info_format(pinfo, pi, &ei_auth_cleartext,
-                                   "%s credentials in clear (%s%s%s) without TLS",
-                                   proto_label(r->proto), r->mech, user ? ", user " : "",
-                                   user ? user : "");
+            MAILX_EXPERT(pinfo, tree, pi, &ei_auth_cleartext,
+                         "%s credentials in clear (%s%s%s) without TLS",
+                         proto_label(r->proto), r->mech, user ? ", user " : "",
+                         user ? user : "");
             if (r->before_starttls)
-                expert_add_info_format(pinfo, pi, &ei_auth_before_starttls,
-                                       "Credentials sent before STARTTLS although the server offered it");
+                MAILX_EXPERT(pinfo, tree, pi, &ei_auth_before_starttls,
+                             "Credentials sent before STARTTLS although the server offered it");
         }
         if (r->bad_encoding)
-            expert_add_info_format(pinfo, ai, &ei_auth_sasl_malformed,
-                                   "SASL response is not valid base64 (RFC 4648 s4)");
+            MAILX_EXPERT(pinfo, tree, ai, &ei_auth_sasl_malformed,
+                         "SASL response is not valid base64 (RFC 4648 s4)");
     }
 }
 

@@ -456,17 +456,17 @@ void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
             }
         }
         if (r->kind == MAILX_IMAP_RESP_TAGGED && r->status == MAILX_IMAP_STATUS_NO)
-            expert_add_info_format(pinfo, ri, &ei_imap_no, "IMAP NO%s%s%s to %s%s%s",
-                                   r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered,
-                                   meaning ? ": " : "", meaning ? meaning : "");
+            MAILX_EXPERT(pinfo, tree, ri, &ei_imap_no, "IMAP NO%s%s%s to %s%s%s",
+                         r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered,
+                         meaning ? ": " : "", meaning ? meaning : "");
         else if (r->kind == MAILX_IMAP_RESP_TAGGED && r->status == MAILX_IMAP_STATUS_BAD)
-            expert_add_info_format(pinfo, ri, &ei_imap_bad, "IMAP BAD%s%s%s to %s",
-                                   r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered);
+            MAILX_EXPERT(pinfo, tree, ri, &ei_imap_bad, "IMAP BAD%s%s%s to %s",
+                         r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered);
         else if (r->status == MAILX_IMAP_STATUS_BYE && !r->has_request && r->greeting)
-            expert_add_info_format(pinfo, ri, &ei_imap_bye, "IMAP server refused the connection (BYE greeting)");
+            MAILX_EXPERT(pinfo, tree, ri, &ei_imap_bye, "IMAP server refused the connection (BYE greeting)");
         if (r->literal_too_big)
-            expert_add_info_format(pinfo, ri, &ei_imap_literal_too_big,
-                                   "IMAP literal larger than 4 GiB announced; skipped as 4 GiB");
+            MAILX_EXPERT(pinfo, tree, ri, &ei_imap_literal_too_big,
+                         "IMAP literal larger than 4 GiB announced; skipped as 4 GiB");
     }
     if (f->pending_dropped)
         proto_tree_add_expert_format(tree, pinfo, &ei_imap_limit, tvb, 0, 0,

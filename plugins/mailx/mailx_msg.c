@@ -422,8 +422,8 @@ static void render_attach(const mailx_msg_rec *m, const mailx_attach_rec *a, pac
             add_gen(proto_tree_add_string(at, hf_attach_risk, tvb, 0, 0, a->reasons[i]));
             g_string_append_printf(why, "%s%s", i ? "; " : "", a->reasons[i]);
         }
-        expert_add_info_format(pinfo, ri, &ei_attach_risky, "Risky attachment %s: %s",
-                               a->filename ? a->filename : "(no name)", why->str);
+        MAILX_EXPERT(pinfo, tree, ri, &ei_attach_risky, "Risky attachment %s: %s",
+                     a->filename ? a->filename : "(no name)", why->str);
         g_string_free(why, TRUE);
     }
     if (a->hash) {
@@ -433,7 +433,7 @@ static void render_attach(const mailx_msg_rec *m, const mailx_attach_rec *a, pac
         add_gen(proto_tree_add_uint(at, hf_attach_hash_senders, tvb, 0, 0, h->n_senders));
         add_gen(proto_tree_add_uint(at, hf_attach_hash_rcpts, tvb, 0, 0, h->n_rcpts));
         if (h->n_senders > 1 || h->n_rcpts >= MAILX_HASH_MANY_RCPTS)
-            expert_add_info_format(pinfo, hi, &ei_attach_hash_repeated,
+            MAILX_EXPERT(pinfo, tree, hi, &ei_attach_hash_repeated,
                 "Same attachment (SHA-256 %.16s...) in %u messages from %u%s senders to %u%s recipients",
                 h->sha256, h->messages, h->n_senders, h->senders_overflow ? "+" : "",
                 h->n_rcpts, h->rcpts_overflow ? "+" : "");
@@ -454,7 +454,7 @@ static void render_msg(const mailx_msg_rec *m, packet_info *pinfo, proto_tree *t
         add_gen(oi);
         /* SMTP raises its own expert item (mailx.smtp.message.oversized) on this frame */
         if (m->proto != MAILX_PROTO_SMTP)
-            expert_add_info_format(pinfo, oi, &ei_msg_oversized,
+            MAILX_EXPERT(pinfo, tree, oi, &ei_msg_oversized,
                 "Message of %" G_GUINT64_FORMAT " bytes exceeds the %u-byte limit (mailx.data_size_limit)",
                 m->size, mailx_pref_data_size_limit);
     }
@@ -483,7 +483,7 @@ static void render_msg(const mailx_msg_rec *m, packet_info *pinfo, proto_tree *t
     if (m->from_mismatch) {
         proto_item *fi = proto_tree_add_boolean(mt, hf_msg_from_mismatch, tvb, 0, 0, TRUE);
         add_gen(fi);
-        expert_add_info_format(pinfo, fi, &ei_msg_from_mismatch,
+        MAILX_EXPERT(pinfo, tree, fi, &ei_msg_from_mismatch,
             "Header From domain %s differs from envelope MAIL FROM domain %s",
             m->from_domain, m->env_domain);
     }

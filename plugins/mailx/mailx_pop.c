@@ -337,9 +337,9 @@ void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tre
             }
         }
         if (r->ind == MAILX_POP_IND_ERR)
-            expert_add_info_format(pinfo, ri, &ei_pop_err, "POP3 -ERR%s%s%s to %s%s%s",
-                                   r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered,
-                                   meaning ? ": " : "", meaning ? meaning : "");
+            MAILX_EXPERT(pinfo, tree, ri, &ei_pop_err, "POP3 -ERR%s%s%s to %s%s%s",
+                         r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "", answered,
+                         meaning ? ": " : "", meaning ? meaning : "");
     }
     if (pf->pending_dropped)
         proto_tree_add_expert_format(tree, pinfo, &ei_pop_limit, tvb, 0, 0,

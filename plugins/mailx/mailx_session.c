@@ -126,8 +126,8 @@ void mailx_session_render(const mailx_frame *fr, packet_info *pinfo, proto_tree 
             proto_item_set_generated(pi);
         }
         if (fr->starttls == MAILX_STARTTLS_REFUSED)
-            expert_add_info_format(pinfo, pi, &ei_starttls_refused,
-                                   "The server refused STARTTLS: the session goes on in clear or ends");
+            MAILX_EXPERT(pinfo, tree, pi, &ei_starttls_refused,
+                         "The server refused STARTTLS: the session goes on in clear or ends");
     }
 
     /* known only when the capture has been read to its end */
@@ -184,7 +184,7 @@ void mailx_session_render(const mailx_frame *fr, packet_info *pinfo, proto_tree 
     proto_item_set_generated(pi);
 
     if (no_keys)
-        expert_add_info_format(pinfo, si, &ei_no_keys,
+        MAILX_EXPERT(pinfo, tree, si, &ei_no_keys,
             "Encrypted %s session %u and no keys: give the client's TLS key log (SSLKEYLOGFILE) "
             "with -o tls.keylog_file:<file> (Preferences > Protocols > TLS) to read it",
             mc->proto == MAILX_PROTO_SMTP ? "SMTP" : mc->proto == MAILX_PROTO_POP ? "POP3" : "IMAP",

@@ -302,8 +302,8 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
                                             answered_name(r), r->line_cut ? " (line cut)" : "");
             proto_item_set_generated(ri);
         }
-        expert_add_info_format(pinfo, ri, &ei_smtp_reply_malformed,
-                               "SMTP reply line without a valid three-digit code");
+        MAILX_EXPERT(pinfo, tree, ri, &ei_smtp_reply_malformed,
+                     "SMTP reply line without a valid three-digit code");
         return;
     }
     gboolean registered = mailx_smtp_basic_title(r->code) != NULL;
@@ -313,8 +313,10 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
         return;     /* nothing to build and no expert item */
 
     /* the texts only where something shows them: the label, their items, the
-       expert items (a failure names the status and the title) */
-    gboolean fail_note = r->is_last && (r->klass == 4 || r->klass == 5);
+       expert items (a failure names the status and the title, when someone
+       reads its text: mailx_expert_text_read) */
+    gboolean fail_note = r->is_last && (r->klass == 4 || r->klass == 5) &&
+                         mailx_expert_text_read(tree, r->klass == 4 ? &ei_smtp_transient : &ei_smtp_permanent);
     gboolean label = want && mailx_field_real(tree, hf_smtp_reply);
     const char *title = NULL;
     if (label || fail_note || (want && mailx_field_real(tree, hf_smtp_status_text)))
@@ -390,26 +392,26 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
     /* One expert item per reply (on its last line), not one per continuation line. */
     if (r->is_last) {
         if (r->klass == 4)
-            expert_add_info_format(pinfo, ri, &ei_smtp_transient, "Transient failure %u%s%s (%s) to %s",
-                                   r->code, r->has_status ? " " : "", status,
-                                   title ? title : "unregistered code", answered);
+            MAILX_EXPERT(pinfo, tree, ri, &ei_smtp_transient, "Transient failure %u%s%s (%s) to %s",
+                         r->code, r->has_status ? " " : "", status,
+                         title ? title : "unregistered code", answered);
         else if (r->klass == 5)
-            expert_add_info_format(pinfo, ri, &ei_smtp_permanent, "Permanent failure %u%s%s (%s) to %s",
-                                   r->code, r->has_status ? " " : "", status,
-                                   title ? title : "unregistered code", answered);
+            MAILX_EXPERT(pinfo, tree, ri, &ei_smtp_permanent, "Permanent failure %u%s%s (%s) to %s",
+                         r->code, r->has_status ? " " : "", status,
+                         title ? title : "unregistered code", answered);
         if (!registered)
-            expert_add_info_format(pinfo, ri, &ei_smtp_code_unregistered,
-                                   "SMTP reply code %u is not in RFC 5321 or its extensions", r->code);
+            MAILX_EXPERT(pinfo, tree, ri, &ei_smtp_code_unregistered,
+                         "SMTP reply code %u is not in RFC 5321 or its extensions", r->code);
     }
     /* RFC 3463 s2: the class of the enhanced code must match the first digit */
     if (mismatch)
-        expert_add_info_format(pinfo, ri, &ei_smtp_class_mismatch,
-                               "Enhanced status %s has class %u but the reply code %u has class %u",
-                               status, r->st_class, r->code, r->klass);
+        MAILX_EXPERT(pinfo, tree, ri, &ei_smtp_class_mismatch,
+                     "Enhanced status %s has class %u but the reply code %u has class %u",
+                     status, r->st_class, r->code, r->klass);
     if (r->code_changed)
-        expert_add_info_format(pinfo, ri, &ei_smtp_code_changed,
-                               "Continuation line with code %u inside another multi-line reply (RFC 5321 s4.2.1)",
-                               r->code);
+        MAILX_EXPERT(pinfo, tree, ri, &ei_smtp_code_changed,
+                     "Continuation line with code %u inside another multi-line reply (RFC 5321 s4.2.1)",
+                     r->code);
 }
 
 static void render_command(const mailx_smtp_cmd_rec *c, proto_tree *tree, tvbuff_t *tvb)
@@ -461,9 +463,9 @@ void mailx_smtp_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
                 pi = proto_tree_add_boolean(tree, hf_smtp_data_oversized, tvb, 0, 0, TRUE);
                 proto_item_set_generated(pi);
             }
-            expert_add_info_format(pinfo, pi, &ei_smtp_message_oversized,
-                                   "Message of %" G_GUINT64_FORMAT " bytes exceeds the %u-byte limit (mailx.data_size_limit)",
-                                   m->size, mailx_pref_data_size_limit);
+            MAILX_EXPERT(pinfo, tree, pi, &ei_smtp_message_oversized,
+                         "Message of %" G_GUINT64_FORMAT " bytes exceeds the %u-byte limit (mailx.data_size_limit)",
+                         m->size, mailx_pref_data_size_limit);
         }
     }
     if (sf->pending_dropped)
