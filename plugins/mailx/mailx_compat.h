@@ -70,6 +70,18 @@ G_STATIC_ASSERT(HF_REF_TYPE_PRINT == 3);
  * more tables) and keep Wireshark's look-up on every frame. */
 #define MAILX_CONV_MEMO (!MAILX_WS_AT_LEAST(4, 1))
 
+/* Where the smtp, pop and imap items of a frame are found (packet-mailx.c).
+ * 4.0 and 4.4 never fake an item added to the root of a hidden tree
+ * (TRY_TO_FAKE_THIS_ITEM fakes only under a parent with a field_info), so
+ * walking the root's children finds them without wanting them, which spares
+ * Wireshark priming them and keeping a pointer array per frame. 4.6 fakes
+ * there too (its proto_item_is_hidden() takes an item without a field_info,
+ * the root, for hidden), so an unreferenced protocol has no item to find in a
+ * -Y/-T fields/-z tree: there they stay wanted fields. Enabled only on the
+ * versions the matrix proves (4.0, 4.4); 4.2 keeps the wanted fields. */
+#define MAILX_ROOT_WALK (!MAILX_WS_AT_LEAST(4, 1) || \
+                         (MAILX_WS_AT_LEAST(4, 4) && !MAILX_WS_AT_LEAST(4, 5)))
+
 /* Plugin description for the loader (4.2+ looks up plugin_describe() and
  * lists the plugin's type in About > Plugins and `tshark -G plugins`); 4.0
  * has neither the symbol nor wsutil/plugins.h. plugin.c uses

@@ -586,6 +586,60 @@ static gboolean frame_has_mail_layer(const packet_info *pinfo)
     return FALSE;
 }
 
+#if MAILX_ROOT_WALK
+/* The smtp, pop or imap items of a frame, read like the array that
+ * proto_get_finfo_ptr_array() gives (pdata and len are GPtrArray's public
+ * fields; the analysers only read them). */
+typedef struct {
+    GPtrArray a;
+    gpointer local[8];
+    guint cap;
+} mail_items;
+
+static void mail_items_init(mail_items *l)
+{
+    l->a.pdata = l->local;
+    l->a.len = 0;
+    l->cap = G_N_ELEMENTS(l->local);
+}
+
+static void mail_items_add(mail_items *l, packet_info *pinfo, field_info *fi)
+{
+    if (l->a.len == l->cap) {
+        gpointer *p = wmem_alloc_array(pinfo->pool, gpointer, l->cap * 2);
+        memcpy(p, l->a.pdata, l->a.len * sizeof *p);
+        l->a.pdata = p;
+        l->cap *= 2;
+    }
+    l->a.pdata[l->a.len++] = fi;
+}
+
+/* The frame's smtp, pop and imap protocol items, in the order they were added.
+ * The mail dissectors add them to the root of the tree (TCP hands its payload
+ * the root; TLS hands decrypted data proto_tree_get_root()), where an
+ * FT_PROTOCOL item is never faked on these versions (mailx_compat.h).
+ * Walking the root's few children replaces asking for them as wanted fields,
+ * which costs Wireshark a priming per frame and a pointer array and a hash
+ * insert per frame and protocol that has an item (proto.c
+ * tree_data_add_maybe_interesting_field; docs/performance.md). */
+static void frame_mail_items(proto_tree *tree, packet_info *pinfo, mail_items *smtp, mail_items *pop,
+                             mail_items *imap)
+{
+    for (proto_node *n = tree->first_child; n; n = n->next) {
+        field_info *fi = PNODE_FINFO(n);
+        if (!fi || !fi->hfinfo)
+            continue;
+        int id = fi->hfinfo->id;
+        if (id == proto_smtp)
+            mail_items_add(smtp, pinfo, fi);
+        else if (id == proto_pop)
+            mail_items_add(pop, pinfo, fi);
+        else if (id == proto_imap)
+            mail_items_add(imap, pinfo, fi);
+    }
+}
+#endif
+
 /* What the gate found out, handed to dissect_mailx as its data. */
 typedef struct {
     gboolean mail_port;     /* a mail port on either side: connection analysis */
@@ -786,6 +840,17 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
      * rendering runs on every pass, with or without a tree, so that expert info and
      * taps see the same on each. */
     if (!PINFO_FD_VISITED(pinfo) && !fr && tree) {
+#if MAILX_ROOT_WALK
+        mail_items smtp, pop, imap;
+        mail_items_init(&smtp);
+        mail_items_init(&pop);
+        mail_items_init(&imap);
+        if (mail_layer)
+            frame_mail_items(tree, pinfo, &smtp, &pop, &imap);
+        GPtrArray *smtp_items = smtp.a.len ? &smtp.a : NULL;
+        GPtrArray *pop_items = pop.a.len ? &pop.a : NULL;
+        GPtrArray *imap_items = imap.a.len ? &imap.a : NULL;
+#else
         GPtrArray *smtp_items = NULL, *pop_items = NULL, *imap_items = NULL;
         if (mail_layer) {
             smtp_items = proto_get_finfo_ptr_array(tree, proto_smtp);
@@ -795,6 +860,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         if (smtp_items && smtp_items->len == 0) smtp_items = NULL;
         if (pop_items && pop_items->len == 0) pop_items = NULL;
         if (imap_items && imap_items->len == 0) imap_items = NULL;
+#endif
         GPtrArray *imap_payload = smtp_items || pop_items ? NULL
                                   : imap_payload_items(pinfo, tree, imap_items != NULL);
         if (smtp_items || pop_items || imap_items || imap_payload)
@@ -863,14 +929,19 @@ static void mailx_init(void)
     mailx_tcp_unreassembled = deseg && !prefs_get_bool_value(deseg, pref_current);
 
     /* As TRANSUM does: ask for fields only while enabled, because any wanted field
-     * makes Wireshark build a protocol tree for every frame. */
+     * makes Wireshark build a protocol tree for every frame. Where the root
+     * walk works (MAILX_ROOT_WALK) the smtp, pop and imap items are not asked
+     * for (frame_mail_items finds them at the root); the TCP analysis flags
+     * always are, so the first pass has a tree. */
     mailx_enabled = proto_is_protocol_enabled(find_protocol_by_id(proto_mailx));
     if (mailx_enabled) {
         GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+#if !MAILX_ROOT_WALK
         int ids[] = { proto_smtp, proto_pop, proto_imap };
         for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
             if (ids[i] > 0)
                 g_array_append_val(wanted, ids[i]);
+#endif
         if (mailx_tcp_unreassembled && hf_tcp_payload > 0)
             g_array_append_val(wanted, hf_tcp_payload);
         mailx_conn_wanted(wanted);    /* the tcp.analysis.* flags */
