@@ -169,6 +169,13 @@ static mailx_tcp_header seg_hdr;
 static size_t ip_offset_hint;
 static dissector_table_t tcp_port_tbl, tls_port_tbl;
 static void memo_reset(void);     /* the conversation memo (mailx_frame_conversation) */
+/* The view (frame_view) of frame view_num on the pass view_visited: asked by
+ * the post-dissector and by the render, the same answer until a record is
+ * added or a connection fed (view_num = 0). */
+static guint32 view_num;
+static gboolean view_visited;
+static const conn_frame *view_cf;
+static conn_frame view_scratch;
 /* The frame whose flags ta_bits holds: one read per frame for the connection
  * analysis, the mail session and -z mailx,tcp (a tap: same frame, same tree). */
 static guint32 ta_num;
@@ -245,6 +252,7 @@ void mailx_conn_file_init(void)
     cache_ct = NULL;
     seg_num = 0;
     ta_tree = NULL;
+    view_num = 0;
     memo_reset();
 }
 
@@ -487,6 +495,7 @@ static conn_frame *frame_rec(packet_info *pinfo)
     if (!cf) {
         cf = wmem_new0(wmem_file_scope(), conn_frame);
         mailx_frame_table_set(&conn_frames, pinfo->num, cf);
+        view_num = 0;
     }
     return cf;
 }
@@ -583,6 +592,7 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
     conversation_t *conv = mailx_frame_conversation(pinfo, TRUE);
     if (ct && ct->last_frame >= pinfo->num)
         return;                    /* fed already (a frame dissected again on the first pass) */
+    view_num = 0;                  /* a connection's frame range changes below */
     gboolean syn = (flags & 0x002) != 0, ack = (flags & 0x010) != 0;
     if (!ct) {
         if (n_tracks >= pref_conn_max) {
@@ -777,7 +787,7 @@ static double share(guint32 part, guint32 whole)
 
 /* The frame's own record, or one standing for a frame that a tracked connection
  * was fed (between its first and its last frame) and that decided nothing. */
-static const conn_frame *frame_view(packet_info *pinfo, conn_frame *scratch)
+static const conn_frame *frame_view_new(packet_info *pinfo)
 {
     const conn_frame *cf = (const conn_frame *)mailx_frame_table_get(&conn_frames, pinfo->num);
     if (cf)
@@ -787,9 +797,22 @@ static const conn_frame *frame_view(packet_info *pinfo, conn_frame *scratch)
     conn_track *ct = frame_track(pinfo);
     if (!ct || pinfo->num < ct->first_frame || pinfo->num > ct->last_frame)
         return NULL;
-    memset(scratch, 0, sizeof *scratch);
-    scratch->ct = ct;
-    return scratch;
+    memset(&view_scratch, 0, sizeof view_scratch);
+    view_scratch.ct = ct;
+    return &view_scratch;
+}
+
+/* Asked twice on most mail frames (has the frame a record? then its render):
+ * looked up once (see view_num). */
+static const conn_frame *frame_view(packet_info *pinfo)
+{
+    gboolean visited = PINFO_FD_VISITED(pinfo);
+    if (view_num != pinfo->num || view_num == 0 || view_visited != visited) {
+        view_cf = frame_view_new(pinfo);
+        view_num = pinfo->num;
+        view_visited = visited;
+    }
+    return view_cf;
 }
 
 gboolean mailx_conn_saw_handshake(packet_info *pinfo)
@@ -802,14 +825,12 @@ gboolean mailx_conn_saw_handshake(packet_info *pinfo)
 
 gboolean mailx_conn_has_record(packet_info *pinfo)
 {
-    conn_frame scratch;
-    return frame_view(pinfo, &scratch) != NULL;
+    return frame_view(pinfo) != NULL;
 }
 
 void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
 {
-    conn_frame scratch;
-    const conn_frame *cf = frame_view(pinfo, &scratch);
+    const conn_frame *cf = frame_view(pinfo);
     if (!cf)
         return;
     gboolean visited = PINFO_FD_VISITED(pinfo);

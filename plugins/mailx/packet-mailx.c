@@ -831,8 +831,9 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     gboolean mail_port = g->mail_port, mail_layer = g->mail_layer;
     mailx_frame_revisited = PINFO_FD_VISITED(pinfo);
     /* Connections to mail ports are analysed from the handshake on (SYN, RST,
-     * FIN carry no mail). */
-    if (mail_port && !PINFO_FD_VISITED(pinfo) && tree && !mailx_conn_has_record(pinfo))
+     * FIN carry no mail). A frame dissected again on the first pass is not fed
+     * twice: mailx_conn_analyse() checks that itself. */
+    if (mail_port && !PINFO_FD_VISITED(pinfo) && tree)
         mailx_conn_analyse(pinfo, tree, tvb);
 
     mailx_frame *fr = (mailx_frame *)mailx_frame_table_get(&mailx_frames, pinfo->num);
