@@ -470,10 +470,11 @@ static conn_track *frame_track(packet_info *pinfo)
     return cache_ct;
 }
 
-static mailx_server *server_get(const address *addr, mailx_proto fam)
+static mailx_server *server_get(packet_info *pinfo, const address *addr, mailx_proto fam)
 {
-    char *key = wmem_strdup_printf(wmem_file_scope(), "%d/%s", (int)fam,
-                                   address_to_str(wmem_file_scope(), addr));
+    /* the key in packet scope for the look-up (every new connection and every
+       failure reply asks); kept in file scope only with a new server */
+    char *key = wmem_strdup_printf(pinfo->pool, "%d/%s", (int)fam, address_to_str(pinfo->pool, addr));
     mailx_server *s = (mailx_server *)wmem_map_lookup(servers, key);
     if (s)
         return s;
@@ -485,7 +486,7 @@ static mailx_server *server_get(const address *addr, mailx_proto fam)
     s->family = fam;
     mailx_burst_init(&s->failures, pref_burst_count, (gint64)pref_burst_seconds * 1000000000);
     mailx_burst_init(&s->starts, pref_storm_rate, 1000000000);
-    wmem_map_insert(servers, key, s);
+    wmem_map_insert(servers, wmem_strdup(wmem_file_scope(), key), s);
     return s;
 }
 
@@ -620,7 +621,7 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
         if (!ct->service)   /* the client's port is the mail one: odd, keep the other */
             ct->service = mailx_port_service[dst_server ? pinfo->srcport : pinfo->destport];
         copy_address_wmem(wmem_file_scope(), &ct->server_addr, dst_server ? &pinfo->dst : &pinfo->src);
-        ct->srv = server_get(&ct->server_addr, service_family(ct->service));
+        ct->srv = server_get(pinfo, &ct->server_addr, service_family(ct->service));
         ct->first_frame = pinfo->num;
         wmem_map_insert(tracks, conv, ct);
         cache_ct_conv = conv;
@@ -694,7 +695,7 @@ void mailx_conn_server_failure(packet_info *pinfo, const mailx_conv *mc)
 {
     if (!mc || PINFO_FD_VISITED(pinfo))
         return;
-    mailx_server *srv = server_get(&mc->server_addr, mc->proto);
+    mailx_server *srv = server_get(pinfo, &mc->server_addr, mc->proto);
     if (!srv)
         return;
     gint64 now = ts_ns(pinfo);
