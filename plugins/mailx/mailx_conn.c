@@ -160,6 +160,22 @@ static guint32 cache_num;
 static conversation_t *cache_conv;
 static conversation_t *cache_ct_conv;   /* the conversation cache_ct was looked up for */
 static conn_track *cache_ct;
+/* The tracks map's answers for recently seen conversations, direct-mapped by
+ * the conversation's address: a capture interleaves many connections, and
+ * the map's hash look-up would be the price on every frame. A track is never
+ * removed, and one added is written here too, so a slot always holds the
+ * map's answer for its conversation. */
+#define TRACK_SLOTS 256
+static struct {
+    conversation_t *conv;
+    conn_track *ct;
+} track_slots[TRACK_SLOTS];
+
+static guint track_slot(const conversation_t *conv)
+{
+    guintptr a = (guintptr)conv;
+    return (guint)((a >> 4) ^ (a >> 12)) % TRACK_SLOTS;
+}
 /* The TCP segment of frame seg_num read from its bytes (seg_ok: found), and
  * where that frame's IP header was: most frames of a capture share one link
  * layer, so the next search tries there first. */
@@ -250,6 +266,7 @@ void mailx_conn_file_init(void)
     cache_conv = NULL;
     cache_ct_conv = NULL;
     cache_ct = NULL;
+    memset(track_slots, 0, sizeof track_slots);
     seg_num = 0;
     ta_tree = NULL;
     view_num = 0;
@@ -464,8 +481,13 @@ static conn_track *frame_track(packet_info *pinfo)
 {
     conversation_t *conv = mailx_frame_conversation(pinfo, FALSE);
     if (conv && conv != cache_ct_conv) {
+        guint i = track_slot(conv);
+        if (track_slots[i].conv != conv) {
+            track_slots[i].conv = conv;
+            track_slots[i].ct = (conn_track *)wmem_map_lookup(tracks, conv);
+        }
         cache_ct_conv = conv;
-        cache_ct = (conn_track *)wmem_map_lookup(tracks, conv);
+        cache_ct = track_slots[i].ct;
     }
     return cache_ct;
 }
@@ -624,6 +646,8 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
         ct->srv = server_get(pinfo, &ct->server_addr, service_family(ct->service));
         ct->first_frame = pinfo->num;
         wmem_map_insert(tracks, conv, ct);
+        track_slots[track_slot(conv)].conv = conv;
+        track_slots[track_slot(conv)].ct = ct;
         cache_ct_conv = conv;
         cache_ct = ct;
         n_tracks++;
