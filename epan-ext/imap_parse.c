@@ -44,10 +44,13 @@ bool mailx_imap_literal_at_end(const uint8_t *line, size_t len, mailx_imap_liter
     return true;
 }
 
-static const struct { const char *name; mailx_imap_status st; } status_names[] = {
-    { "OK", MAILX_IMAP_STATUS_OK }, { "NO", MAILX_IMAP_STATUS_NO },
-    { "BAD", MAILX_IMAP_STATUS_BAD }, { "BYE", MAILX_IMAP_STATUS_BYE },
-    { "PREAUTH", MAILX_IMAP_STATUS_PREAUTH },
+/* names with their lengths: a word of another length is not compared */
+#define NAME_LEN(s) s, sizeof(s) - 1
+
+static const struct { const char *name; size_t len; mailx_imap_status st; } status_names[] = {
+    { NAME_LEN("OK"), MAILX_IMAP_STATUS_OK }, { NAME_LEN("NO"), MAILX_IMAP_STATUS_NO },
+    { NAME_LEN("BAD"), MAILX_IMAP_STATUS_BAD }, { NAME_LEN("BYE"), MAILX_IMAP_STATUS_BYE },
+    { NAME_LEN("PREAUTH"), MAILX_IMAP_STATUS_PREAUTH },
 };
 
 const char *mailx_imap_status_name(mailx_imap_status s)
@@ -65,9 +68,9 @@ static size_t word_end(const uint8_t *line, size_t len, size_t p)
     return p;
 }
 
-static bool word_is(const uint8_t *line, size_t off, size_t n, const char *w)
+static bool word_is(const uint8_t *line, size_t off, size_t n, const char *w, size_t wlen)
 {
-    return strlen(w) == n && g_ascii_strncasecmp((const char *)line + off, w, n) == 0;
+    return wlen == n && g_ascii_strncasecmp((const char *)line + off, w, n) == 0;
 }
 
 /* Status, optional [code arg], text, starting at p. */
@@ -139,7 +142,7 @@ bool mailx_imap_response_parse(const uint8_t *line, size_t len, mailx_imap_respo
         return false;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(status_names); i++) {
-        if (word_is(line, p, we - p, status_names[i].name)) {
+        if (word_is(line, p, we - p, status_names[i].name, status_names[i].len)) {
             out->status = status_names[i].st;
             parse_resp_text(line, len, we < len ? we + 1 : we, out);
             return true;
@@ -173,12 +176,12 @@ bool mailx_imap_response_parse(const uint8_t *line, size_t len, mailx_imap_respo
     return true;
 }
 
-static const struct { const char *name; mailx_imap_cmd cmd; } cmd_names[] = {
-    { "LOGIN", MAILX_IMAP_CMD_LOGIN }, { "AUTHENTICATE", MAILX_IMAP_CMD_AUTHENTICATE },
-    { "STARTTLS", MAILX_IMAP_CMD_STARTTLS }, { "LOGOUT", MAILX_IMAP_CMD_LOGOUT },
-    { "CAPABILITY", MAILX_IMAP_CMD_CAPABILITY }, { "IDLE", MAILX_IMAP_CMD_IDLE },
-    { "APPEND", MAILX_IMAP_CMD_APPEND }, { "FETCH", MAILX_IMAP_CMD_FETCH },
-    { "SELECT", MAILX_IMAP_CMD_SELECT },
+static const struct { const char *name; size_t len; mailx_imap_cmd cmd; } cmd_names[] = {
+    { NAME_LEN("LOGIN"), MAILX_IMAP_CMD_LOGIN }, { NAME_LEN("AUTHENTICATE"), MAILX_IMAP_CMD_AUTHENTICATE },
+    { NAME_LEN("STARTTLS"), MAILX_IMAP_CMD_STARTTLS }, { NAME_LEN("LOGOUT"), MAILX_IMAP_CMD_LOGOUT },
+    { NAME_LEN("CAPABILITY"), MAILX_IMAP_CMD_CAPABILITY }, { NAME_LEN("IDLE"), MAILX_IMAP_CMD_IDLE },
+    { NAME_LEN("APPEND"), MAILX_IMAP_CMD_APPEND }, { NAME_LEN("FETCH"), MAILX_IMAP_CMD_FETCH },
+    { NAME_LEN("SELECT"), MAILX_IMAP_CMD_SELECT },
 };
 
 bool mailx_imap_command_parse(const uint8_t *line, size_t len, mailx_imap_command *out)
@@ -198,7 +201,7 @@ bool mailx_imap_command_parse(const uint8_t *line, size_t len, mailx_imap_comman
         return false;
     out->name_off = p;
     size_t cw = p;
-    if (word_is(line, p, we - p, "UID") && we < len) {
+    if (word_is(line, p, we - p, NAME_LEN("UID")) && we < len) {
         /* RFC 3501 s6.4.8: UID FETCH / STORE / SEARCH / COPY (and MOVE, EXPUNGE) */
         out->uid = true;
         cw = we + 1;
@@ -206,7 +209,7 @@ bool mailx_imap_command_parse(const uint8_t *line, size_t len, mailx_imap_comman
     }
     out->name_len = we - p;
     for (size_t i = 0; i < G_N_ELEMENTS(cmd_names); i++)
-        if (word_is(line, cw, we - cw, cmd_names[i].name))
+        if (word_is(line, cw, we - cw, cmd_names[i].name, cmd_names[i].len))
             out->cmd = cmd_names[i].cmd;
     out->args_off = we < len ? we + 1 : we;
     out->args_len = len - out->args_off;

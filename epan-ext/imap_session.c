@@ -313,9 +313,9 @@ static bool lists_starttls(const uint8_t *p, size_t n)
         while (i < n && p[i] == ' ')
             i++;
         size_t s = i;
-        while (i < n && p[i] != ' ')
-            i++;
-        if (word_eq(p + s, i - s, "STARTTLS"))
+        const uint8_t *sp = i < n ? memchr(p + i, ' ', n - i) : NULL;
+        i = sp ? (size_t)(sp - p) : n;
+        if (i - s == 8 && word_eq(p + s, 8, "STARTTLS"))
             return true;
     }
     return false;

@@ -263,6 +263,9 @@ bool mailx_imap_ws_last_line(const uint8_t *buf, size_t cap, bool cut, bool is_r
             } while (pat != -1 && count < 3);
             if (count >= 2) {
                 for (int t = 0; t < count; t++) {
+                    /* the comparison below fails unless the token starts with f or F */
+                    if ((buf[tok_start[t]] | 0x20) != 'f')
+                        continue;
                     if (g_ascii_strncasecmp((const char *)buf + tok_start[t], "FETCH",
                                             (gsize)(tok_end[t] - tok_start[t])) != 0)
                         continue;

@@ -109,12 +109,10 @@ static void finish_line(mailx_line_iter *it, size_t start, size_t end, mailx_lin
         c->cut++;
 }
 
-bool mailx_line_next(mailx_line_iter *it, mailx_line *out)
+/* mailx_line_next with the chunk's next LF (or NULL) already found. */
+static bool line_next_at(mailx_line_iter *it, const uint8_t *lf, mailx_line *out)
 {
-    if (it->pos >= it->len)
-        return false;
     const uint8_t *start = it->data + it->pos;
-    const uint8_t *lf = memchr(start, '\n', it->len - it->pos);
     if (!lf) {
         carry_append(it->carry, start, it->len - it->pos);
         it->pos = it->len;
@@ -125,6 +123,13 @@ bool mailx_line_next(mailx_line_iter *it, mailx_line *out)
     it->pos = e + 1;
     finish_line(it, s, e, out);
     return true;
+}
+
+bool mailx_line_next(mailx_line_iter *it, mailx_line *out)
+{
+    if (it->pos >= it->len)
+        return false;
+    return line_next_at(it, memchr(it->data + it->pos, '\n', it->len - it->pos), out);
 }
 
 /* A piece: bytes of a line that continues, handed out instead of kept. */
@@ -176,8 +181,9 @@ bool mailx_line_next_piece(mailx_line_iter *it, mailx_line *out)
             carry_append(c, start + give, 1);
         return true;
     }
-    /* the line fits (or ends in this chunk without a carry): as usual */
-    return mailx_line_next(it, out);
+    /* the line fits (or ends in this chunk without a carry): as usual, with the
+       LF already found */
+    return line_next_at(it, lf, out);
 }
 
 uint64_t mailx_line_take_raw(mailx_line_iter *it, uint64_t want,

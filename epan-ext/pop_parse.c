@@ -76,6 +76,10 @@ bool mailx_pop_command_parse(const uint8_t *line, size_t len, mailx_pop_command 
         e++;
     out->verb_len = e;
     for (int v = 1; v < MAILX_POP_CMD_COUNT; v++) {
+        /* the names are upper-case letters and line[0] a letter: a first letter
+           that differs in more than case rules the name out at once */
+        if ((line[0] | 0x20) != (verb_names[v][0] | 0x20))
+            continue;
         size_t n = strlen(verb_names[v]);
         if (n == e && g_ascii_strncasecmp((const char *)line, verb_names[v], n) == 0) {
             out->verb = (mailx_pop_verb)v;

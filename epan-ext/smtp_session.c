@@ -152,6 +152,16 @@ static void client_command_line(mailx_smtp_session *s, const mailx_line *line,
     }
 }
 
+/* Is the line's CR LF right after it in the chunk? Then the line and its end go
+ * to the sink as one run (most message lines), else as two. */
+static bool crlf_follows(const mailx_line_iter *it, const mailx_line *line)
+{
+    uintptr_t p = (uintptr_t)line->ptr, d = (uintptr_t)it->data;
+    return !line->bare_lf && line->len == line->full_len && p >= d &&
+           p - d + line->len + 2 <= it->len &&
+           line->ptr[line->len] == '\r' && line->ptr[line->len + 1] == '\n';
+}
+
 static void feed_client(mailx_smtp_session *s, mailx_line_iter *it, mailx_frame_ref frame,
                         const mailx_smtp_sink *sink, void *ctx)
 {
@@ -209,7 +219,9 @@ static void feed_client(mailx_smtp_session *s, mailx_line_iter *it, mailx_frame_
                 if (s->msg_size == 0 && s->msg_chunks == 0)
                     s->msg_first = frame;
                 s->msg_size += line.full_len - skip + 2;
-                if (sink->content) {
+                if (sink->content && crlf_follows(it, &line)) {
+                    sink->content(ctx, line.ptr + skip, line.len - skip + 2);
+                } else if (sink->content) {
                     sink->content(ctx, line.ptr + skip, line.len - skip);
                     sink->content(ctx, (const uint8_t *)"\r\n", 2);
                 }

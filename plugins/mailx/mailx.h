@@ -177,19 +177,23 @@ typedef struct mailx_conv {
  * noted at each field). NULL and "" give "". File scope. */
 const char *mailx_str_intern(const char *s);
 
-/* First pass, the protocol glue: a frame's records go to packet-scope arrays
- * made on first use (most frames fill one kind of record, or none). */
-static inline void mailx_rec_append(wmem_array_t **a, packet_info *pinfo, guint elem_size,
+/* First pass, the protocol glue: a frame's records of one kind, in a
+ * packet-scope array made on first use (most frames fill one kind of record,
+ * or none) and handed over as it is (data, n). Zero-initialised: empty. */
+typedef struct {
+    guint8 *data;
+    guint n, cap;
+} mailx_rec_buf;
+
+static inline void mailx_rec_append(mailx_rec_buf *b, packet_info *pinfo, size_t elem_size,
                                     const void *rec)
 {
-    if (!*a)
-        *a = wmem_array_sized_new(pinfo->pool, elem_size, 4);
-    wmem_array_append(*a, rec, 1);
-}
-
-static inline guint mailx_rec_count(wmem_array_t *a)
-{
-    return a ? wmem_array_get_count(a) : 0;
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 4;
+        b->data = (guint8 *)wmem_realloc(pinfo->pool, b->data, b->cap * elem_size);
+    }
+    memcpy(b->data + b->n * elem_size, rec, elem_size);
+    b->n++;
 }
 
 /* --- logins, all protocols (plugins/mailx/mailx_auth.c) --- */

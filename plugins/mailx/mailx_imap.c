@@ -34,9 +34,9 @@ static expert_field ei_imap_capture_truncated = EI_INIT;
 typedef struct {
     packet_info *pinfo;
     mailx_frame *fr;
-    wmem_array_t *resp;     /* mailx_imap_resp_rec */
-    wmem_array_t *cmd;      /* mailx_imap_cmd_rec * */
-    wmem_array_t *gap;      /* mailx_gap_rec */
+    mailx_rec_buf resp;    /* mailx_imap_resp_rec */
+    mailx_rec_buf cmd;     /* mailx_imap_cmd_rec * */
+    mailx_rec_buf gap;     /* mailx_gap_rec */
     guint8 gap_cause;       /* of the gap being reported (mailx_gap_cause) */
     guint32 gap_bytes;
     /* the latest status response, for the login record; its text is made only
@@ -104,10 +104,15 @@ static void on_response(void *ctx, const mailx_imap_response_event *ev)
         copy_printable(r.tag, sizeof r.tag, ev->line + resp->tag_off, resp->tag_len);
     if (resp->has_code)
         copy_printable(code, sizeof code, ev->line + resp->code_off, resp->code_len);
-    if (ev->has_request && ev->command)
-        g_strlcpy(command, ev->command, sizeof command);
     r.code = mailx_str_intern(code);
-    r.command = mailx_str_intern(command);
+    if (ev->has_request && ev->command && ev->request_token) {
+        /* the command's record, made from the same name (on_command) */
+        r.command = ((const mailx_imap_cmd_rec *)ev->request_token)->name;
+    } else {
+        if (ev->has_request && ev->command)
+            g_strlcpy(command, ev->command, sizeof command);
+        r.command = mailx_str_intern(command);
+    }
     b->reply_set = TRUE;
     b->reply_status = (guint8)resp->status;
     b->reply_code = r.code;
@@ -322,17 +327,17 @@ static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, 
 
     /* packet scope: packet-mailx.c stores it with the frame record, in one block */
     mailx_imap_frame *f = wmem_new0(pinfo->pool, mailx_imap_frame);
-    f->n_resp = mailx_rec_count(b.resp);
-    f->n_cmd = mailx_rec_count(b.cmd);
+    f->n_resp = b.resp.n;
+    f->n_cmd = b.cmd.n;
     if (f->n_resp)
-        f->resp = (mailx_imap_resp_rec *)wmem_array_get_raw(b.resp);
+        f->resp = (mailx_imap_resp_rec *)b.resp.data;
     if (f->n_cmd)
-        f->cmd = (mailx_imap_cmd_rec **)wmem_array_get_raw(b.cmd);
+        f->cmd = (mailx_imap_cmd_rec **)b.cmd.data;
     /* the limit is announced once per session: in the frame that first hits it */
     f->pending_dropped = dropped_before == 0 ? mc->imap->pending_dropped : 0;
-    f->n_gap = mailx_rec_count(b.gap);
+    f->n_gap = b.gap.n;
     if (f->n_gap)
-        f->gap = (mailx_gap_rec *)wmem_array_get_raw(b.gap);
+        f->gap = (mailx_gap_rec *)b.gap.data;
     fr->imap = f;
 }
 

@@ -29,9 +29,9 @@ static expert_field ei_pop_capture_truncated = EI_INIT;
 typedef struct {
     packet_info *pinfo;
     mailx_frame *fr;
-    wmem_array_t *resp;     /* mailx_pop_resp_rec */
-    wmem_array_t *cmd;      /* mailx_pop_cmd_rec * */
-    wmem_array_t *gap;      /* mailx_gap_rec */
+    mailx_rec_buf resp;    /* mailx_pop_resp_rec */
+    mailx_rec_buf cmd;     /* mailx_pop_cmd_rec * */
+    mailx_rec_buf gap;     /* mailx_gap_rec */
     guint8 gap_cause;       /* of the gap being reported (mailx_gap_cause) */
     guint32 gap_bytes;
     /* the latest status line, for the login record; its text is made only when
@@ -234,17 +234,17 @@ void mailx_pop_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items)
 
     /* packet scope: packet-mailx.c stores it with the frame record, in one block */
     mailx_pop_frame *pf = wmem_new0(pinfo->pool, mailx_pop_frame);
-    pf->n_resp = mailx_rec_count(b.resp);
-    pf->n_cmd = mailx_rec_count(b.cmd);
+    pf->n_resp = b.resp.n;
+    pf->n_cmd = b.cmd.n;
     if (pf->n_resp)
-        pf->resp = (mailx_pop_resp_rec *)wmem_array_get_raw(b.resp);
+        pf->resp = (mailx_pop_resp_rec *)b.resp.data;
     if (pf->n_cmd)
-        pf->cmd = (mailx_pop_cmd_rec **)wmem_array_get_raw(b.cmd);
+        pf->cmd = (mailx_pop_cmd_rec **)b.cmd.data;
     /* the limit is announced once per session: in the frame that first hits it */
     pf->pending_dropped = dropped_before == 0 ? mc->pop->pending_dropped : 0;
-    pf->n_gap = mailx_rec_count(b.gap);
+    pf->n_gap = b.gap.n;
     if (pf->n_gap)
-        pf->gap = (mailx_gap_rec *)wmem_array_get_raw(b.gap);
+        pf->gap = (mailx_gap_rec *)b.gap.data;
     fr->pop = pf;
 }
 

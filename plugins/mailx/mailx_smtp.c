@@ -50,9 +50,9 @@ static const value_string smtp_class_vals[] = {
 typedef struct {
     packet_info *pinfo;
     mailx_frame *fr;
-    wmem_array_t *replies;    /* mailx_smtp_reply_rec */
-    wmem_array_t *commands;   /* mailx_smtp_cmd_rec * */
-    wmem_array_t *messages;   /* mailx_smtp_msg_rec */
+    mailx_rec_buf replies;   /* mailx_smtp_reply_rec */
+    mailx_rec_buf commands;  /* mailx_smtp_cmd_rec * */
+    mailx_rec_buf messages;  /* mailx_smtp_msg_rec */
 } smtp_builder;
 
 static gint64 frame_ns(const packet_info *pinfo)
@@ -244,15 +244,15 @@ void mailx_smtp_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *smtp_ite
 
     /* packet scope: packet-mailx.c stores it with the frame record, in one block */
     mailx_smtp_frame *sf = wmem_new0(pinfo->pool, mailx_smtp_frame);
-    sf->n_replies = mailx_rec_count(b.replies);
-    sf->n_commands = mailx_rec_count(b.commands);
-    sf->n_messages = mailx_rec_count(b.messages);
+    sf->n_replies = b.replies.n;
+    sf->n_commands = b.commands.n;
+    sf->n_messages = b.messages.n;
     if (sf->n_replies)
-        sf->replies = (mailx_smtp_reply_rec *)wmem_array_get_raw(b.replies);
+        sf->replies = (mailx_smtp_reply_rec *)b.replies.data;
     if (sf->n_commands)
-        sf->commands = (mailx_smtp_cmd_rec **)wmem_array_get_raw(b.commands);
+        sf->commands = (mailx_smtp_cmd_rec **)b.commands.data;
     if (sf->n_messages)
-        sf->messages = (mailx_smtp_msg_rec *)wmem_array_get_raw(b.messages);
+        sf->messages = (mailx_smtp_msg_rec *)b.messages.data;
     /* the limit is announced once per session: in the frame that first hits it */
     sf->pending_dropped = dropped_before == 0 ? mc->smtp->pending_dropped : 0;
     sf->bytes_missing = missing;

@@ -222,6 +222,13 @@ static const cut_case cut_cases[] = {
       0, { "C:NOOP\r\n", "S:250 ", "S:" "0123456789012345678901234567890123456789012345678901234567890123"
            "0123456789012345678901234567890123456789012345678901234567890123", "S:\r\n", NULL },
       "C1 cmd NOOP\nR4 250  -> NOOP@1#1\n", 0 },
+    /* message lines and their line ends reach the sink whatever the chunking */
+    { "message lines in one chunk: stuffed dot, empty line, bare LF",
+      0, { "C:DATA\r\n", "S:354 go\r\n", "C:a\r\n\r\n..b\r\nc\nd\r\n.\r\n", "S:250 ok\r\n", NULL },
+      "C1 cmd DATA\nR2 354  -> DATA@1#1\nM3 size=15 chunks=0 first=3\nC3 eod\nR4 250  -> end of data@3#2\n", 0, "a\r\n\r\n.b\r\nc\r\nd\r\n" },
+    { "message line ends split across chunks",
+      0, { "C:DATA\r\n", "S:354 go\r\n", "C:ab\r", "C:\ncd\r\nef", "C:\r\n.\r", "C:\n", "S:250 ok\r\n", NULL },
+      "C1 cmd DATA\nR2 354  -> DATA@1#1\nM6 size=12 chunks=0 first=4\nC6 eod\nR7 250  -> end of data@6#2\n", 0, "ab\r\ncd\r\nef\r\n" },
 };
 
 static void test_cut(gconstpointer data)
