@@ -170,6 +170,8 @@ static void flush_word(GString *out, GByteArray *pend, const char *charset)
 /* Is there an "=?" (what an encoded word starts with) in s[0..len)? */
 static bool has_word_start(const char *s, size_t len)
 {
+    if (len < 2)
+        return false;   /* s may be NULL then (an empty GByteArray) */
     const char *p = s, *end = s + len;
     while (end - p >= 2 && (p = memchr(p, '=', (size_t)(end - p - 1))) != NULL) {
         if (p[1] == '?')
@@ -500,7 +502,8 @@ char *mailx_mime_param(const char *v, size_t len, const char *name, unsigned *fl
             fl |= MAILX_PARAM_TRUNCATED;
         result = sanitize_utf8(u, MAILX_HDR_TEXT_MAX);
     } else if (plain) {
-        if (g_strstr_len((const char *)plain->data, plain->len, "=?"))
+        /* an empty value has no data pointer (and g_strstr_len a NULL check) */
+        if (plain->len >= 2 && g_strstr_len((const char *)plain->data, plain->len, "=?"))
             fl |= MAILX_PARAM_RFC2047;
         if (plain->len > MAILX_HDR_TEXT_MAX)
             fl |= MAILX_PARAM_TRUNCATED;

@@ -209,6 +209,8 @@ static const param_case param_cases[] = {
     { "junk quoted after value", "a; filename=x \"y;z\"; name=w", "name", "w", 0 },
     { "value after junk", "a; filename=x \"y;z\"; name=w", "filename", "x \"y", 0 },
     { "tab in value", "a; filename=\"a\tb\"", "filename", "a b", 0 },
+    { "empty quoted value", "a; filename=\"\"", "filename", "", 0 },
+    { "empty token value", "a; filename=; name=x", "filename", "", 0 },
 };
 
 static void test_param(gconstpointer d)
