@@ -196,6 +196,13 @@ static inline void mailx_rec_append(mailx_rec_buf *b, packet_info *pinfo, size_t
     b->n++;
 }
 
+/* Records kept until the file is closed and never freed one by one (frame
+ * records, command and login records, sessions): cut from one arena
+ * (epan-ext/rec_arena.h), without the 16-byte header and 16-byte rounding
+ * wmem_file_scope() adds to every block. Zeroed; freed by the cleanup routine. */
+void *mailx_rec_alloc(size_t n);
+#define mailx_rec_new0(type) ((type *)mailx_rec_alloc(sizeof(type)))
+
 /* --- logins, all protocols (plugins/mailx/mailx_auth.c) --- */
 typedef struct mailx_auth_rec {
     guint32 attempt;

@@ -58,7 +58,7 @@ void mailx_auth_record(mailx_frame *fr, packet_info *pinfo, const mailx_auth_eve
                        const char *reply)
 {
     mailx_conv *mc = fr->conv;
-    mailx_auth_rec *r = wmem_new0(wmem_file_scope(), mailx_auth_rec);
+    mailx_auth_rec *r = mailx_rec_new0(mailx_auth_rec);
     r->attempt = ev->attempt;
     r->proto = (guint8)mc->proto;
     r->result = (guint8)ev->result;

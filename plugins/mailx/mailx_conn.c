@@ -516,7 +516,7 @@ static conn_frame *frame_rec(packet_info *pinfo)
 {
     conn_frame *cf = (conn_frame *)mailx_frame_table_get(&conn_frames, pinfo->num);
     if (!cf) {
-        cf = wmem_new0(wmem_file_scope(), conn_frame);
+        cf = mailx_rec_new0(conn_frame);
         mailx_frame_table_set(&conn_frames, pinfo->num, cf);
         view_num = 0;
     }
@@ -636,7 +636,7 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
             dst_server = FALSE;
         else
             dst_server = pinfo->destport <= pinfo->srcport;
-        ct = wmem_new0(wmem_file_scope(), conn_track);
+        ct = mailx_rec_new0(conn_track);
         mailx_conn_init(&ct->c);
         ct->server_port = (guint16)(dst_server ? pinfo->destport : pinfo->srcport);
         ct->service = mailx_port_service[ct->server_port];

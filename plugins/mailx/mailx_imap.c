@@ -66,7 +66,7 @@ static void *on_command(void *ctx, const mailx_imap_command_event *ev)
     if (ev->kind != MAILX_IMAP_CLIENT_COMMAND && ev->kind != MAILX_IMAP_CLIENT_SASL &&
         ev->kind != MAILX_IMAP_CLIENT_DONE)
         return NULL;
-    mailx_imap_cmd_rec *rec = wmem_new0(wmem_file_scope(), mailx_imap_cmd_rec);
+    mailx_imap_cmd_rec *rec = mailx_rec_new0(mailx_imap_cmd_rec);
     rec->line_cut = ev->line_cut;
     char name[MAILX_IMAP_NAME_MAX];
     if (ev->kind == MAILX_IMAP_CLIENT_COMMAND) {

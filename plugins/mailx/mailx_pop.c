@@ -49,7 +49,7 @@ static gint64 frame_ns(const packet_info *pinfo)
 static void *on_command(void *ctx, const mailx_pop_command_event *ev)
 {
     pop_builder *b = (pop_builder *)ctx;
-    mailx_pop_cmd_rec *rec = wmem_new0(wmem_file_scope(), mailx_pop_cmd_rec);
+    mailx_pop_cmd_rec *rec = mailx_rec_new0(mailx_pop_cmd_rec);
     rec->kind = (guint8)ev->kind;
     rec->line_cut = ev->line_cut;
     rec->response = "";

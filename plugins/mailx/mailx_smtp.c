@@ -76,7 +76,7 @@ static void *on_command(void *ctx, const mailx_smtp_command_event *ev)
 {
     smtp_builder *b = (smtp_builder *)ctx;
     /* file scope: the reply, maybe frames later, writes response_in into it */
-    mailx_smtp_cmd_rec *rec = wmem_new0(wmem_file_scope(), mailx_smtp_cmd_rec);
+    mailx_smtp_cmd_rec *rec = mailx_rec_new0(mailx_smtp_cmd_rec);
     rec->kind = (guint8)ev->kind;
     rec->verb = (guint8)ev->cmd.verb;
     if (ev->kind == MAILX_SMTP_ANSWERS_AUTH_RESPONSE || ev->kind == MAILX_SMTP_ANSWERS_END_OF_DATA)

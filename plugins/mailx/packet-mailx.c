@@ -15,6 +15,7 @@
 #include "mailx.h"
 #include "mailx_msg.h"
 #include "frame_table.h"
+#include "rec_arena.h"
 
 int proto_mailx = -1;
 int mailx_tap = -1;
@@ -39,6 +40,13 @@ static guint32 mailx_next_session_id;
 /* The mailx_frame of each frame with mail data, by frame number (first pass;
  * 12 bytes a record here, 40 as p_add_proto_data: frame_table.h). */
 static mailx_frame_table mailx_frames;
+/* The file's records (mailx_rec_alloc). */
+static mailx_rec_arena mailx_recs;
+
+void *mailx_rec_alloc(size_t n)
+{
+    return mailx_rec_arena_alloc(&mailx_recs, n);
+}
 
 /* The cheap check for TCP frames without mail data (most frames of most captures):
  * a frame can belong to a session only if one of its ports is the server port of
@@ -170,7 +178,7 @@ static mailx_conv *conv_get(packet_info *pinfo, mailx_proto p)
         conversation_add_proto_data(c, proto_mailx, UNTRACKED_CONV);
         return NULL;
     }
-    mailx_conv *mc = wmem_new0(wmem_file_scope(), mailx_conv);
+    mailx_conv *mc = mailx_rec_new0(mailx_conv);
     mc->id = ++mailx_next_session_id;
     mc->proto = p;
     mc->first_frame = pinfo->num;
@@ -400,7 +408,7 @@ static mailx_frame *frame_store(const mailx_frame *tmp)
              BLOCK_ALIGN(tmp->imap->n_resp * sizeof *tmp->imap->resp) +
              BLOCK_ALIGN(tmp->imap->n_cmd * sizeof *tmp->imap->cmd) +
              BLOCK_ALIGN(tmp->imap->n_gap * sizeof *tmp->imap->gap);
-    guint8 *at = (guint8 *)wmem_alloc(wmem_file_scope(), n);
+    guint8 *at = (guint8 *)mailx_rec_alloc(n);
     mailx_frame *fr = (mailx_frame *)carve(&at, tmp, sizeof *tmp);
     fr->auth = (mailx_auth_rec **)carve(&at, tmp->auth, tmp->n_auth * sizeof *tmp->auth);
     if (tmp->smtp) {
@@ -519,7 +527,7 @@ static void conv_release(mailx_conv *mc)
     if ((mc->pop && a == &mc->pop->auth) || (mc->imap && a == &mc->imap->auth)) {
         /* what mailx_session_auth's readers use; all zero is the same as no login */
         if (a->attempt || a->open || a->failures || a->last_result || a->last_user[0]) {
-            mailx_login_kept *k = wmem_new(wmem_file_scope(), mailx_login_kept);
+            mailx_login_kept *k = mailx_rec_new0(mailx_login_kept);
             k->attempt = a->attempt;
             k->failures = a->failures;
             k->last_result = (guint8)a->last_result;
@@ -915,6 +923,7 @@ static void mailx_init(void)
     mailx_strings = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
     mailx_next_session_id = 0;
     mailx_frame_table_clear(&mailx_frames);
+    mailx_rec_arena_clear(&mailx_recs);
     /* new file, or Decode As / port preferences changed: look the ports up again */
     memset(mailx_server_ports, 0, sizeof mailx_server_ports);
     memset(mailx_tls_port_class, 0, sizeof mailx_tls_port_class);
@@ -975,6 +984,7 @@ static void mailx_cleanup(void)
     mailx_frame_table_clear(&mailx_frames);
     mailx_auth_file_cleanup();
     mailx_conn_file_cleanup();
+    mailx_rec_arena_clear(&mailx_recs);   /* last: the records above point into it */
 }
 
 void proto_register_mailx(void)
