@@ -335,8 +335,10 @@ typedef struct {
     gboolean segment_lost;      /* a lost TCP segment before this frame stopped pairing here */
 } mailx_smtp_frame;
 
-/* What one frame showed; stored on the first pass in packet-mailx.c's frame
- * table (one per mail-data frame: the flags are bits, 56 bytes instead of 80). */
+/* What one frame showed: built (and rendered) on the first pass, kept in a
+ * compact form (packet-mailx.c frame_store) and read back into this view on
+ * later passes (frame_view, packet scope; its arrays are then the kept
+ * record's, read only). */
 typedef struct {
     mailx_conv *conv;
     mailx_smtp_frame *smtp;

@@ -16,6 +16,7 @@
 #include "mailx_msg.h"
 #include "frame_table.h"
 #include "rec_arena.h"
+#include "rec_pack.h"
 
 int proto_mailx = -1;
 int mailx_tap = -1;
@@ -37,8 +38,8 @@ static dissector_table_t tcp_port_table, tls_port_table;
 /* Every session of the open file, so that cleanup can free their heap buffers. */
 static GPtrArray *mailx_convs;
 static guint32 mailx_next_session_id;
-/* The mailx_frame of each frame with mail data, by frame number (first pass;
- * 12 bytes a record here, 40 as p_add_proto_data: frame_table.h). */
+/* The kept record (frame_rec) of each frame with mail data, by frame number
+ * (first pass; 12 bytes a record here, 40 as p_add_proto_data: frame_table.h). */
 static mailx_frame_table mailx_frames;
 /* The file's records (mailx_rec_alloc). */
 static mailx_rec_arena mailx_recs;
@@ -374,63 +375,179 @@ static guint64 conv_lines_cut(const mailx_conv *mc)
            (mc->imap ? mailx_imap_session_lines_cut(mc->imap) : 0);
 }
 
-/* The frame's record as the analysis built it in packet scope, kept in file
- * scope as one block: the mailx_frame, its protocol record, that record's
- * arrays and the login steps' pointers (one allocation instead of up to six;
- * the pointers inside lead into the block). */
-#define BLOCK_ALIGN(n) (((n) + 7) & ~(size_t)7)
+/* A frame's record as kept for the whole file: one block from the record
+ * arena (epan-ext/rec_pack.h), read back into a mailx_frame view on later
+ * passes. The view has six pointers and its protocol record three more, with
+ * counts and rare fields; the kept block has only what the frame has: a
+ * 16-byte head, then the parts present (~40-60 bytes a frame instead of ~150
+ * with the 16 bytes wmem added to each). */
+enum {
+    PART_MSG,       /* the mailx_msg_frame pointer: messages completed here (0 or 1) */
+    PART_RARE,      /* rec_rare (0 or 1) */
+    PART_AUTH,      /* the login steps' pointers */
+    PART_A,         /* SMTP replies, POP3 and IMAP responses */
+    PART_B,         /* command pointers */
+    PART_C,         /* SMTP messages, POP3 and IMAP capture gaps */
+    REC_PARTS
+};
 
-static void *carve(guint8 **at, const void *src, size_t n)
+typedef struct {
+    mailx_conv *conv;
+    guint8 proto;               /* the protocol record: MAILX_PROTO_*, NONE for none */
+    guint8 from_client : 1, tls_layer : 1, segment_lost : 1, line_cut : 1,
+           starttls : 3;        /* mailx_starttls_event */
+    guint8 n[REC_PARTS];        /* count bytes (rec_pack.h) */
+} frame_rec;
+/* where the parts start: 16 bytes on 64-bit systems, the head itself */
+#define REC_HEAD ((sizeof(frame_rec) + 7) & ~(size_t)7)
+
+/* What few frames have: the pending-command limit hit here, a gap that stopped
+ * pairing (SMTP), the bytes the capture cut off (SMTP) */
+typedef struct {
+    guint64 pending_dropped;
+    guint32 bytes_missing;
+    guint32 segment_lost;
+} rec_rare;
+
+/* Element size of each part, by the protocol record. */
+#define COMMON_PARTS sizeof(struct mailx_msg_frame *), sizeof(rec_rare), sizeof(mailx_auth_rec *)
+static const size_t rec_elem[4][REC_PARTS] = {
+    [MAILX_PROTO_NONE] = { COMMON_PARTS, 0, 0, 0 },
+    [MAILX_PROTO_SMTP] = { COMMON_PARTS, sizeof(mailx_smtp_reply_rec), sizeof(mailx_smtp_cmd_rec *),
+                           sizeof(mailx_smtp_msg_rec) },
+    [MAILX_PROTO_POP]  = { COMMON_PARTS, sizeof(mailx_pop_resp_rec), sizeof(mailx_pop_cmd_rec *),
+                           sizeof(mailx_gap_rec) },
+    [MAILX_PROTO_IMAP] = { COMMON_PARTS, sizeof(mailx_imap_resp_rec), sizeof(mailx_imap_cmd_rec *),
+                           sizeof(mailx_gap_rec) },
+};
+
+static void rec_layout(mailx_pack *pk, guint8 proto)
 {
-    if (!n)
-        return NULL;
-    void *dst = *at;
-    memcpy(dst, src, n);
-    *at += BLOCK_ALIGN(n);
-    return dst;
+    pk->parts = REC_PARTS;
+    pk->elem = rec_elem[proto];
 }
 
-static mailx_frame *frame_store(const mailx_frame *tmp)
+/* The view a kept record is read back into: the mailx_frame and its protocol
+ * record in one packet-scope block. */
+typedef struct {
+    mailx_frame fr;
+    union {
+        mailx_smtp_frame smtp;
+        mailx_pop_frame pop;
+        mailx_imap_frame imap;
+    } p;
+} frame_view_block;
+
+/* Keeps the frame built in packet scope (tmp). */
+static const frame_rec *frame_store(const mailx_frame *tmp)
 {
-    size_t n = BLOCK_ALIGN(sizeof *tmp) + BLOCK_ALIGN(tmp->n_auth * sizeof *tmp->auth);
-    if (tmp->smtp)
-        n += BLOCK_ALIGN(sizeof *tmp->smtp) +
-             BLOCK_ALIGN(tmp->smtp->n_replies * sizeof *tmp->smtp->replies) +
-             BLOCK_ALIGN(tmp->smtp->n_commands * sizeof *tmp->smtp->commands) +
-             BLOCK_ALIGN(tmp->smtp->n_messages * sizeof *tmp->smtp->messages);
-    if (tmp->pop)
-        n += BLOCK_ALIGN(sizeof *tmp->pop) +
-             BLOCK_ALIGN(tmp->pop->n_resp * sizeof *tmp->pop->resp) +
-             BLOCK_ALIGN(tmp->pop->n_cmd * sizeof *tmp->pop->cmd) +
-             BLOCK_ALIGN(tmp->pop->n_gap * sizeof *tmp->pop->gap);
-    if (tmp->imap)
-        n += BLOCK_ALIGN(sizeof *tmp->imap) +
-             BLOCK_ALIGN(tmp->imap->n_resp * sizeof *tmp->imap->resp) +
-             BLOCK_ALIGN(tmp->imap->n_cmd * sizeof *tmp->imap->cmd) +
-             BLOCK_ALIGN(tmp->imap->n_gap * sizeof *tmp->imap->gap);
-    guint8 *at = (guint8 *)mailx_rec_alloc(n);
-    mailx_frame *fr = (mailx_frame *)carve(&at, tmp, sizeof *tmp);
-    fr->auth = (mailx_auth_rec **)carve(&at, tmp->auth, tmp->n_auth * sizeof *tmp->auth);
+    frame_rec h;
+    memset(&h, 0, sizeof h);
+    h.conv = tmp->conv;
+    h.from_client = tmp->from_client;
+    h.tls_layer = tmp->tls_layer;
+    h.segment_lost = tmp->segment_lost;
+    h.line_cut = tmp->line_cut;
+    h.starttls = tmp->starttls;
+    rec_rare rare = { 0, 0, 0 };
+    const void *src[REC_PARTS] = { &tmp->msg, &rare, tmp->auth, NULL, NULL, NULL };
+    mailx_pack pk;
     if (tmp->smtp) {
-        mailx_smtp_frame *s = (mailx_smtp_frame *)carve(&at, tmp->smtp, sizeof *tmp->smtp);
-        s->replies = (mailx_smtp_reply_rec *)carve(&at, tmp->smtp->replies, s->n_replies * sizeof *s->replies);
-        s->commands = (mailx_smtp_cmd_rec **)carve(&at, tmp->smtp->commands, s->n_commands * sizeof *s->commands);
-        s->messages = (mailx_smtp_msg_rec *)carve(&at, tmp->smtp->messages, s->n_messages * sizeof *s->messages);
-        fr->smtp = s;
+        const mailx_smtp_frame *f = tmp->smtp;
+        h.proto = MAILX_PROTO_SMTP;
+        rec_layout(&pk, h.proto);
+        pk.n[PART_A] = f->n_replies; pk.n[PART_B] = f->n_commands; pk.n[PART_C] = f->n_messages;
+        src[PART_A] = f->replies; src[PART_B] = f->commands; src[PART_C] = f->messages;
+        rare.pending_dropped = f->pending_dropped;
+        rare.bytes_missing = f->bytes_missing;
+        rare.segment_lost = f->segment_lost;
+    } else if (tmp->pop) {
+        const mailx_pop_frame *f = tmp->pop;
+        h.proto = MAILX_PROTO_POP;
+        rec_layout(&pk, h.proto);
+        pk.n[PART_A] = f->n_resp; pk.n[PART_B] = f->n_cmd; pk.n[PART_C] = f->n_gap;
+        src[PART_A] = f->resp; src[PART_B] = f->cmd; src[PART_C] = f->gap;
+        rare.pending_dropped = f->pending_dropped;
+    } else if (tmp->imap) {
+        const mailx_imap_frame *f = tmp->imap;
+        h.proto = MAILX_PROTO_IMAP;
+        rec_layout(&pk, h.proto);
+        pk.n[PART_A] = f->n_resp; pk.n[PART_B] = f->n_cmd; pk.n[PART_C] = f->n_gap;
+        src[PART_A] = f->resp; src[PART_B] = f->cmd; src[PART_C] = f->gap;
+        rare.pending_dropped = f->pending_dropped;
+    } else {
+        rec_layout(&pk, MAILX_PROTO_NONE);
+        pk.n[PART_A] = pk.n[PART_B] = pk.n[PART_C] = 0;
     }
-    if (tmp->pop) {
-        mailx_pop_frame *p = (mailx_pop_frame *)carve(&at, tmp->pop, sizeof *tmp->pop);
-        p->resp = (mailx_pop_resp_rec *)carve(&at, tmp->pop->resp, p->n_resp * sizeof *p->resp);
-        p->cmd = (mailx_pop_cmd_rec **)carve(&at, tmp->pop->cmd, p->n_cmd * sizeof *p->cmd);
-        p->gap = (mailx_gap_rec *)carve(&at, tmp->pop->gap, p->n_gap * sizeof *p->gap);
-        fr->pop = p;
+    pk.n[PART_MSG] = tmp->msg != NULL;
+    pk.n[PART_RARE] = rare.pending_dropped || rare.bytes_missing || rare.segment_lost;
+    pk.n[PART_AUTH] = tmp->n_auth;
+    size_t body = mailx_pack_prepare(&pk, h.n);
+    guint8 *block = (guint8 *)mailx_rec_alloc(REC_HEAD + body);
+    memcpy(block, &h, sizeof h);
+    mailx_pack_write(&pk, h.n, block + REC_HEAD, src);
+    return (const frame_rec *)block;
+}
+
+/* The mailx_frame of a kept record, in packet scope; its arrays are the
+ * record's own (file scope, read only). */
+static mailx_frame *frame_view(const frame_rec *r, packet_info *pinfo)
+{
+    mailx_pack pk;
+    const void *part[REC_PARTS];
+    rec_layout(&pk, r->proto);
+    mailx_pack_read(&pk, r->n, (const guint8 *)r + REC_HEAD, part);
+
+    frame_view_block *v = wmem_new0(pinfo->pool, frame_view_block);
+    mailx_frame *fr = &v->fr;
+    fr->conv = r->conv;
+    fr->from_client = r->from_client;
+    fr->tls_layer = r->tls_layer;
+    fr->segment_lost = r->segment_lost;
+    fr->line_cut = r->line_cut;
+    fr->starttls = r->starttls;
+    if (part[PART_MSG])
+        memcpy(&fr->msg, part[PART_MSG], sizeof fr->msg);
+    rec_rare rare = { 0, 0, 0 };
+    if (part[PART_RARE])
+        memcpy(&rare, part[PART_RARE], sizeof rare);
+    fr->n_auth = pk.n[PART_AUTH];
+    fr->auth = (mailx_auth_rec **)part[PART_AUTH];
+    switch (r->proto) {
+    case MAILX_PROTO_SMTP: {
+        mailx_smtp_frame *f = &v->p.smtp;
+        f->n_replies = pk.n[PART_A]; f->n_commands = pk.n[PART_B]; f->n_messages = pk.n[PART_C];
+        f->replies = (mailx_smtp_reply_rec *)part[PART_A];
+        f->commands = (mailx_smtp_cmd_rec **)part[PART_B];
+        f->messages = (mailx_smtp_msg_rec *)part[PART_C];
+        f->pending_dropped = rare.pending_dropped;
+        f->bytes_missing = rare.bytes_missing;
+        f->segment_lost = rare.segment_lost != 0;
+        fr->smtp = f;
+        break;
     }
-    if (tmp->imap) {
-        mailx_imap_frame *m = (mailx_imap_frame *)carve(&at, tmp->imap, sizeof *tmp->imap);
-        m->resp = (mailx_imap_resp_rec *)carve(&at, tmp->imap->resp, m->n_resp * sizeof *m->resp);
-        m->cmd = (mailx_imap_cmd_rec **)carve(&at, tmp->imap->cmd, m->n_cmd * sizeof *m->cmd);
-        m->gap = (mailx_gap_rec *)carve(&at, tmp->imap->gap, m->n_gap * sizeof *m->gap);
-        fr->imap = m;
+    case MAILX_PROTO_POP: {
+        mailx_pop_frame *f = &v->p.pop;
+        f->n_resp = pk.n[PART_A]; f->n_cmd = pk.n[PART_B]; f->n_gap = pk.n[PART_C];
+        f->resp = (mailx_pop_resp_rec *)part[PART_A];
+        f->cmd = (mailx_pop_cmd_rec **)part[PART_B];
+        f->gap = (mailx_gap_rec *)part[PART_C];
+        f->pending_dropped = rare.pending_dropped;
+        fr->pop = f;
+        break;
+    }
+    case MAILX_PROTO_IMAP: {
+        mailx_imap_frame *f = &v->p.imap;
+        f->n_resp = pk.n[PART_A]; f->n_cmd = pk.n[PART_B]; f->n_gap = pk.n[PART_C];
+        f->resp = (mailx_imap_resp_rec *)part[PART_A];
+        f->cmd = (mailx_imap_cmd_rec **)part[PART_B];
+        f->gap = (mailx_gap_rec *)part[PART_C];
+        f->pending_dropped = rare.pending_dropped;
+        fr->imap = f;
+        break;
+    }
+    default:
+        break;
     }
     return fr;
 }
@@ -491,7 +608,7 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
     }
     /* the limit is announced once per session: in the frame that first cuts a line */
     fr->line_cut = cut_before == 0 && conv_lines_cut(mc) > 0;
-    return frame_store(fr);
+    return fr;
 }
 
 /* Interned strings of the per-frame records (mailx.h): distinct values are
@@ -844,7 +961,8 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     if (mail_port && !PINFO_FD_VISITED(pinfo) && tree)
         mailx_conn_analyse(pinfo, tree, tvb);
 
-    mailx_frame *fr = (mailx_frame *)mailx_frame_table_get(&mailx_frames, pinfo->num);
+    const frame_rec *rec = (const frame_rec *)mailx_frame_table_get(&mailx_frames, pinfo->num);
+    mailx_frame *fr = rec ? frame_view(rec, pinfo) : NULL;
     /* Analysis needs the wanted fields, which exist only in a tree on the first pass;
      * rendering runs on every pass, with or without a tree, so that expert info and
      * taps see the same on each. */
@@ -876,8 +994,10 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
             fr = analyse_frame(pinfo, tree, tvb, smtp_items, pop_items, imap_items, imap_payload);
         else
             fr = analyse_other_frame(pinfo, tree, tvb);
+        /* this pass renders the frame as built; later ones from what is kept,
+           which reads back the same (frame_view) */
         if (fr && !fr->session_only)
-            mailx_frame_table_set(&mailx_frames, pinfo->num, fr);
+            mailx_frame_table_set(&mailx_frames, pinfo->num, (void *)frame_store(fr));
         conv_note_close(fr, pinfo, tvb);
     } else if (!fr && PINFO_FD_VISITED(pinfo)) {
         /* frames without mail data, frames before the session was known (the TCP
