@@ -202,6 +202,15 @@ static inline void mailx_rec_append(mailx_rec_buf *b, packet_info *pinfo, size_t
  * wmem_file_scope() adds to every block. Zeroed; freed by the cleanup routine. */
 void *mailx_rec_alloc(size_t n);
 #define mailx_rec_new0(type) ((type *)mailx_rec_alloc(sizeof(type)))
+/* dst: a copy of src whose bytes are in the record arena (copy_address_wmem()
+ * in file scope takes 32 bytes for the 4 of an IPv4 address). */
+static inline void mailx_rec_address(address *dst, const address *src)
+{
+    void *data = src->len > 0 ? mailx_rec_alloc((size_t)src->len) : NULL;
+    if (data)
+        memcpy(data, src->data, (size_t)src->len);
+    set_address(dst, src->type, data ? src->len : 0, data);
+}
 
 /* --- logins, all protocols (plugins/mailx/mailx_auth.c) --- */
 typedef struct mailx_auth_rec {

@@ -642,7 +642,7 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
         ct->service = mailx_port_service[ct->server_port];
         if (!ct->service)   /* the client's port is the mail one: odd, keep the other */
             ct->service = mailx_port_service[dst_server ? pinfo->srcport : pinfo->destport];
-        copy_address_wmem(wmem_file_scope(), &ct->server_addr, dst_server ? &pinfo->dst : &pinfo->src);
+        mailx_rec_address(&ct->server_addr, dst_server ? &pinfo->dst : &pinfo->src);
         ct->srv = server_get(pinfo, &ct->server_addr, service_family(ct->service));
         ct->first_frame = pinfo->num;
         wmem_map_insert(tracks, conv, ct);

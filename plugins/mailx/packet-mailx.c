@@ -193,7 +193,7 @@ static mailx_conv *conv_get(packet_info *pinfo, mailx_proto p)
     else
         dst_is_server = pinfo->destport <= pinfo->srcport;
     mc->server_port = (guint16)(dst_is_server ? pinfo->destport : pinfo->srcport);
-    copy_address_wmem(wmem_file_scope(), &mc->server_addr, dst_is_server ? &pinfo->dst : &pinfo->src);
+    mailx_rec_address(&mc->server_addr, dst_is_server ? &pinfo->dst : &pinfo->src);
     mailx_server_ports[mc->server_port >> 3] |= (guint8)(1u << (mc->server_port & 7));
     g_ptr_array_add(mailx_convs, mc);
     conversation_add_proto_data(c, proto_mailx, mc);
