@@ -140,15 +140,20 @@ typedef struct {
  * event, a burst, a storm, the limit). The other frames of a tracked connection
  * render from the connection's state alone (the first pass right after feeding
  * the frame, later passes the final state), so a capture's ACKs and data
- * segments cost no memory here. */
+ * segments cost no memory here. 16 bytes: most records are a connection's
+ * SYN, SYN/ACK and FINs; what a burst or storm adds is in a conn_alarm. */
 typedef struct {
     conn_track *ct;                /* NULL: a failure reply on an untracked connection */
     guint16 ev;                    /* MAILX_CONN_EV_* decided here */
     guint8 limit : 1, burst_start : 1, storm_rate : 1, storm_conc : 1;
-    burst_rec *burst;              /* burst raised in this frame */
-    mailx_server *srv;             /* for the burst / storm messages */
-    guint32 rate, conc;            /* storm values when raised */
 } conn_frame;
+
+/* A burst or storm raised in a frame (few in a capture), by frame number. */
+typedef struct {
+    mailx_server *srv;             /* for the burst / storm messages */
+    burst_rec *burst;              /* burst raised in this frame */
+    guint32 rate, conc;            /* storm values when raised */
+} conn_alarm;
 
 static wmem_map_t *tracks;         /* conversation_t* -> conn_track* */
 static wmem_map_t *servers;        /* "family/address" -> mailx_server* */
@@ -232,15 +237,18 @@ static void extra_port(guint32 port, gpointer ud _U_)
 /* The conn_frame records by frame number (12 bytes a record; 40 as
  * p_add_proto_data: frame_table.h). */
 static mailx_frame_table conn_frames;
+static mailx_frame_table conn_alarms;
 
 void mailx_conn_file_cleanup(void)
 {
     mailx_frame_table_clear(&conn_frames);
+    mailx_frame_table_clear(&conn_alarms);
 }
 
 void mailx_conn_file_init(void)
 {
     mailx_frame_table_clear(&conn_frames);
+    mailx_frame_table_clear(&conn_alarms);
     memset(mailx_port_service, 0, sizeof mailx_port_service);
     set_port(25, MAILX_SVC_SMTP);
     set_port(587, MAILX_SVC_SUBMISSION);
@@ -523,6 +531,17 @@ static conn_frame *frame_rec(packet_info *pinfo)
     return cf;
 }
 
+/* The frame's alarm record, made if there is none (first pass). */
+static conn_alarm *alarm_rec(packet_info *pinfo)
+{
+    conn_alarm *a = (conn_alarm *)mailx_frame_table_get(&conn_alarms, pinfo->num);
+    if (!a) {
+        a = mailx_rec_new0(conn_alarm);
+        mailx_frame_table_set(&conn_alarms, pinfo->num, a);
+    }
+    return a;
+}
+
 static gboolean has_field(proto_tree *tree, int hf)
 {
     if (hf < 0)
@@ -693,8 +712,9 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
             cf = frame_rec(pinfo);
             cf->ct = ct;
             cf->storm_rate = 1;
-            cf->rate = in_win;
-            cf->srv = srv;
+            conn_alarm *a = alarm_rec(pinfo);
+            a->rate = in_win;
+            a->srv = srv;
         }
         mailx_gauge_open(&srv->concurrent);
         ct->open_counted = TRUE;
@@ -703,8 +723,9 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
             cf = frame_rec(pinfo);
             cf->ct = ct;
             cf->storm_conc = 1;
-            cf->conc = srv->concurrent.current;
-            cf->srv = srv;
+            conn_alarm *a = alarm_rec(pinfo);
+            a->conc = srv->concurrent.current;
+            a->srv = srv;
         }
     }
     if ((ev & (MAILX_CONN_EV_RESET | MAILX_CONN_EV_CLOSED)) && ct->open_counted) {
@@ -739,8 +760,9 @@ void mailx_conn_server_failure(packet_info *pinfo, const mailx_conv *mc)
                 cf->ct = ct;
         }
         cf->burst_start = 1;
-        cf->burst = b;
-        cf->srv = srv;
+        conn_alarm *a = alarm_rec(pinfo);
+        a->burst = b;
+        a->srv = srv;
     } else if (r == MAILX_BURST_EV_MORE && srv->cur_burst) {
         srv->cur_burst->events++;
         srv->cur_burst->last_ns = now;
@@ -864,7 +886,9 @@ void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
     /* Most frames of a connection decide nothing and raise no expert item: their
        subtree is built only when someone reads it. Frames that may raise one
        (an outcome, the greeting, the last frame, a burst or storm) always are. */
-    if (ct && !mailx_fields_wanted(tree, conn_fields) && !cf->srv &&
+    const conn_alarm *alarm = cf->burst_start || cf->storm_rate || cf->storm_conc
+                              ? (const conn_alarm *)mailx_frame_table_get(&conn_alarms, pinfo->num) : NULL;
+    if (ct && !mailx_fields_wanted(tree, conn_fields) && !alarm &&
         !(cf->ev & (MAILX_CONN_EV_REFUSED | MAILX_CONN_EV_NO_GREETING | MAILX_CONN_EV_RESET |
                     MAILX_CONN_EV_GREETING)) &&
         !(visited && (pinfo->num == ct->last_frame || pinfo->num == ct->last_syn_frame)))
@@ -962,15 +986,15 @@ void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
                                    "retransmitted (%.1f %%, over %u %%)", fam, who, c->retransmissions,
                                    c->segments, share(c->retransmissions, c->segments), pref_retrans_percent);
     }
-    if (cf->srv) {
-        const mailx_server *s = cf->srv;
+    if (alarm) {
+        const mailx_server *s = alarm->srv;
         char *who = address_to_str(pinfo->pool, &s->addr);
         proto_item *anchor = ti ? ti : proto_tree_add_item(tree, hf_conn, tvb, 0, 0, ENC_NA);
         if (!ti)
             proto_item_set_generated(anchor);
         proto_tree *t = proto_item_add_subtree(anchor, ett_conn);
-        if (cf->burst) {
-            const burst_rec *b = cf->burst;
+        if (alarm->burst) {
+            const burst_rec *b = alarm->burst;
             /* visited: the whole burst; first pass: as far as it got */
             gen_uint(t, hf_burst_failures, tvb, b->events);
             gint64 span = b->last_ns - b->first_ns;
@@ -980,14 +1004,14 @@ void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
                                    b->events, span / 1e9);
         }
         if (cf->storm_rate) {
-            gen_uint(t, hf_storm_rate, tvb, cf->rate);
+            gen_uint(t, hf_storm_rate, tvb, alarm->rate);
             expert_add_info_format(pinfo, anchor, &ei_storm_rate, "%s server %s: %u sessions started "
-                                   "within 1 s (login storm)", family_names[s->family], who, cf->rate);
+                                   "within 1 s (login storm)", family_names[s->family], who, alarm->rate);
         }
         if (cf->storm_conc) {
-            gen_uint(t, hf_storm_concurrent, tvb, cf->conc);
+            gen_uint(t, hf_storm_concurrent, tvb, alarm->conc);
             expert_add_info_format(pinfo, anchor, &ei_storm_concurrent, "%s server %s: %u sessions open "
-                                   "at the same time", family_names[s->family], who, cf->conc);
+                                   "at the same time", family_names[s->family], who, alarm->conc);
         }
     }
     if (cf->limit) {
