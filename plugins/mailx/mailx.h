@@ -122,11 +122,12 @@ typedef struct mailx_login_kept {
 /* What the whole session showed so far (final after the first pass): the source
  * of the session summary subtree and of the session statistics. */
 typedef struct {
-    mailx_tls_mode tls;
-    gboolean tls_active;        /* TLS started (STARTTLS accepted, or implicit) */
-    gboolean starttls_offered;  /* EHLO / CAPA / CAPABILITY listed it */
-    gboolean decrypted;         /* mail bytes were read after TLS started */
-    gboolean frames_before_tls_plain; /* mail data in clear seen (so TLS is not implicit) */
+    guint8  tls;                /* mailx_tls_mode */
+    /* bytes, not gbooleans: one of these per session, for the whole file */
+    guint8  tls_active;         /* TLS started (STARTTLS accepted, or implicit) */
+    guint8  starttls_offered;   /* EHLO / CAPA / CAPABILITY listed it */
+    guint8  decrypted;          /* mail bytes were read after TLS started */
+    guint8  frames_before_tls_plain; /* mail data in clear seen (so TLS is not implicit) */
     guint32 tls_frames;         /* frames carrying TLS after it started */
     guint32 first_tls_frame;
     guint32 messages;           /* SMTP messages sent, POP RETR/TOP and IMAP message literals */
@@ -139,14 +140,14 @@ typedef struct {
 
 typedef struct mailx_conv {
     guint32 id;                 /* mailx.session: 1, 2, ... in order of first mail frame */
-    mailx_proto proto;
-    guint16 server_port;
+    guint8  proto;                    /* mailx_proto */
     guint8  fin_seen;                 /* bit 0: the server sent FIN, bit 1: the client */
     guint8  released : 1,             /* closed: the session state below is freed (packet-mailx.c) */
             close_queued : 1;
-    address server_addr;
+    guint16 server_port;
     guint32 first_frame;
     guint32 closed_frame;             /* the frame with the second FIN */
+    address server_addr;
     /* Session state, file scope, made at the first frame that needs it and freed
        MAILX_RELEASE_DELAY frames after both sides sent FIN (packet-mailx.c), so
        that memory follows the sessions open, not all sessions of the capture */
@@ -163,11 +164,11 @@ typedef struct mailx_conv {
        missing; packet-mailx.c): the peer acknowledged bytes of that side that the
        capture lacks, so the gap lies before the peer's frame */
     guint32 hole_end[2];              /* the acknowledged sequence number */
+    guint32 hole_bytes[2];            /* MAILX_GAP_SNAP: bytes cut from frames without mail data */
+    guint32 seq_next[2];              /* end of the last data segment of that side */
     guint8  hole_known[2];            /* a lost_segment frame starting at hole_end is that gap */
     guint8  hole_pending[2];          /* not yet told to the session: a mailx_gap_cause */
-    guint32 hole_bytes[2];            /* MAILX_GAP_SNAP: bytes cut from frames without mail data */
     guint8  seq_known[2];
-    guint32 seq_next[2];              /* end of the last data segment of that side */
 } mailx_conv;
 
 /* The per-frame records keep their strings (codes, command names, login
@@ -202,6 +203,8 @@ static inline void mailx_rec_append(mailx_rec_buf *b, packet_info *pinfo, size_t
  * wmem_file_scope() adds to every block. Zeroed; freed by the cleanup routine. */
 void *mailx_rec_alloc(size_t n);
 #define mailx_rec_new0(type) ((type *)mailx_rec_alloc(sizeof(type)))
+/* The first len bytes of s, up to a NUL, as a string in the record arena. */
+char *mailx_rec_strndup(const char *s, size_t len);
 /* dst: a copy of src whose bytes are in the record arena (copy_address_wmem()
  * in file scope takes 32 bytes for the 4 of an IPv4 address). */
 static inline void mailx_rec_address(address *dst, const address *src)

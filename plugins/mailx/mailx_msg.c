@@ -79,13 +79,13 @@ static mailx_msg_conv *msg_conv(mailx_conv *mc)
 
 static char *file_strdup(const char *s)
 {
-    return s ? wmem_strdup(wmem_file_scope(), s) : NULL;
+    return s ? mailx_rec_strndup(s, strlen(s)) : NULL;
 }
 
 static void on_attachment_end(void *ctx, const mailx_mime_attachment *a)
 {
     mailx_msg_conv *c = (mailx_msg_conv *)ctx;
-    mailx_attach_rec *r = wmem_new0(wmem_file_scope(), mailx_attach_rec);
+    mailx_attach_rec *r = mailx_rec_new0(mailx_attach_rec);
     r->index = a->index;
     r->depth = a->depth;
     r->filename = file_strdup(a->filename);
@@ -110,7 +110,7 @@ static void on_attachment_end(void *ctx, const mailx_mime_attachment *a)
     if (risk.n) {
         r->reasons = wmem_alloc_array(wmem_file_scope(), char *, risk.n);
         for (unsigned i = 0; i < risk.n; i++)
-            r->reasons[i] = wmem_strdup(wmem_file_scope(), risk.reason[i]);
+            r->reasons[i] = file_strdup(risk.reason[i]);
     }
     if (!c->attach)
         c->attach = g_ptr_array_new();
@@ -172,19 +172,19 @@ typedef struct {
 void *mailx_msg_envelope_command(mailx_conv *mc, gboolean is_mail, const guint8 *path, size_t len)
 {
     mailx_msg_conv *c = msg_conv(mc);
-    char *addr = wmem_strndup(wmem_file_scope(), (const char *)path, MIN(len, 512));
-    env_ref *ref = wmem_new(wmem_file_scope(), env_ref);
+    char *addr = mailx_rec_strndup((const char *)path, MIN(len, 512));
+    env_ref *ref = mailx_rec_new0(env_ref);
     if (is_mail) {
         /* RFC 5321 s4.1.1.2: MAIL starts a new transaction */
         mailx_msg_abort(mc);
-        c->env = wmem_new0(wmem_file_scope(), mailx_envelope);
+        c->env = mailx_rec_new0(mailx_envelope);
         c->env->mail_from = addr;
         ref->env = c->env;
         ref->rcpt = G_MAXUINT32;
         return ref;
     }
     if (!c->env)
-        c->env = wmem_new0(wmem_file_scope(), mailx_envelope);   /* capture began mid-transaction */
+        c->env = mailx_rec_new0(mailx_envelope);   /* capture began mid-transaction */
     mailx_envelope *e = c->env;
     if (e->n_rcpts >= MAILX_ENV_RCPTS_MAX) {
         e->rcpts_dropped++;
@@ -235,7 +235,7 @@ static void add_distinct(char **set, guint32 *n, gboolean *overflow, guint cap, 
         if (!g_ascii_strcasecmp(set[i], v))
             return;
     if (*n < cap) {
-        set[*n] = wmem_strdup(wmem_file_scope(), v);
+        set[*n] = file_strdup(v);
         (*n)++;
     } else {
         *overflow = TRUE;
@@ -285,7 +285,7 @@ void mailx_msg_end(mailx_frame *fr, packet_info *pinfo, mailx_proto proto, guint
     c->parser = NULL;
     mailx_export_stream_free(&c->export);   /* finish closed every attachment */
 
-    mailx_msg_rec *m = wmem_new0(wmem_file_scope(), mailx_msg_rec);
+    mailx_msg_rec *m = mailx_rec_new0(mailx_msg_rec);
     m->proto = proto;
     m->frame = pinfo->num;
     m->first_frame = first_frame ? first_frame : pinfo->num;
@@ -316,7 +316,7 @@ void mailx_msg_end(mailx_frame *fr, packet_info *pinfo, mailx_proto proto, guint
     }
     if (c->attach && c->attach->len) {
         m->n_attach = c->attach->len;
-        m->attach = wmem_alloc_array(wmem_file_scope(), mailx_attach_rec, m->n_attach);
+        m->attach = (mailx_attach_rec *)mailx_rec_alloc(m->n_attach * sizeof *m->attach);
         for (guint i = 0; i < m->n_attach; i++) {
             m->attach[i] = *(mailx_attach_rec *)g_ptr_array_index(c->attach, i);
             hash_note(m, &m->attach[i]);

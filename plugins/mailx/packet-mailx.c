@@ -49,6 +49,15 @@ void *mailx_rec_alloc(size_t n)
     return mailx_rec_arena_alloc(&mailx_recs, n);
 }
 
+char *mailx_rec_strndup(const char *s, size_t len)
+{
+    const char *nul = (const char *)memchr(s, '\0', len);
+    size_t n = nul ? (size_t)(nul - s) : len;
+    char *d = (char *)mailx_rec_arena_alloc(&mailx_recs, n + 1);   /* zeroed: NUL-terminated */
+    memcpy(d, s, n);
+    return d;
+}
+
 /* The cheap check for TCP frames without mail data (most frames of most captures):
  * a frame can belong to a session only if one of its ports is the server port of
  * a session seen so far, and can open one (implicit TLS) only on a mail TLS port.
