@@ -203,15 +203,15 @@ static inline void mailx_rec_append(mailx_rec_buf *b, packet_info *pinfo, size_t
  * wmem_file_scope() adds to every block. Zeroed; freed by the cleanup routine. */
 void *mailx_rec_alloc(size_t n);
 #define mailx_rec_new0(type) ((type *)mailx_rec_alloc(sizeof(type)))
+/* A copy of n bytes of src in the record arena (NULL when n == 0). */
+void *mailx_rec_dup(const void *src, size_t n);
 /* The first len bytes of s, up to a NUL, as a string in the record arena. */
 char *mailx_rec_strndup(const char *s, size_t len);
 /* dst: a copy of src whose bytes are in the record arena (copy_address_wmem()
  * in file scope takes 32 bytes for the 4 of an IPv4 address). */
 static inline void mailx_rec_address(address *dst, const address *src)
 {
-    void *data = src->len > 0 ? mailx_rec_alloc((size_t)src->len) : NULL;
-    if (data)
-        memcpy(data, src->data, (size_t)src->len);
+    void *data = src->len > 0 ? mailx_rec_dup(src->data, (size_t)src->len) : NULL;
     set_address(dst, src->type, data ? src->len : 0, data);
 }
 
@@ -398,6 +398,10 @@ void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
 void mailx_auth_register(module_t *mod);
 void mailx_auth_file_init(void);
 void mailx_auth_file_cleanup(void);
+/* The deciding reply of a POP3/IMAP login as the login record keeps it:
+ * "<status> [<code>]" ("-ERR [AUTH]", "NO [AUTHENTICATIONFAILED]"), or the status
+ * alone without a code; cut to size - 1 bytes. */
+void mailx_auth_reply_text(char *out, size_t size, const char *status, const char *code);
 /* First pass: one login step of this frame; `reply` describes the deciding reply. */
 void mailx_auth_record(mailx_frame *fr, packet_info *pinfo, const mailx_auth_event *ev, const char *reply);
 void mailx_auth_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);

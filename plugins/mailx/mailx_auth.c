@@ -54,6 +54,16 @@ void mailx_auth_file_cleanup(void)
     }
 }
 
+void mailx_auth_reply_text(char *out, size_t size, const char *status, const char *code)
+{
+    g_strlcpy(out, status, size);
+    if (code[0]) {
+        g_strlcat(out, " [", size);
+        g_strlcat(out, code, size);
+        g_strlcat(out, "]", size);
+    }
+}
+
 void mailx_auth_record(mailx_frame *fr, packet_info *pinfo, const mailx_auth_event *ev,
                        const char *reply)
 {

@@ -120,16 +120,9 @@ static void on_tls_started(void *ctx)
 static void on_auth(void *ctx, const mailx_auth_event *ev)
 {
     pop_builder *b = (pop_builder *)ctx;
-    /* "-ERR [AUTH]", cut to 39 bytes */
     char reply[40] = "";
-    if (b->reply_set) {
-        g_strlcpy(reply, b->reply_ind, sizeof reply);
-        if (b->reply_code[0]) {
-            g_strlcat(reply, " [", sizeof reply);
-            g_strlcat(reply, b->reply_code, sizeof reply);
-            g_strlcat(reply, "]", sizeof reply);
-        }
-    }
+    if (b->reply_set)
+        mailx_auth_reply_text(reply, sizeof reply, b->reply_ind, b->reply_code);
     mailx_auth_record(b->fr, b->pinfo, ev, reply);
 }
 

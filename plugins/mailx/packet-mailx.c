@@ -49,6 +49,11 @@ void *mailx_rec_alloc(size_t n)
     return mailx_rec_arena_alloc(&mailx_recs, n);
 }
 
+void *mailx_rec_dup(const void *src, size_t n)
+{
+    return mailx_rec_arena_dup(&mailx_recs, src, n);
+}
+
 char *mailx_rec_strndup(const char *s, size_t len)
 {
     const char *nul = (const char *)memchr(s, '\0', len);
