@@ -477,5 +477,11 @@ typedef struct {
 void mailx_conn_foreach_server(void (*fn)(const mailx_conn_server_info *, void *), void *ud);
 /* tshark -z mailx,tcp and the TCP health tree (mailx_tcp_stats.c) */
 void mailx_tcp_stats_register(void);
+/* First pass, every TCP frame with a tree: keeps the frame's TCP analysis
+ * flags, which later passes (tshark -2, the GUI's statistics) cannot read:
+ * Wireshark asks for a post-dissector's wanted fields on the first pass only. */
+void mailx_tcp_flags_keep(packet_info *pinfo, proto_tree *tree);
+void mailx_tcp_stats_file_init(void);
+void mailx_tcp_stats_file_cleanup(void);
 
 #endif

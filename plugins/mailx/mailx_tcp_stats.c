@@ -14,6 +14,7 @@
 #include <epan/to_str.h>
 
 #include "mailx.h"
+#include "frame_table.h"
 
 #define ROW_OTHER MAILX_SVC_COUNT      /* index of "all non-mail traffic" */
 #define N_ROWS (MAILX_SVC_COUNT + 1)
@@ -25,6 +26,52 @@ typedef struct {
 typedef struct {
     tcp_row rows[N_ROWS];
 } tcp_tap;
+
+/* The TCP analysis flags of the first pass, for frames that had any (few):
+ * a frame of the table's number without a record had none. */
+static mailx_frame_table kept_flags;
+/* the first pass kept them: mailx was enabled (its wanted fields gave that
+   pass a tree) */
+static gboolean kept_valid;
+static int hf_analysis_flags = -1;     /* tcp.analysis.flags */
+
+void mailx_tcp_stats_file_init(void)
+{
+    mailx_frame_table_clear(&kept_flags);
+    kept_valid = FALSE;
+    hf_analysis_flags = proto_registrar_get_id_byname("tcp.analysis.flags");
+}
+
+void mailx_tcp_stats_file_cleanup(void)
+{
+    mailx_frame_table_clear(&kept_flags);
+    kept_valid = FALSE;
+}
+
+void mailx_tcp_flags_keep(packet_info *pinfo, proto_tree *tree)
+{
+    kept_valid = TRUE;
+    /* Wireshark adds tcp.analysis.flags (a wanted field: real on this pass)
+       whenever the segment has a flag; most have none, and one look-up tells */
+    if (hf_analysis_flags > 0) {
+        /* proto_get_finfo_ptr_array() without the call: the tree's table of
+           referenced items exists once any such item was added */
+        GHashTable *refs = PTREE_DATA(tree)->interesting_hfids;
+        if (!refs || !g_hash_table_lookup(refs, GINT_TO_POINTER(hf_analysis_flags)))
+            return;
+    }
+    guint ta = mailx_tcp_analysis(pinfo, tree);
+    if (ta)
+        mailx_frame_table_set(&kept_flags, pinfo->num, GUINT_TO_POINTER(ta));
+}
+
+/* The frame's flags: as read now on the first pass, as kept on later ones. */
+static guint frame_flags(packet_info *pinfo, proto_tree *tree)
+{
+    if (PINFO_FD_VISITED(pinfo) && kept_valid)
+        return GPOINTER_TO_UINT(mailx_frame_table_get(&kept_flags, pinfo->num));
+    return mailx_tcp_analysis(pinfo, tree);
+}
 
 static gboolean frame_rst(packet_info *pinfo, tvbuff_t *frame_tvb)
 {
@@ -52,7 +99,7 @@ static gboolean count_frame(tcp_row *rows, packet_info *pinfo, epan_dissect_t *e
     tcp_row *row = &rows[r];
     row->segments++;
     /* the flags the post-dissector read for this frame (mailx_conn.c) */
-    guint ta = mailx_tcp_analysis(pinfo, tree);
+    guint ta = frame_flags(pinfo, tree);
     if (ta & (MAILX_TA_RETRANS | MAILX_TA_SPURIOUS))
         row->retrans++;
     if (ta & MAILX_TA_DUP_ACK)
@@ -182,7 +229,7 @@ static MAILX_CLI_INIT_RET tcp_cli_init(const char *opt_arg, void *userdata _U_)
     if (g_str_has_prefix(opt_arg, "mailx,tcp,"))
         filter = opt_arg + strlen("mailx,tcp,");
     tcp_tap *t = g_new0(tcp_tap, 1);
-    GString *err = register_tap_listener("frame", t, filter, TL_REQUIRES_PROTO_TREE, tcp_reset,
+    GString *err = register_tap_listener("frame", t, filter, TL_REQUIRES_NOTHING, tcp_reset,
                                          tcp_packet, tcp_draw, NULL);
     if (err) {
         fprintf(stderr, "tshark: mailx,tcp: %s\n", err->str);
@@ -221,7 +268,7 @@ static tap_packet_status tcp_tree_packet(stats_tree *st, packet_info *pinfo, epa
 
 void mailx_tcp_stats_register(void)
 {
-    stats_tree_register_plugin("frame", "mailx_tcp", MAILX_STATS_MENU "TCP health", TL_REQUIRES_PROTO_TREE,
+    stats_tree_register_plugin("frame", "mailx_tcp", MAILX_STATS_MENU "TCP health", TL_REQUIRES_NOTHING,
                                tcp_tree_packet, tcp_tree_init, NULL);
     static stat_tap_ui tcp_ui = { REGISTER_STAT_GROUP_GENERIC, "mailx TCP health", "mailx,tcp",
                                   tcp_cli_init, 0, NULL };

@@ -855,6 +855,8 @@ static int dissect_mailx_gate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
      * e.g. by Decode As): not mail. */
     if (!mailx_enabled || pinfo->ptype != PT_TCP)
         return 0;
+    if (tree && !PINFO_FD_VISITED(pinfo))
+        mailx_tcp_flags_keep(pinfo, tree);
     mailx_gate g;
     g.mail_port = (mailx_port_service[pinfo->srcport] | mailx_port_service[pinfo->destport]) != 0;
     g.mail_layer = frame_has_mail_layer(pinfo);
@@ -1068,6 +1070,7 @@ static void mailx_init(void)
     mailx_limits_file_init();
     mailx_auth_file_init();
     mailx_conn_file_init();
+    mailx_tcp_stats_file_init();
     module_t *tcp_mod = prefs_find_module("tcp");
     pref_t *deseg = tcp_mod ? prefs_find_preference(tcp_mod, "desegment_tcp_streams") : NULL;
     mailx_tcp_unreassembled = deseg && !prefs_get_bool_value(deseg, pref_current);
@@ -1118,6 +1121,7 @@ static void mailx_cleanup(void)
     mailx_frame_table_clear(&mailx_frames);
     mailx_auth_file_cleanup();
     mailx_conn_file_cleanup();
+    mailx_tcp_stats_file_cleanup();
     mailx_rec_arena_clear(&mailx_recs);   /* last: the records above point into it */
 }
 
