@@ -376,11 +376,13 @@ static bool server_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
             s->preauth = r->status == MAILX_IMAP_STATUS_PREAUTH;
         }
         s->server_spoke = true;
-        if (ev.parsed && r->has_code && word_eq(line->ptr + r->code_off, r->code_len, "CAPABILITY") &&
+        /* once offered, later lists (the longer ones after login) need no scan */
+        if (ev.parsed && r->has_code && !s->starttls_offered &&
+            word_eq(line->ptr + r->code_off, r->code_len, "CAPABILITY") &&
             lists_starttls(line->ptr + r->code_arg_off, r->code_arg_len))
             s->starttls_offered = true;
         if (ev.parsed && r->kind == MAILX_IMAP_RESP_UNTAGGED) {
-            if (word_eq(line->ptr + r->kw_off, r->kw_len, "CAPABILITY") &&
+            if (!s->starttls_offered && word_eq(line->ptr + r->kw_off, r->kw_len, "CAPABILITY") &&
                 lists_starttls(line->ptr + r->text_off, r->text_len))
                 s->starttls_offered = true;
             s->server_msg_num = r->has_number ? r->number : 0;

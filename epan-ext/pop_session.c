@@ -198,7 +198,7 @@ static void multiline_line(mailx_pop_session *s, const mailx_line *line,
     size_t skip = !line->cont && line->len > 0 && line->ptr[0] == '.' ? 1 : 0;
     s->ml_lines++;
     s->ml_size += line->full_len - (line->cont ? s->ml_dot : skip) + 2;
-    if (s->ml_verb == MAILX_POP_CMD_CAPA && word_in(line->ptr, line->len, "STLS"))
+    if (s->ml_verb == MAILX_POP_CMD_CAPA && !s->starttls_offered && word_in(line->ptr, line->len, "STLS"))
         s->starttls_offered = true;
     if (message && sink->content) {
         sink->content(ctx, line->ptr + skip, line->len - skip);

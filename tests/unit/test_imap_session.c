@@ -254,6 +254,35 @@ static void test_login_forms(void)
     g_assert_cmpuint(s.pending_count, ==, 0);
 }
 
+/* STARTTLS in a capability list, by code or untagged response; once offered it
+ * stays offered whatever later lists say (the scan then stops). */
+typedef struct { const char *name; chunk ch[4]; size_t n; bool offered; } capa_case;
+static const capa_case capa_cases[] = {
+    { "code", { { false, "* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n" } }, 1, true },
+    { "untagged", { { false, "* OK ready\r\n" }, { false, "* CAPABILITY IMAP4rev1 STARTTLS\r\n" } }, 2, true },
+    { "lower_case", { { false, "* OK ready\r\n" }, { false, "* capability imap4rev1 starttls\r\n" } }, 2, true },
+    { "later_list_without", { { false, "* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n" },
+                              { false, "* CAPABILITY IMAP4rev1 IDLE\r\n" },
+                              { false, "a1 OK [CAPABILITY IMAP4rev1 SORT] done\r\n" } }, 3, true },
+    { "longer_word", { { false, "* OK [CAPABILITY IMAP4rev1 STARTTLSX XSTARTTLS] ready\r\n" } }, 1, false },
+    { "spaces_only", { { false, "* OK ready\r\n" }, { false, "* CAPABILITY    \r\n" } }, 2, false },
+    { "empty_code", { { false, "* OK [CAPABILITY] ready\r\n" } }, 1, false },
+    { "other_code", { { false, "* OK [STARTTLS] ready\r\n" } }, 1, false },
+    { "cut_word", { { false, "* OK ready\r\n" }, { false, "* CAPABILITY STARTTL\r\n" } }, 2, false },
+};
+
+static void test_capability(gconstpointer data)
+{
+    const capa_case *c = data;
+    mailx_imap_session s;
+    g_free(run(c->ch, c->n, false, &s));
+    if (s.starttls_offered != c->offered)
+        g_error("%s: starttls_offered %d, expected %d", c->name, s.starttls_offered, c->offered);
+    g_free(run(c->ch, c->n, true, &s));
+    if (s.starttls_offered != c->offered)
+        g_error("%s (byte by byte): starttls_offered %d, expected %d", c->name, s.starttls_offered, c->offered);
+}
+
 static void test_fetch_pipelined(void)
 {
     /* the literal holds lines that look like responses; tagged responses come
@@ -522,6 +551,11 @@ int main(int argc, char **argv)
         char *path = g_strdup_printf("/imap_session/line_cut/%s", cut_cases[i].name);
         g_test_add_data_func(path, &cut_cases[i], test_cut);
         g_free(path);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(capa_cases); i++) {
+        char path[96];
+        g_snprintf(path, sizeof path, "/imap_session/capability/%s", capa_cases[i].name);
+        g_test_add_data_func(path, &capa_cases[i], test_capability);
     }
     g_test_add_func("/imap_session/login_forms", test_login_forms);
     g_test_add_func("/imap_session/fetch_pipelined", test_fetch_pipelined);
