@@ -35,8 +35,9 @@ void mailx_pack_write(const mailx_pack *p, const uint8_t *nb, uint8_t *at, const
     }
 }
 
-void mailx_pack_read(mailx_pack *p, const uint8_t *nb, const uint8_t *at, const void **part)
+size_t mailx_pack_read(mailx_pack *p, const uint8_t *nb, const uint8_t *at, const void **part)
 {
+    const uint8_t *start = at;
     if (p->parts && nb[0] == MAILX_PACK_WIDE) {
         memcpy(p->n, at, p->parts * sizeof(uint32_t));
         at += ALIGN8(p->parts * sizeof(uint32_t));
@@ -49,4 +50,5 @@ void mailx_pack_read(mailx_pack *p, const uint8_t *nb, const uint8_t *at, const 
         part[i] = len ? at : NULL;
         at += ALIGN8(len);
     }
+    return (size_t)(at - start);
 }

@@ -28,7 +28,9 @@ size_t mailx_pack_prepare(const mailx_pack *p, uint8_t *nb);
  * said): part i is n[i] * elem[i] bytes from src[i]. nb: as prepared. */
 void mailx_pack_write(const mailx_pack *p, const uint8_t *nb, uint8_t *at, const void *const *src);
 /* Reads a body back: p->parts and p->elem as written, nb the head's count
- * bytes; sets p->n and part[i] (where part i starts in the body, NULL when empty). */
-void mailx_pack_read(mailx_pack *p, const uint8_t *nb, const uint8_t *at, const void **part);
+ * bytes; sets p->n and part[i] (where part i starts in the body, NULL when empty).
+ * Returns the body's bytes (what mailx_pack_prepare said): where whatever the
+ * caller put after it starts. */
+size_t mailx_pack_read(mailx_pack *p, const uint8_t *nb, const uint8_t *at, const void **part);
 
 #endif

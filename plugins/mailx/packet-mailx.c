@@ -392,28 +392,37 @@ static guint64 conv_lines_cut(const mailx_conv *mc)
 /* A frame's record as kept for the whole file: one block from the record
  * arena (epan-ext/rec_pack.h), read back into a mailx_frame view on later
  * passes. The view has six pointers and its protocol record three more, with
- * counts and rare fields; the kept block has only what the frame has: a
- * 16-byte head, then the parts present (~40-60 bytes a frame instead of ~150
- * with the 16 bytes wmem added to each). */
+ * counts and rare fields; the kept block has only what the frame has: an
+ * 8-byte head with the counts of the two parts most frames have (replies or
+ * responses, commands), those parts, and only when the frame has one of the
+ * others (a completed message, a login step, an SMTP message, a gap, a rare
+ * field) an 8-byte second head with their counts and those parts after it
+ * (~30-50 bytes a frame instead of ~150 with the 16 bytes wmem added to each). */
+enum {
+    PART_A,         /* SMTP replies, POP3 and IMAP responses */
+    PART_B,         /* command pointers */
+    MAIN_PARTS
+};
 enum {
     PART_MSG,       /* the mailx_msg_frame pointer: messages completed here (0 or 1) */
     PART_RARE,      /* rec_rare (0 or 1) */
     PART_AUTH,      /* the login steps' pointers */
-    PART_A,         /* SMTP replies, POP3 and IMAP responses */
-    PART_B,         /* command pointers */
     PART_C,         /* SMTP messages, POP3 and IMAP capture gaps */
-    REC_PARTS
+    EXT_PARTS
 };
 
 typedef struct {
-    mailx_conv *conv;
-    guint8 proto;               /* the protocol record: MAILX_PROTO_*, NONE for none */
-    guint8 from_client : 1, tls_layer : 1, segment_lost : 1, line_cut : 1,
-           starttls : 3;        /* mailx_starttls_event */
-    guint8 n[REC_PARTS];        /* count bytes (rec_pack.h) */
+    guint32 session;            /* the session's mailx.session (its index in mailx_convs + 1); 0: none */
+    guint8 proto : 2,           /* the protocol record: MAILX_PROTO_*, NONE for none */
+           from_client : 1, tls_layer : 1, segment_lost : 1, line_cut : 1,
+           ext : 1;             /* the second head and its parts follow the main parts */
+    guint8 starttls : 3;        /* mailx_starttls_event */
+    guint8 n[MAIN_PARTS];       /* count bytes (rec_pack.h) */
 } frame_rec;
-/* where the parts start: 16 bytes on 64-bit systems, the head itself */
-#define REC_HEAD ((sizeof(frame_rec) + 7) & ~(size_t)7)
+G_STATIC_ASSERT(sizeof(frame_rec) == 8);
+#define REC_HEAD sizeof(frame_rec)
+/* the second head: the count bytes of the other parts, 8 bytes with the padding */
+#define EXT_HEAD ((size_t)8)
 
 /* What few frames have: the pending-command limit hit here, a gap that stopped
  * pairing (SMTP), the bytes the capture cut off (SMTP) */
@@ -424,21 +433,26 @@ typedef struct {
 } rec_rare;
 
 /* Element size of each part, by the protocol record. */
+static const size_t main_elem[4][MAIN_PARTS] = {
+    [MAILX_PROTO_NONE] = { 0, 0 },
+    [MAILX_PROTO_SMTP] = { sizeof(mailx_smtp_reply_rec), sizeof(mailx_smtp_cmd_rec *) },
+    [MAILX_PROTO_POP]  = { sizeof(mailx_pop_resp_rec), sizeof(mailx_pop_cmd_rec *) },
+    [MAILX_PROTO_IMAP] = { sizeof(mailx_imap_resp_rec), sizeof(mailx_imap_cmd_rec *) },
+};
 #define COMMON_PARTS sizeof(struct mailx_msg_frame *), sizeof(rec_rare), sizeof(mailx_auth_rec *)
-static const size_t rec_elem[4][REC_PARTS] = {
-    [MAILX_PROTO_NONE] = { COMMON_PARTS, 0, 0, 0 },
-    [MAILX_PROTO_SMTP] = { COMMON_PARTS, sizeof(mailx_smtp_reply_rec), sizeof(mailx_smtp_cmd_rec *),
-                           sizeof(mailx_smtp_msg_rec) },
-    [MAILX_PROTO_POP]  = { COMMON_PARTS, sizeof(mailx_pop_resp_rec), sizeof(mailx_pop_cmd_rec *),
-                           sizeof(mailx_gap_rec) },
-    [MAILX_PROTO_IMAP] = { COMMON_PARTS, sizeof(mailx_imap_resp_rec), sizeof(mailx_imap_cmd_rec *),
-                           sizeof(mailx_gap_rec) },
+static const size_t ext_elem[4][EXT_PARTS] = {
+    [MAILX_PROTO_NONE] = { COMMON_PARTS, 0 },
+    [MAILX_PROTO_SMTP] = { COMMON_PARTS, sizeof(mailx_smtp_msg_rec) },
+    [MAILX_PROTO_POP]  = { COMMON_PARTS, sizeof(mailx_gap_rec) },
+    [MAILX_PROTO_IMAP] = { COMMON_PARTS, sizeof(mailx_gap_rec) },
 };
 
-static void rec_layout(mailx_pack *pk, guint8 proto)
+static void rec_layout(mailx_pack *main, mailx_pack *ext, guint8 proto)
 {
-    pk->parts = REC_PARTS;
-    pk->elem = rec_elem[proto];
+    main->parts = MAIN_PARTS;
+    main->elem = main_elem[proto];
+    ext->parts = EXT_PARTS;
+    ext->elem = ext_elem[proto];
 }
 
 /* The view a kept record is read back into: the mailx_frame and its protocol
@@ -457,49 +471,58 @@ static const frame_rec *frame_store(const mailx_frame *tmp)
 {
     frame_rec h;
     memset(&h, 0, sizeof h);
-    h.conv = tmp->conv;
+    h.session = tmp->conv ? tmp->conv->id : 0;
     h.from_client = tmp->from_client;
     h.tls_layer = tmp->tls_layer;
     h.segment_lost = tmp->segment_lost;
     h.line_cut = tmp->line_cut;
     h.starttls = tmp->starttls;
     rec_rare rare = { 0, 0, 0 };
-    const void *src[REC_PARTS] = { &tmp->msg, &rare, tmp->auth, NULL, NULL, NULL };
-    mailx_pack pk;
+    const void *src[MAIN_PARTS] = { NULL, NULL };
+    const void *ext_src[EXT_PARTS] = { &tmp->msg, &rare, tmp->auth, NULL };
+    mailx_pack pk, ek;
     if (tmp->smtp) {
         const mailx_smtp_frame *f = tmp->smtp;
         h.proto = MAILX_PROTO_SMTP;
-        rec_layout(&pk, h.proto);
-        pk.n[PART_A] = f->n_replies; pk.n[PART_B] = f->n_commands; pk.n[PART_C] = f->n_messages;
-        src[PART_A] = f->replies; src[PART_B] = f->commands; src[PART_C] = f->messages;
+        rec_layout(&pk, &ek, h.proto);
+        pk.n[PART_A] = f->n_replies; pk.n[PART_B] = f->n_commands; ek.n[PART_C] = f->n_messages;
+        src[PART_A] = f->replies; src[PART_B] = f->commands; ext_src[PART_C] = f->messages;
         rare.pending_dropped = f->pending_dropped;
         rare.bytes_missing = f->bytes_missing;
         rare.segment_lost = f->segment_lost;
     } else if (tmp->pop) {
         const mailx_pop_frame *f = tmp->pop;
         h.proto = MAILX_PROTO_POP;
-        rec_layout(&pk, h.proto);
-        pk.n[PART_A] = f->n_resp; pk.n[PART_B] = f->n_cmd; pk.n[PART_C] = f->n_gap;
-        src[PART_A] = f->resp; src[PART_B] = f->cmd; src[PART_C] = f->gap;
+        rec_layout(&pk, &ek, h.proto);
+        pk.n[PART_A] = f->n_resp; pk.n[PART_B] = f->n_cmd; ek.n[PART_C] = f->n_gap;
+        src[PART_A] = f->resp; src[PART_B] = f->cmd; ext_src[PART_C] = f->gap;
         rare.pending_dropped = f->pending_dropped;
     } else if (tmp->imap) {
         const mailx_imap_frame *f = tmp->imap;
         h.proto = MAILX_PROTO_IMAP;
-        rec_layout(&pk, h.proto);
-        pk.n[PART_A] = f->n_resp; pk.n[PART_B] = f->n_cmd; pk.n[PART_C] = f->n_gap;
-        src[PART_A] = f->resp; src[PART_B] = f->cmd; src[PART_C] = f->gap;
+        rec_layout(&pk, &ek, h.proto);
+        pk.n[PART_A] = f->n_resp; pk.n[PART_B] = f->n_cmd; ek.n[PART_C] = f->n_gap;
+        src[PART_A] = f->resp; src[PART_B] = f->cmd; ext_src[PART_C] = f->gap;
         rare.pending_dropped = f->pending_dropped;
     } else {
-        rec_layout(&pk, MAILX_PROTO_NONE);
-        pk.n[PART_A] = pk.n[PART_B] = pk.n[PART_C] = 0;
+        rec_layout(&pk, &ek, MAILX_PROTO_NONE);
+        pk.n[PART_A] = pk.n[PART_B] = ek.n[PART_C] = 0;
     }
-    pk.n[PART_MSG] = tmp->msg != NULL;
-    pk.n[PART_RARE] = rare.pending_dropped || rare.bytes_missing || rare.segment_lost;
-    pk.n[PART_AUTH] = tmp->n_auth;
+    ek.n[PART_MSG] = tmp->msg != NULL;
+    ek.n[PART_RARE] = rare.pending_dropped || rare.bytes_missing || rare.segment_lost;
+    ek.n[PART_AUTH] = tmp->n_auth;
+    h.ext = ek.n[PART_MSG] || ek.n[PART_RARE] || ek.n[PART_AUTH] || ek.n[PART_C];
     size_t body = mailx_pack_prepare(&pk, h.n);
-    guint8 *block = (guint8 *)mailx_rec_alloc(REC_HEAD + body);
+    guint8 ext_nb[EXT_HEAD] = { 0 };
+    size_t ext_body = h.ext ? mailx_pack_prepare(&ek, ext_nb) : 0;
+    guint8 *block = (guint8 *)mailx_rec_alloc(REC_HEAD + body + (h.ext ? EXT_HEAD + ext_body : 0));
     memcpy(block, &h, sizeof h);
     mailx_pack_write(&pk, h.n, block + REC_HEAD, src);
+    if (h.ext) {
+        guint8 *ext = block + REC_HEAD + body;
+        memcpy(ext, ext_nb, EXT_HEAD);
+        mailx_pack_write(&ek, ext_nb, ext + EXT_HEAD, ext_src);
+    }
     return (const frame_rec *)block;
 }
 
@@ -507,33 +530,40 @@ static const frame_rec *frame_store(const mailx_frame *tmp)
  * record's own (file scope, read only). */
 static mailx_frame *frame_view(const frame_rec *r, packet_info *pinfo)
 {
-    mailx_pack pk;
-    const void *part[REC_PARTS];
-    rec_layout(&pk, r->proto);
-    mailx_pack_read(&pk, r->n, (const guint8 *)r + REC_HEAD, part);
+    mailx_pack pk, ek;
+    const void *part[MAIN_PARTS];
+    const void *ext_part[EXT_PARTS] = { NULL, NULL, NULL, NULL };
+    rec_layout(&pk, &ek, r->proto);
+    size_t body = mailx_pack_read(&pk, r->n, (const guint8 *)r + REC_HEAD, part);
+    if (r->ext) {
+        const guint8 *ext = (const guint8 *)r + REC_HEAD + body;
+        mailx_pack_read(&ek, ext, ext + EXT_HEAD, ext_part);
+    } else {
+        memset(ek.n, 0, sizeof ek.n);
+    }
 
     frame_view_block *v = wmem_new0(pinfo->pool, frame_view_block);
     mailx_frame *fr = &v->fr;
-    fr->conv = r->conv;
+    fr->conv = r->session ? (mailx_conv *)g_ptr_array_index(mailx_convs, r->session - 1) : NULL;
     fr->from_client = r->from_client;
     fr->tls_layer = r->tls_layer;
     fr->segment_lost = r->segment_lost;
     fr->line_cut = r->line_cut;
     fr->starttls = r->starttls;
-    if (part[PART_MSG])
-        memcpy(&fr->msg, part[PART_MSG], sizeof fr->msg);
+    if (ext_part[PART_MSG])
+        memcpy(&fr->msg, ext_part[PART_MSG], sizeof fr->msg);
     rec_rare rare = { 0, 0, 0 };
-    if (part[PART_RARE])
-        memcpy(&rare, part[PART_RARE], sizeof rare);
-    fr->n_auth = pk.n[PART_AUTH];
-    fr->auth = (mailx_auth_rec **)part[PART_AUTH];
+    if (ext_part[PART_RARE])
+        memcpy(&rare, ext_part[PART_RARE], sizeof rare);
+    fr->n_auth = ek.n[PART_AUTH];
+    fr->auth = (mailx_auth_rec **)ext_part[PART_AUTH];
     switch (r->proto) {
     case MAILX_PROTO_SMTP: {
         mailx_smtp_frame *f = &v->p.smtp;
-        f->n_replies = pk.n[PART_A]; f->n_commands = pk.n[PART_B]; f->n_messages = pk.n[PART_C];
+        f->n_replies = pk.n[PART_A]; f->n_commands = pk.n[PART_B]; f->n_messages = ek.n[PART_C];
         f->replies = (mailx_smtp_reply_rec *)part[PART_A];
         f->commands = (mailx_smtp_cmd_rec **)part[PART_B];
-        f->messages = (mailx_smtp_msg_rec *)part[PART_C];
+        f->messages = (mailx_smtp_msg_rec *)ext_part[PART_C];
         f->pending_dropped = rare.pending_dropped;
         f->bytes_missing = rare.bytes_missing;
         f->segment_lost = rare.segment_lost != 0;
@@ -542,20 +572,20 @@ static mailx_frame *frame_view(const frame_rec *r, packet_info *pinfo)
     }
     case MAILX_PROTO_POP: {
         mailx_pop_frame *f = &v->p.pop;
-        f->n_resp = pk.n[PART_A]; f->n_cmd = pk.n[PART_B]; f->n_gap = pk.n[PART_C];
+        f->n_resp = pk.n[PART_A]; f->n_cmd = pk.n[PART_B]; f->n_gap = ek.n[PART_C];
         f->resp = (mailx_pop_resp_rec *)part[PART_A];
         f->cmd = (mailx_pop_cmd_rec **)part[PART_B];
-        f->gap = (mailx_gap_rec *)part[PART_C];
+        f->gap = (mailx_gap_rec *)ext_part[PART_C];
         f->pending_dropped = rare.pending_dropped;
         fr->pop = f;
         break;
     }
     case MAILX_PROTO_IMAP: {
         mailx_imap_frame *f = &v->p.imap;
-        f->n_resp = pk.n[PART_A]; f->n_cmd = pk.n[PART_B]; f->n_gap = pk.n[PART_C];
+        f->n_resp = pk.n[PART_A]; f->n_cmd = pk.n[PART_B]; f->n_gap = ek.n[PART_C];
         f->resp = (mailx_imap_resp_rec *)part[PART_A];
         f->cmd = (mailx_imap_cmd_rec **)part[PART_B];
-        f->gap = (mailx_gap_rec *)part[PART_C];
+        f->gap = (mailx_gap_rec *)ext_part[PART_C];
         f->pending_dropped = rare.pending_dropped;
         fr->imap = f;
         break;

@@ -61,7 +61,7 @@ static void test_case(gconstpointer data)
 
     mailx_pack back = { .parts = tc->parts, .elem = tc->elem };
     const void *part[MAILX_PACK_MAX_PARTS];
-    mailx_pack_read(&back, nb, at, part);
+    g_assert_cmpuint(mailx_pack_read(&back, nb, at, part), ==, tc->body);
     for (unsigned i = 0; i < tc->parts; i++) {
         g_assert_cmpuint(back.n[i], ==, tc->n[i]);
         if (tc->offset[i] < 0) {
