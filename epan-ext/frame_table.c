@@ -7,7 +7,7 @@
 
 struct mailx_frame_chunk {
     uint32_t num[MAILX_FRAME_TABLE_CHUNK];
-    void *rec[MAILX_FRAME_TABLE_CHUNK];
+    uint64_t rec[MAILX_FRAME_TABLE_CHUNK];
 };
 
 void mailx_frame_table_init(mailx_frame_table *t)
@@ -30,7 +30,7 @@ static uint32_t num_at(const mailx_frame_table *t, uint64_t i)
     return t->chunks[i / MAILX_FRAME_TABLE_CHUNK]->num[i % MAILX_FRAME_TABLE_CHUNK];
 }
 
-static void **rec_at(const mailx_frame_table *t, uint64_t i)
+static uint64_t *rec_at(const mailx_frame_table *t, uint64_t i)
 {
     return &t->chunks[i / MAILX_FRAME_TABLE_CHUNK]->rec[i % MAILX_FRAME_TABLE_CHUNK];
 }
@@ -62,7 +62,7 @@ static uint32_t late_lower_bound(const mailx_frame_table *t, uint32_t num)
     return lo;
 }
 
-static void append(mailx_frame_table *t, uint32_t num, void *rec)
+static void append(mailx_frame_table *t, uint32_t num, uint64_t rec)
 {
     if (t->count == (uint64_t)t->n_chunks * MAILX_FRAME_TABLE_CHUNK) {
         if (t->n_chunks == t->chunks_cap) {
@@ -76,7 +76,7 @@ static void append(mailx_frame_table *t, uint32_t num, void *rec)
     t->cursor = t->count++;
 }
 
-static void late_set(mailx_frame_table *t, uint32_t num, void *rec)
+static void late_set(mailx_frame_table *t, uint32_t num, uint64_t rec)
 {
     uint32_t i = late_lower_bound(t, num);
     if (i < t->late_count && t->late_num[i] == num) {
@@ -86,7 +86,7 @@ static void late_set(mailx_frame_table *t, uint32_t num, void *rec)
     if (t->late_count == t->late_cap) {
         t->late_cap = t->late_cap ? t->late_cap * 2 : 8;
         t->late_num = g_renew(uint32_t, t->late_num, t->late_cap);
-        t->late_rec = g_renew(void *, t->late_rec, t->late_cap);
+        t->late_rec = g_renew(uint64_t, t->late_rec, t->late_cap);
     }
     memmove(t->late_num + i + 1, t->late_num + i, (t->late_count - i) * sizeof *t->late_num);
     memmove(t->late_rec + i + 1, t->late_rec + i, (t->late_count - i) * sizeof *t->late_rec);
@@ -95,7 +95,7 @@ static void late_set(mailx_frame_table *t, uint32_t num, void *rec)
     t->late_count++;
 }
 
-void mailx_frame_table_set(mailx_frame_table *t, uint32_t num, void *rec)
+void mailx_frame_table_set_value(mailx_frame_table *t, uint32_t num, uint64_t rec)
 {
     if (t->count == 0 || num > num_at(t, t->count - 1)) {
         append(t, num, rec);
@@ -110,7 +110,7 @@ void mailx_frame_table_set(mailx_frame_table *t, uint32_t num, void *rec)
     late_set(t, num, rec);
 }
 
-void *mailx_frame_table_get(mailx_frame_table *t, uint32_t num)
+uint64_t mailx_frame_table_get_value(mailx_frame_table *t, uint32_t num)
 {
     if (t->count) {
         uint64_t c = t->cursor;
@@ -134,7 +134,17 @@ void *mailx_frame_table_get(mailx_frame_table *t, uint32_t num)
         if (i < t->late_count && t->late_num[i] == num)
             return t->late_rec[i];
     }
-    return NULL;
+    return 0;
+}
+
+void mailx_frame_table_set(mailx_frame_table *t, uint32_t num, void *rec)
+{
+    mailx_frame_table_set_value(t, num, (uint64_t)(uintptr_t)rec);
+}
+
+void *mailx_frame_table_get(mailx_frame_table *t, uint32_t num)
+{
+    return (void *)(uintptr_t)mailx_frame_table_get_value(t, num);
 }
 
 uint64_t mailx_frame_table_count(const mailx_frame_table *t)
@@ -145,5 +155,5 @@ uint64_t mailx_frame_table_count(const mailx_frame_table *t)
 size_t mailx_frame_table_bytes(const mailx_frame_table *t)
 {
     return (size_t)t->n_chunks * sizeof(mailx_frame_chunk) + t->chunks_cap * sizeof(mailx_frame_chunk *) +
-           t->late_cap * (sizeof(uint32_t) + sizeof(void *));
+           t->late_cap * (sizeof(uint32_t) + sizeof(uint64_t));
 }

@@ -5,7 +5,9 @@
  * number and pointer in fixed-size chunks, so growing never copies the table)
  * and a look-up is a binary search, or one compare when frames come in order
  * (the first pass, tshark's second pass). Records are added on the first pass
- * in frame order; one added out of order goes to a small side table. */
+ * in frame order; one added out of order goes to a small side table. A record
+ * is a pointer, or a value of up to 64 bits kept in the table itself (a
+ * record that small costs no block of its own). */
 #ifndef MAILX_FRAME_TABLE_H
 #define MAILX_FRAME_TABLE_H
 
@@ -25,7 +27,7 @@ typedef struct {
     /* records added with a frame number not above the last one (never on
        Wireshark's sequential first pass): sorted, searched after the chunks */
     uint32_t *late_num;
-    void **late_rec;
+    uint64_t *late_rec;
     uint32_t late_count, late_cap;
 } mailx_frame_table;
 
@@ -36,6 +38,10 @@ void mailx_frame_table_clear(mailx_frame_table *t);
 void mailx_frame_table_set(mailx_frame_table *t, uint32_t num, void *rec);
 /* The record of frame `num`, or NULL. */
 void *mailx_frame_table_get(mailx_frame_table *t, uint32_t num);
+/* The same with the record a value kept in the table (rec may not be 0). */
+void mailx_frame_table_set_value(mailx_frame_table *t, uint32_t num, uint64_t rec);
+/* The value of frame `num`, or 0. */
+uint64_t mailx_frame_table_get_value(mailx_frame_table *t, uint32_t num);
 /* Records stored. */
 uint64_t mailx_frame_table_count(const mailx_frame_table *t);
 /* Bytes the table itself holds (for the memory figures in docs/hostile-input.md). */

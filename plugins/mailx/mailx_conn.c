@@ -134,14 +134,17 @@ typedef struct {
     address server_addr;
     guint16 server_port;
     guint32 first_frame, last_frame, last_syn_frame, decided_frame;
+    guint32 num;                   /* 1, 2, ...: its place in track_list + 1 */
 } conn_track;
 
 /* What one frame decided; stored only on frames where something happened (an
  * event, a burst, a storm, the limit). The other frames of a tracked connection
  * render from the connection's state alone (the first pass right after feeding
  * the frame, later passes the final state), so a capture's ACKs and data
- * segments cost no memory here. 16 bytes: most records are a connection's
- * SYN, SYN/ACK and FINs; what a burst or storm adds is in a conn_alarm. */
+ * segments cost no memory here. Kept as a 64-bit value in the conn_frames
+ * table itself (conn_rec_pack), with the connection by number: no block of its
+ * own. Most records are a connection's SYN, SYN/ACK and FINs; what a burst or
+ * storm adds is in a conn_alarm. */
 typedef struct {
     conn_track *ct;                /* NULL: a failure reply on an untracked connection */
     guint16 ev;                    /* MAILX_CONN_EV_* decided here */
@@ -156,6 +159,7 @@ typedef struct {
 } conn_alarm;
 
 static wmem_map_t *tracks;         /* conversation_t* -> conn_track* */
+static GPtrArray *track_list;      /* every conn_track, in order of its number */
 static wmem_map_t *servers;        /* "family/address" -> mailx_server* */
 static guint32 n_tracks;
 static gboolean limit_reported;
@@ -243,6 +247,10 @@ void mailx_conn_file_cleanup(void)
 {
     mailx_frame_table_clear(&conn_frames);
     mailx_frame_table_clear(&conn_alarms);
+    if (track_list) {
+        g_ptr_array_free(track_list, TRUE);
+        track_list = NULL;
+    }
 }
 
 void mailx_conn_file_init(void)
@@ -269,6 +277,10 @@ void mailx_conn_file_init(void)
     tracks = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     servers = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
     n_tracks = 0;
+    if (track_list)
+        g_ptr_array_set_size(track_list, 0);
+    else
+        track_list = g_ptr_array_new();
     limit_reported = FALSE;
     cache_num = 0;
     cache_conv = NULL;
@@ -520,15 +532,42 @@ static mailx_server *server_get(packet_info *pinfo, const address *addr, mailx_p
     return s;
 }
 
-static conn_frame *frame_rec(packet_info *pinfo)
+/* A conn_frame as the 64-bit value the table keeps: the event bits (0-15), the
+ * flags (16-19), bit 20 always (never 0), the connection's number (32-63, 0: none). */
+#define CONN_REC_KEPT (G_GUINT64_CONSTANT(1) << 20)
+static guint64 conn_rec_pack(const conn_frame *cf)
 {
-    conn_frame *cf = (conn_frame *)mailx_frame_table_get(&conn_frames, pinfo->num);
-    if (!cf) {
-        cf = mailx_rec_new0(conn_frame);
-        mailx_frame_table_set(&conn_frames, pinfo->num, cf);
-        view_num = 0;
-    }
+    return (guint64)cf->ev | (guint64)cf->limit << 16 | (guint64)cf->burst_start << 17 |
+           (guint64)cf->storm_rate << 18 | (guint64)cf->storm_conc << 19 | CONN_REC_KEPT |
+           (guint64)(cf->ct ? cf->ct->num : 0) << 32;
+}
+
+static void conn_rec_unpack(guint64 v, conn_frame *cf)
+{
+    guint32 num = (guint32)(v >> 32);
+    cf->ct = num ? (conn_track *)g_ptr_array_index(track_list, num - 1) : NULL;
+    cf->ev = (guint16)v;
+    cf->limit = (v >> 16) & 1;
+    cf->burst_start = (v >> 17) & 1;
+    cf->storm_rate = (v >> 18) & 1;
+    cf->storm_conc = (v >> 19) & 1;
+}
+
+/* The frame's record (all zero when it has none yet), to change and keep with rec_put. */
+static conn_frame rec_get(packet_info *pinfo)
+{
+    conn_frame cf;
+    memset(&cf, 0, sizeof cf);
+    guint64 v = mailx_frame_table_get_value(&conn_frames, pinfo->num);
+    if (v)
+        conn_rec_unpack(v, &cf);
     return cf;
+}
+
+static void rec_put(packet_info *pinfo, const conn_frame *cf)
+{
+    mailx_frame_table_set_value(&conn_frames, pinfo->num, conn_rec_pack(cf));
+    view_num = 0;
 }
 
 /* The frame's alarm record, made if there is none (first pass). */
@@ -640,7 +679,9 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
         if (n_tracks >= pref_conn_max) {
             if (!limit_reported) {
                 limit_reported = TRUE;
-                frame_rec(pinfo)->limit = 1;
+                conn_frame cf = rec_get(pinfo);
+                cf.limit = 1;
+                rec_put(pinfo, &cf);
             }
             return;
         }
@@ -664,6 +705,8 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
         mailx_rec_address(&ct->server_addr, dst_server ? &pinfo->dst : &pinfo->src);
         ct->srv = server_get(pinfo, &ct->server_addr, service_family(ct->service));
         ct->first_frame = pinfo->num;
+        g_ptr_array_add(track_list, ct);
+        ct->num = track_list->len;
         wmem_map_insert(tracks, conv, ct);
         track_slots[track_slot(conv)].conv = conv;
         track_slots[track_slot(conv)].ct = ct;
@@ -692,11 +735,11 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
         ct->decided_frame = pinfo->num;
 
     /* a record only where something was decided; storms add theirs below */
-    conn_frame *cf = NULL;
     if (ev) {
-        cf = frame_rec(pinfo);
-        cf->ct = ct;
-        cf->ev = (guint16)ev;
+        conn_frame cf = rec_get(pinfo);
+        cf.ct = ct;
+        cf.ev = (guint16)ev;
+        rec_put(pinfo, &cf);
     }
 
     mailx_server *srv = ct->srv;
@@ -709,9 +752,10 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
         if (in_win > srv->peak_rate)
             srv->peak_rate = in_win;
         if (r == MAILX_BURST_EV_START) {
-            cf = frame_rec(pinfo);
-            cf->ct = ct;
-            cf->storm_rate = 1;
+            conn_frame cf = rec_get(pinfo);
+            cf.ct = ct;
+            cf.storm_rate = 1;
+            rec_put(pinfo, &cf);
             conn_alarm *a = alarm_rec(pinfo);
             a->rate = in_win;
             a->srv = srv;
@@ -720,9 +764,10 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
         ct->open_counted = TRUE;
         if (!srv->conc_raised && pref_storm_concurrent && srv->concurrent.current >= pref_storm_concurrent) {
             srv->conc_raised = TRUE;
-            cf = frame_rec(pinfo);
-            cf->ct = ct;
-            cf->storm_conc = 1;
+            conn_frame cf = rec_get(pinfo);
+            cf.ct = ct;
+            cf.storm_conc = 1;
+            rec_put(pinfo, &cf);
             conn_alarm *a = alarm_rec(pinfo);
             a->conc = srv->concurrent.current;
             a->srv = srv;
@@ -752,14 +797,15 @@ void mailx_conn_server_failure(packet_info *pinfo, const mailx_conv *mc)
         b->last_ns = now;
         srv->cur_burst = b;
         srv->bursts++;
-        conn_frame *cf = frame_rec(pinfo);
-        if (!cf->ct) {
+        conn_frame cf = rec_get(pinfo);
+        if (!cf.ct) {
             /* the frame's connection, as the record of a frame that decided something has it */
             conn_track *ct = frame_track(pinfo);
             if (ct && pinfo->num >= ct->first_frame && pinfo->num <= ct->last_frame)
-                cf->ct = ct;
+                cf.ct = ct;
         }
-        cf->burst_start = 1;
+        cf.burst_start = 1;
+        rec_put(pinfo, &cf);
         conn_alarm *a = alarm_rec(pinfo);
         a->burst = b;
         a->srv = srv;
@@ -836,9 +882,11 @@ static double share(guint32 part, guint32 whole)
  * was fed (between its first and its last frame) and that decided nothing. */
 static const conn_frame *frame_view_new(packet_info *pinfo)
 {
-    const conn_frame *cf = (const conn_frame *)mailx_frame_table_get(&conn_frames, pinfo->num);
-    if (cf)
-        return cf;
+    guint64 v = mailx_frame_table_get_value(&conn_frames, pinfo->num);
+    if (v) {
+        conn_rec_unpack(v, &view_scratch);
+        return &view_scratch;
+    }
     if (!mailx_port_service[pinfo->srcport] && !mailx_port_service[pinfo->destport])
         return NULL;
     conn_track *ct = frame_track(pinfo);

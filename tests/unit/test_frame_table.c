@@ -21,9 +21,12 @@ static const table_case cases[] = {
     { "frame 0 and the largest number", "s0 s4294967295 g0 g4294967295 g1", "0 4294967295 -" },
 };
 
-static void test_case(gconstpointer p)
+/* values kept in the table: the frame number under the top bit (never 0), so
+ * that all 64 bits are carried */
+#define VALUE_OF(num) (G_GUINT64_CONSTANT(0x8000000000000000) | (guint64)(num))
+
+static void run_case(const table_case *tc, gboolean values)
 {
-    const table_case *tc = (const table_case *)p;
     mailx_frame_table t;
     mailx_frame_table_init(&t);
     gchar **ops = g_strsplit(tc->ops, " ", -1);
@@ -32,11 +35,24 @@ static void test_case(gconstpointer p)
         guint32 num = (guint32)g_ascii_strtoull(*o + 1, NULL, 10);
         if (**o == 's') {
             /* record: a pointer that encodes the number (+1: never NULL) */
-            mailx_frame_table_set(&t, num, GSIZE_TO_POINTER((gsize)num + 1));
+            if (values)
+                mailx_frame_table_set_value(&t, num, VALUE_OF(num));
+            else
+                mailx_frame_table_set(&t, num, GSIZE_TO_POINTER((gsize)num + 1));
         } else {
-            void *r = mailx_frame_table_get(&t, num);
             if (got->len)
                 g_string_append_c(got, ' ');
+            if (values) {
+                guint64 v = mailx_frame_table_get_value(&t, num);
+                if (v) {
+                    g_assert_cmphex(v >> 32, ==, 0x80000000u);
+                    g_string_append_printf(got, "%" G_GUINT64_FORMAT, v & 0xFFFFFFFFu);
+                } else {
+                    g_string_append_c(got, '-');
+                }
+                continue;
+            }
+            void *r = mailx_frame_table_get(&t, num);
             if (r)
                 g_string_append_printf(got, "%" G_GSIZE_FORMAT, GPOINTER_TO_SIZE(r) - 1);
             else
@@ -49,6 +65,17 @@ static void test_case(gconstpointer p)
     mailx_frame_table_clear(&t);
     g_assert_cmpuint(mailx_frame_table_count(&t), ==, 0);
     g_assert_null(mailx_frame_table_get(&t, 1));
+    g_assert_cmpuint(mailx_frame_table_get_value(&t, 1), ==, 0);
+}
+
+static void test_case(gconstpointer p)
+{
+    run_case((const table_case *)p, FALSE);
+}
+
+static void test_case_values(gconstpointer p)
+{
+    run_case((const table_case *)p, TRUE);
 }
 
 /* Many records over several chunks, every third frame, then a few out of
@@ -90,6 +117,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         char *path = g_strdup_printf("/frame_table/%s", cases[i].name);
         g_test_add_data_func(path, &cases[i], test_case);
+        g_free(path);
+        path = g_strdup_printf("/frame_table/values/%s", cases[i].name);
+        g_test_add_data_func(path, &cases[i], test_case_values);
         g_free(path);
     }
     g_test_add_func("/frame_table/against a hash table", test_against_hash);
