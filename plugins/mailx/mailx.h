@@ -138,15 +138,20 @@ typedef struct {
     struct mailx_auth_rec *open_attempt; /* the login waiting for its result */
 } mailx_session_summary;
 
+/* (one per session for the whole file: the small fields together, no padding) */
 typedef struct mailx_conv {
     guint32 id;                 /* mailx.session: 1, 2, ... in order of first mail frame */
+    guint32 first_frame;
+    guint32 closed_frame;             /* the frame with the second FIN */
+    guint16 server_port;
     guint8  proto;                    /* mailx_proto */
     guint8  fin_seen;                 /* bit 0: the server sent FIN, bit 1: the client */
     guint8  released : 1,             /* closed: the session state below is freed (packet-mailx.c) */
             close_queued : 1;
-    guint16 server_port;
-    guint32 first_frame;
-    guint32 closed_frame;             /* the frame with the second FIN */
+    guint8  hole_known[2];            /* POP3/IMAP gaps (below): a lost_segment frame starting at
+                                         hole_end is that gap */
+    guint8  hole_pending[2];          /* not yet told to the session: a mailx_gap_cause */
+    guint8  seq_known[2];
     address server_addr;
     /* Session state, file scope, made at the first frame that needs it and freed
        MAILX_RELEASE_DELAY frames after both sides sent FIN (packet-mailx.c), so
@@ -166,9 +171,6 @@ typedef struct mailx_conv {
     guint32 hole_end[2];              /* the acknowledged sequence number */
     guint32 hole_bytes[2];            /* MAILX_GAP_SNAP: bytes cut from frames without mail data */
     guint32 seq_next[2];              /* end of the last data segment of that side */
-    guint8  hole_known[2];            /* a lost_segment frame starting at hole_end is that gap */
-    guint8  hole_pending[2];          /* not yet told to the session: a mailx_gap_cause */
-    guint8  seq_known[2];
 } mailx_conv;
 
 /* The per-frame records keep their strings (codes, command names, login
@@ -461,6 +463,19 @@ void mailx_conn_pop_reply(packet_info *pinfo, const struct mailx_conv *mc, gbool
 void mailx_conn_imap_reply(packet_info *pinfo, const struct mailx_conv *mc, gboolean no, gboolean bye,
                            const char *code);
 gboolean mailx_conn_has_record(packet_info *pinfo);
+/* What mailx keeps of a conversation (packet-mailx.c): the mail session's
+ * mailx.session (0: none yet; MAILX_LINK_UNTRACKED: past mailx.sessions_max)
+ * and the tracked connection's number (mailx_conn.c; 0: none). 8 bytes in a
+ * table by the conversation's index (epan-ext/index_table.h), instead of a
+ * conversation datum (a tree node of ~56 bytes with its allocator header) and
+ * a map from conversations to connections. */
+typedef struct {
+    guint32 session, track;
+} mailx_conv_link;
+#define MAILX_LINK_UNTRACKED G_MAXUINT32
+/* The conversation's link, zero when nothing was linked yet; NULL instead when
+ * !create and none near it was made either. With create, never NULL. */
+mailx_conv_link *mailx_conv_link_get(conversation_t *c, gboolean create);
 /* The frame's conversation, one look-up per frame shared by all of mailx
  * (with `create`: made if there is none). */
 conversation_t *mailx_frame_conversation(packet_info *pinfo, gboolean create);

@@ -126,15 +126,16 @@ typedef struct mailx_server {
     guint32 bursts;
 } mailx_server;
 
+/* One per tracked connection for the whole file: fields ordered without padding */
 typedef struct {
     mailx_conn c;
     guint8 service;
-    gboolean open_counted;
+    guint8 open_counted;
+    guint16 server_port;
+    guint32 num;                   /* 1, 2, ...: its place in track_list + 1 */
     mailx_server *srv;
     address server_addr;
-    guint16 server_port;
     guint32 first_frame, last_frame, last_syn_frame, decided_frame;
-    guint32 num;                   /* 1, 2, ...: its place in track_list + 1 */
 } conn_track;
 
 /* What one frame decided; stored only on frames where something happened (an
@@ -158,8 +159,7 @@ typedef struct {
     guint32 rate, conc;            /* storm values when raised */
 } conn_alarm;
 
-static wmem_map_t *tracks;         /* conversation_t* -> conn_track* */
-static GPtrArray *track_list;      /* every conn_track, in order of its number */
+static GPtrArray *track_list;      /* every conn_track, in order of its number (mailx_conv_link) */
 static wmem_map_t *servers;        /* "family/address" -> mailx_server* */
 static guint32 n_tracks;
 static gboolean limit_reported;
@@ -169,11 +169,11 @@ static guint32 cache_num;
 static conversation_t *cache_conv;
 static conversation_t *cache_ct_conv;   /* the conversation cache_ct was looked up for */
 static conn_track *cache_ct;
-/* The tracks map's answers for recently seen conversations, direct-mapped by
- * the conversation's address: a capture interleaves many connections, and
- * the map's hash look-up would be the price on every frame. A track is never
- * removed, and one added is written here too, so a slot always holds the
- * map's answer for its conversation. */
+/* The conversations' answers (their mailx_conv_link) for recently seen ones,
+ * direct-mapped by the conversation's address: a capture interleaves many
+ * connections, and the conversation's data look-up would be the price on every
+ * frame. A track is never removed, and one added is written here too, so a
+ * slot always holds its conversation's answer. */
 #define TRACK_SLOTS 256
 static struct {
     conversation_t *conv;
@@ -274,7 +274,6 @@ void mailx_conn_file_init(void)
         range_foreach(pref_extra_ports, extra_port, NULL);
     mailx_port_service[0] = 0;
 
-    tracks = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     servers = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
     n_tracks = 0;
     if (track_list)
@@ -503,8 +502,10 @@ static conn_track *frame_track(packet_info *pinfo)
     if (conv && conv != cache_ct_conv) {
         guint i = track_slot(conv);
         if (track_slots[i].conv != conv) {
+            const mailx_conv_link *l = mailx_conv_link_get(conv, FALSE);
             track_slots[i].conv = conv;
-            track_slots[i].ct = (conn_track *)wmem_map_lookup(tracks, conv);
+            track_slots[i].ct = l && l->track ? (conn_track *)g_ptr_array_index(track_list, l->track - 1)
+                                              : NULL;
         }
         cache_ct_conv = conv;
         cache_ct = track_slots[i].ct;
@@ -707,7 +708,7 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
         ct->first_frame = pinfo->num;
         g_ptr_array_add(track_list, ct);
         ct->num = track_list->len;
-        wmem_map_insert(tracks, conv, ct);
+        mailx_conv_link_get(conv, TRUE)->track = ct->num;
         track_slots[track_slot(conv)].conv = conv;
         track_slots[track_slot(conv)].ct = ct;
         cache_ct_conv = conv;

@@ -15,6 +15,7 @@
 #include "mailx.h"
 #include "mailx_msg.h"
 #include "frame_table.h"
+#include "index_table.h"
 #include "rec_arena.h"
 #include "rec_pack.h"
 
@@ -171,26 +172,39 @@ static gboolean port_serves(guint16 port, mailx_proto p)
     return FALSE;
 }
 
-/* What a conversation past mailx.sessions_max holds instead of a session, so
- * that its later frames are neither analysed nor counted again. */
-static char untracked_mark;
-#define UNTRACKED_CONV ((void *)&untracked_mark)
+/* Each conversation's mailx_conv_link, by conversation_t.conv_index (unique
+ * within the file). */
+static mailx_index_table mailx_links;
+
+mailx_conv_link *mailx_conv_link_get(conversation_t *c, gboolean create)
+{
+    return (mailx_conv_link *)mailx_index_table_get(&mailx_links, c->conv_index, create);
+}
+
+/* The session of a link's session number (NULL: none, or past mailx.sessions_max:
+ * MAILX_LINK_UNTRACKED, so that its later frames are neither analysed nor
+ * counted again). */
+static mailx_conv *link_conv(const mailx_conv_link *l)
+{
+    if (!l || !l->session || l->session == MAILX_LINK_UNTRACKED)
+        return NULL;
+    return (mailx_conv *)g_ptr_array_index(mailx_convs, l->session - 1);
+}
 
 static mailx_conv *conv_data(conversation_t *c)
 {
-    void *d = conversation_get_proto_data(c, proto_mailx);
-    return d == UNTRACKED_CONV ? NULL : (mailx_conv *)d;
+    return link_conv(mailx_conv_link_get(c, FALSE));
 }
 
 /* The frame's session, created on its first mail frame; NULL past mailx.sessions_max. */
 static mailx_conv *conv_get(packet_info *pinfo, mailx_proto p)
 {
     conversation_t *c = mailx_frame_conversation(pinfo, TRUE);
-    void *d = conversation_get_proto_data(c, proto_mailx);
-    if (d)
-        return d == UNTRACKED_CONV ? NULL : (mailx_conv *)d;
+    mailx_conv_link *l = mailx_conv_link_get(c, TRUE);
+    if (l->session)
+        return link_conv(l);
     if (!mailx_limits_session_admit(pinfo, mailx_convs->len)) {
-        conversation_add_proto_data(c, proto_mailx, UNTRACKED_CONV);
+        l->session = MAILX_LINK_UNTRACKED;
         return NULL;
     }
     mailx_conv *mc = mailx_rec_new0(mailx_conv);
@@ -210,7 +224,7 @@ static mailx_conv *conv_get(packet_info *pinfo, mailx_proto p)
     mailx_rec_address(&mc->server_addr, dst_is_server ? &pinfo->dst : &pinfo->src);
     mailx_server_ports[mc->server_port >> 3] |= (guint8)(1u << (mc->server_port & 7));
     g_ptr_array_add(mailx_convs, mc);
-    conversation_add_proto_data(c, proto_mailx, mc);
+    l->session = mc->id;
     return mc;
 }
 
@@ -1089,6 +1103,8 @@ static void mailx_init(void)
     mailx_strings = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
     mailx_next_session_id = 0;
     mailx_frame_table_clear(&mailx_frames);
+    mailx_index_table_clear(&mailx_links);
+    mailx_index_table_init(&mailx_links, sizeof(mailx_conv_link));
     mailx_rec_arena_clear(&mailx_recs);
     /* new file, or Decode As / port preferences changed: look the ports up again */
     memset(mailx_server_ports, 0, sizeof mailx_server_ports);
@@ -1149,6 +1165,7 @@ static void mailx_cleanup(void)
         mailx_closed = NULL;
     }
     mailx_frame_table_clear(&mailx_frames);
+    mailx_index_table_clear(&mailx_links);
     mailx_auth_file_cleanup();
     mailx_conn_file_cleanup();
     mailx_tcp_stats_file_cleanup();
