@@ -280,9 +280,11 @@ typedef struct {
     guint8  status;             /* mailx_imap_status */
     guint8  parsed : 1, has_request : 1, greeting : 1, literal_too_big : 1;
     guint32 request_frame;
-    /* tags in place: a client gives each command its own (RFC 9051 s2.2.1), so
-       interning them would cost a table entry per command */
-    char    tag[16];
+    /* < 16 bytes, "" when none: a client gives each command its own tag (RFC
+       9051 s2.2.1), so interning them would cost a table entry per command; a
+       tagged response points at its command's (mailx_imap_cmd_rec.tag), or at a
+       copy in the record arena when it has none or another */
+    const char *tag;
     const char *code;           /* < 32 bytes (interned, as the string below) */
     const char *command;        /* < MAILX_IMAP_NAME_MAX bytes */
     gint64  delta_ns;

@@ -100,8 +100,16 @@ static void on_response(void *ctx, const mailx_imap_response_event *ev)
     r.status = (guint8)resp->status;
     r.greeting = ev->greeting;
     r.literal_too_big = resp->literal.too_big;
-    if (resp->kind == MAILX_IMAP_RESP_TAGGED)
-        copy_printable(r.tag, sizeof r.tag, ev->line + resp->tag_off, resp->tag_len);
+    r.tag = "";
+    if (resp->kind == MAILX_IMAP_RESP_TAGGED) {
+        char tag[sizeof ((mailx_imap_cmd_rec *)NULL)->tag];
+        copy_printable(tag, sizeof tag, ev->line + resp->tag_off, resp->tag_len);
+        const mailx_imap_cmd_rec *cmd = ev->has_request ? (const mailx_imap_cmd_rec *)ev->request_token : NULL;
+        if (cmd && strcmp(cmd->tag, tag) == 0)
+            r.tag = cmd->tag;
+        else if (tag[0])
+            r.tag = mailx_rec_strndup(tag, sizeof tag);
+    }
     if (resp->has_code)
         copy_printable(code, sizeof code, ev->line + resp->code_off, resp->code_len);
     r.code = mailx_str_intern(code);
