@@ -924,24 +924,15 @@ gboolean mailx_conn_has_record(packet_info *pinfo)
     return frame_view(pinfo) != NULL;
 }
 
-void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
+/* The items of mailx_conn_render(), once it has decided there are some (ct:
+ * the connection's subtree wanted). Apart, so that the frames that have none
+ * run through a few lines of code only. */
+static G_GNUC_NO_INLINE void conn_render_items(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb,
+                                               const conn_frame *cf, conn_track *ct,
+                                               const conn_alarm *alarm)
 {
-    const conn_frame *cf = frame_view(pinfo);
-    if (!cf)
-        return;
     gboolean visited = PINFO_FD_VISITED(pinfo);
-    conn_track *ct = cf->ct;
     proto_item *ti = NULL;
-    /* Most frames of a connection decide nothing and raise no expert item: their
-       subtree is built only when someone reads it. Frames that may raise one
-       (an outcome, the greeting, the last frame, a burst or storm) always are. */
-    const conn_alarm *alarm = cf->burst_start || cf->storm_rate || cf->storm_conc
-                              ? (const conn_alarm *)mailx_frame_table_get(&conn_alarms, pinfo->num) : NULL;
-    if (ct && !mailx_fields_wanted(tree, conn_fields) && !alarm &&
-        !(cf->ev & (MAILX_CONN_EV_REFUSED | MAILX_CONN_EV_NO_GREETING | MAILX_CONN_EV_RESET |
-                    MAILX_CONN_EV_GREETING)) &&
-        !(visited && (pinfo->num == ct->last_frame || pinfo->num == ct->last_syn_frame)))
-        ct = NULL;
     if (ct) {
         const char *svc = mailx_service_name(ct->service);
         ti = proto_tree_add_item(tree, hf_conn, tvb, 0, 0, ENC_NA);
@@ -1070,6 +1061,30 @@ void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
                                "to mail ports; later ones are not tracked (preference mailx.conn_max)",
                                pref_conn_max);
     }
+}
+
+void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
+{
+    const conn_frame *cf = frame_view(pinfo);
+    if (!cf)
+        return;
+    gboolean visited = PINFO_FD_VISITED(pinfo);
+    conn_track *ct = cf->ct;
+    /* Most frames of a connection decide nothing and raise no expert item: their
+       subtree is built only when someone reads it. Frames that may raise one
+       (an outcome, the greeting, the last frame, a burst or storm) always are. */
+    const conn_alarm *alarm = cf->burst_start || cf->storm_rate || cf->storm_conc
+                              ? (const conn_alarm *)mailx_frame_table_get(&conn_alarms, pinfo->num) : NULL;
+    /* the fields' reference marks (a cache line each) are read last, when
+       nothing else decides */
+    if (ct && !alarm &&
+        !(cf->ev & (MAILX_CONN_EV_REFUSED | MAILX_CONN_EV_NO_GREETING | MAILX_CONN_EV_RESET |
+                    MAILX_CONN_EV_GREETING)) &&
+        !(visited && (pinfo->num == ct->last_frame || pinfo->num == ct->last_syn_frame)) &&
+        !mailx_fields_wanted(tree, conn_fields))
+        ct = NULL;
+    if (ct || alarm || cf->limit)
+        conn_render_items(pinfo, tree, tvb, cf, ct, alarm);
 }
 
 /* ----------------------------------------------- statistics accessors */

@@ -999,7 +999,8 @@ static void render_frame(mailx_frame *fr, packet_info *pinfo, proto_tree *tree, 
         mailx_imap_render(fr, pinfo, mt, tvb);
     if (fr->line_cut)
         mailx_limits_line_render(pinfo, mt, tvb);
-    mailx_auth_render(fr, pinfo, mt, tvb);
+    if (fr->n_auth)     /* most frames have no login step */
+        mailx_auth_render(fr, pinfo, mt, tvb);
     mailx_session_render(fr, pinfo, mt, tvb);
     mailx_conn_render(pinfo, mt, tvb);
     if (fr->msg)
