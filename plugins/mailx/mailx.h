@@ -15,6 +15,7 @@
 #include "imap_session.h"
 #include "auth.h"
 #include "mem_limits.h"
+#include "tcp_analysis.h"
 
 extern int proto_mailx;
 /* The "mailx" tap: one mailx_frame per mail frame, queued on every pass
@@ -441,18 +442,9 @@ void mailx_conn_wanted(GArray *wanted);
 gboolean mailx_tcp_segment(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *flags, guint32 *len);
 /* The raw (absolute) sequence and acknowledgement numbers of the same segment. */
 gboolean mailx_tcp_seq_ack(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *seq, guint32 *ack);
-/* The tcp.analysis.* flags Wireshark set on the frame, read once per frame
- * (for every pass: a tree without them gives 0). */
-enum {
-    MAILX_TA_RETRANS = 1 << 0,          /* tcp.analysis.retransmission */
-    MAILX_TA_SPURIOUS = 1 << 1,         /* tcp.analysis.spurious_retransmission */
-    MAILX_TA_OUT_OF_ORDER = 1 << 2,     /* tcp.analysis.out_of_order */
-    MAILX_TA_LOST = 1 << 3,             /* tcp.analysis.lost_segment */
-    MAILX_TA_ACK_LOST = 1 << 4,         /* tcp.analysis.ack_lost_segment */
-    MAILX_TA_DUP_ACK = 1 << 5,          /* tcp.analysis.duplicate_ack */
-    MAILX_TA_ZERO_WINDOW = 1 << 6,      /* tcp.analysis.zero_window */
-};
-#define MAILX_TA_COUNT 7
+/* The tcp.analysis.* items Wireshark added to the frame as MAILX_TA_* bits
+ * (epan-ext/tcp_analysis.h), read once per frame (for every pass: a tree
+ * without them gives 0). */
 guint mailx_tcp_analysis(packet_info *pinfo, proto_tree *tree);
 /* First pass, a TCP frame with a mail port on either side. */
 void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tvb);

@@ -10,6 +10,7 @@
 #include <epan/expert.h>
 #include <epan/conversation.h>
 #include <epan/to_str.h>
+#include <epan/dissectors/packet-tcp.h>
 
 #include "mailx.h"
 #include "conn.h"
@@ -90,16 +91,21 @@ static expert_field ei_storm_rate = EI_INIT;
 static expert_field ei_storm_concurrent = EI_INIT;
 static expert_field ei_limit = EI_INIT;
 
-/* TCP analysis flags read, never recomputed (hf ids from handoff); Wireshark
- * creates them only on the frames where they are set, so wanting them costs
- * other frames only their priming. The segment's flags and payload length are
+/* TCP analysis flags read, never recomputed (hf ids from handoff). Of the
+ * tcp.analysis items only tcp.analysis.flags is wanted: Wireshark adds it
+ * whenever the segment has a flag, and primes every wanted field on every
+ * frame of every capture (seven more cost ~220 instructions a frame). Which
+ * flags it has comes from the tcp dissector's record of the segment, the
+ * struct tcp_acked its conversation data points at while the frame is
+ * dissected (epan/dissectors/packet-tcp.h; epan-ext/tcp_analysis.c maps it).
+ * The segment's flags and payload length are
  * read from the frame's bytes (epan-ext/tcp_header.c), not from any TCP item:
  * a wanted tcp.flags/tcp.len or `tcp` item makes Wireshark build real items on
  * every TCP frame of every capture (~790 instructions a frame for the `tcp`
  * item alone, docs/performance.md), and the tcp dissector leaves the header
  * nowhere else a post-dissector can read (its tap data is handed out only
  * after the post-dissectors have run). */
-static int proto_icmp = -1, proto_icmpv6 = -1, hf_tcp_analysis_flags = -1;
+static int proto_icmp = -1, proto_icmpv6 = -1, proto_tcp = -1, hf_tcp_analysis_flags = -1;
 /* hf id of each MAILX_TA_* bit, in bit order */
 static int hf_ta[MAILX_TA_COUNT] = { -1, -1, -1, -1, -1, -1, -1 };
 static const char *const ta_names[MAILX_TA_COUNT] = {
@@ -590,6 +596,21 @@ static gboolean has_field(proto_tree *tree, int hf)
     return a && a->len > 0;
 }
 
+/* The flags the tcp dissector recorded for this frame's segment: get_tcp_
+   conversation_data() resets the record's pointer for each segment and
+   tcp_print_sequence_number_analysis() sets it to the segment's before it
+   adds tcp.analysis.flags, and nothing after the TCP layer changes it. */
+static gboolean ta_from_tcp(packet_info *pinfo, guint *bits)
+{
+    conversation_t *conv = mailx_frame_conversation(pinfo, FALSE);
+    const struct tcp_analysis *tcpd =
+        conv ? (const struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
+    if (!tcpd || !tcpd->ta)
+        return FALSE;
+    *bits = mailx_tcp_analysis_bits(tcpd->ta->flags, tcpd->ta->dupack_num);
+    return TRUE;
+}
+
 guint mailx_tcp_analysis(packet_info *pinfo, proto_tree *tree)
 {
     if (!tree)
@@ -597,12 +618,13 @@ guint mailx_tcp_analysis(packet_info *pinfo, proto_tree *tree)
     if (tree == ta_tree && pinfo->num == ta_num && PINFO_FD_VISITED(pinfo) == ta_visited)
         return ta_bits;
     guint bits = 0;
-    /* Wireshark adds all of these under tcp.analysis.flags, which it adds
-       whenever the segment has any analysis flag (tcp_print_sequence_number_analysis
-       in packet-tcp.c): most frames have none, and one look-up tells. When
-       that item may be faked (not wanted: mailx disabled, a tap of its own),
-       each flag is looked up as before. */
-    if (!proto_field_is_referenced(tree, hf_tcp_analysis_flags) || has_field(tree, hf_tcp_analysis_flags)) {
+    /* Wireshark adds tcp.analysis.flags whenever the segment has any analysis
+       flag (tcp_print_sequence_number_analysis in packet-tcp.c): most frames
+       have none, and one look-up tells. When that item is there the segment's
+       record says which; when it may be faked (not wanted: mailx disabled, a
+       tap of its own), each item is looked up as Wireshark added it. */
+    if (!proto_field_is_referenced(tree, hf_tcp_analysis_flags) ||
+        (has_field(tree, hf_tcp_analysis_flags) && !ta_from_tcp(pinfo, &bits))) {
         for (guint i = 0; i < MAILX_TA_COUNT; i++)
             if (has_field(tree, hf_ta[i]))
                 bits |= 1u << i;
@@ -1212,6 +1234,7 @@ void mailx_conn_register(module_t *mod)
 void mailx_conn_handoff(void)
 {
     proto_icmp = proto_get_id_by_filter_name("icmp");
+    proto_tcp = proto_get_id_by_filter_name("tcp");
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
     hf_tcp_analysis_flags = proto_registrar_get_id_byname("tcp.analysis.flags");
     for (guint i = 0; i < MAILX_TA_COUNT; i++)
@@ -1227,16 +1250,10 @@ void mailx_conn_handoff(void)
 
 void mailx_conn_wanted(GArray *wanted)
 {
-    int ids[MAILX_TA_COUNT + 1];
-    for (guint i = 0; i < MAILX_TA_COUNT; i++)
-        ids[i] = hf_ta[i];
-    ids[MAILX_TA_COUNT] = hf_tcp_analysis_flags;
-    for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
-        /* once each: Wireshark primes every entry on every frame */
-        gboolean have = ids[i] <= 0;
-        for (guint j = 0; j < wanted->len && !have; j++)
-            have = g_array_index(wanted, int, j) == ids[i];
-        if (!have)
-            g_array_append_val(wanted, ids[i]);
-    }
+    /* once: Wireshark primes every entry on every frame */
+    for (guint j = 0; j < wanted->len; j++)
+        if (g_array_index(wanted, int, j) == hf_tcp_analysis_flags)
+            return;
+    if (hf_tcp_analysis_flags > 0)
+        g_array_append_val(wanted, hf_tcp_analysis_flags);
 }
