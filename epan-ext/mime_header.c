@@ -12,14 +12,15 @@
 static char *sanitize_utf8(char *s, size_t max)
 {
     /* Most header text is printable ASCII (tabs allowed): the result is then
-       the same bytes with tabs as spaces, cut at max, with no copy. */
+       the same bytes with tabs as spaces, cut at max, with no copy. Only the
+       first max bytes matter: when they are all printable ASCII, the walk
+       below would keep exactly them too, whatever follows. */
     const unsigned char *u = (const unsigned char *)s;
     size_t n = 0;
-    while ((u[n] >= 0x20 && u[n] < 0x7f) || u[n] == '\t')
+    while (n < max && ((u[n] >= 0x20 && u[n] < 0x7f) || u[n] == '\t'))
         n++;
-    if (s[n] == '\0') {
-        if (n > max)
-            s[max] = '\0';
+    if (n == max || s[n] == '\0') {
+        s[n] = '\0';
         for (char *t = strchr(s, '\t'); t; t = strchr(t + 1, '\t'))
             *t = ' ';
         return s;
@@ -313,9 +314,12 @@ typedef struct {
 static void append_run(GByteArray *into, const char *v, size_t a, size_t b)
 {
     while (a < b && into->len < PARAM_VALUE_MAX) {
-        size_t e = a;
-        while (e < b && v[e] != '\r' && v[e] != '\n')
-            e++;
+        /* the next CR or LF: a folded value has one pair, most have none */
+        const char *cr = memchr(v + a, '\r', b - a);
+        size_t e = cr ? (size_t)(cr - v) : b;
+        const char *lf = e > a ? memchr(v + a, '\n', e - a) : NULL;
+        if (lf)
+            e = (size_t)(lf - v);
         size_t n = MIN(e - a, PARAM_VALUE_MAX - (size_t)into->len);
         if (n)
             g_byte_array_append(into, (const guint8 *)v + a, (guint)n);
@@ -331,17 +335,23 @@ static size_t scan_value(const char *v, size_t len, size_t p, GByteArray *into, 
     if (p < len && v[p] == '"') {
         *quoted = true;
         p++;
-        /* RFC 5322 s3.2.4: a backslash quotes the next byte; the bytes between
-           escapes go over in runs */
+        /* RFC 5322 s3.2.4: a backslash quotes the next byte (a quote too); the
+           bytes between escapes go over in runs; a backslash as the very last
+           byte is data */
         size_t run = p;
-        while (p < len && v[p] != '"') {
-            if (v[p] == '\\' && p + 1 < len) {
-                if (into)
-                    append_run(into, v, run, p);
-                p++;
-                run = p;
+        for (;;) {
+            const char *q = memchr(v + p, '"', len - p);
+            size_t qe = q ? (size_t)(q - v) : len;
+            const char *bs = qe > p ? memchr(v + p, '\\', qe - p) : NULL;
+            if (!bs || (size_t)(bs - v) + 1 >= len) {
+                p = qe;
+                break;
             }
-            p++;
+            size_t at = (size_t)(bs - v);
+            if (into)
+                append_run(into, v, run, at);
+            run = at + 1;
+            p = at + 2;
         }
         if (into)
             append_run(into, v, run, p);
@@ -351,8 +361,8 @@ static size_t scan_value(const char *v, size_t len, size_t p, GByteArray *into, 
     }
     /* a token, tolerating what real mailers put unquoted (spaces, 8-bit) up to ';' */
     size_t start = p;
-    while (p < len && v[p] != ';')
-        p++;
+    const char *semi = p < len ? memchr(v + p, ';', len - p) : NULL;
+    p = semi ? (size_t)(semi - v) : MAX(p, len);
     size_t end = p;
     while (end > start && (v[end - 1] == ' ' || v[end - 1] == '\t'))
         end--;
@@ -383,7 +393,6 @@ char *mailx_mime_param(const char *v, size_t len, const char *name, unsigned *fl
     param_section sec[MAILX_RFC2231_SECTIONS_MAX];
     memset(sec, 0, sizeof sec);
     GByteArray *plain = NULL, *ext = NULL;
-    GByteArray *val = g_byte_array_new();
 
     /* skip the type (or disposition) up to the first ';' outside quotes */
     size_t p = 0;
@@ -410,9 +419,41 @@ char *mailx_mime_param(const char *v, size_t len, const char *name, unsigned *fl
             continue;
         }
         p = skip_cfws(v, len, p + 1);
+        /* the name decides where the value goes before it is read: only the
+           wanted parameter's value is copied (the first of each form) */
+        GByteArray *into = NULL;
+        if (n1 - n0 >= nlen && g_ascii_strncasecmp(v + n0, name, nlen) == 0) {
+            const char *rest = v + n0 + nlen;
+            size_t rlen = n1 - n0 - nlen;
+            if (rlen == 0) {
+                if (!plain)
+                    into = plain = g_byte_array_new();
+            } else if (rlen == 1 && rest[0] == '*') {
+                if (!ext)
+                    into = ext = g_byte_array_new();
+            } else if (rest[0] == '*' && g_ascii_isdigit(rest[1])) {
+                /* name*N or name*N* */
+                size_t k = 1;
+                unsigned idx = 0;
+                while (k < rlen && g_ascii_isdigit(rest[k]) && idx < 100000)
+                    idx = idx * 10 + (unsigned)(rest[k++] - '0');
+                bool star = k < rlen && rest[k] == '*';
+                if (star)
+                    k++;
+                if (k != rlen || idx >= MAILX_RFC2231_SECTIONS_MAX ||
+                    (rest[1] == '0' && rlen > 2 && g_ascii_isdigit(rest[2]))) {
+                    fl |= MAILX_PARAM_BAD_SECTIONS;   /* too many, or a leading zero (s3) */
+                } else if (sec[idx].present) {
+                    fl |= MAILX_PARAM_BAD_SECTIONS;
+                } else {
+                    sec[idx].present = true;
+                    sec[idx].extended = star;
+                    into = sec[idx].bytes = g_byte_array_new();
+                }
+            }
+        }
         bool quoted;
-        g_byte_array_set_size(val, 0);
-        p = scan_value(v, len, p, val, &quoted);
+        p = scan_value(v, len, p, into, &quoted);
         /* whatever trails the value (comments, junk) up to the next ';' */
         while (p < len && v[p] != ';') {
             if (v[p] == '"') {
@@ -421,39 +462,6 @@ char *mailx_mime_param(const char *v, size_t len, const char *name, unsigned *fl
             } else {
                 p++;
             }
-        }
-        if (n1 - n0 < nlen || g_ascii_strncasecmp(v + n0, name, nlen) != 0)
-            continue;
-        const char *rest = v + n0 + nlen;
-        size_t rlen = n1 - n0 - nlen;
-        if (rlen == 0) {
-            if (!plain)
-                plain = g_byte_array_new(), g_byte_array_append(plain, val->data, val->len);
-        } else if (rlen == 1 && rest[0] == '*') {
-            if (!ext)
-                ext = g_byte_array_new(), g_byte_array_append(ext, val->data, val->len);
-        } else if (rest[0] == '*' && g_ascii_isdigit(rest[1])) {
-            /* name*N or name*N* */
-            size_t k = 1;
-            unsigned idx = 0;
-            while (k < rlen && g_ascii_isdigit(rest[k]) && idx < 100000)
-                idx = idx * 10 + (unsigned)(rest[k++] - '0');
-            bool star = k < rlen && rest[k] == '*';
-            if (star)
-                k++;
-            if (k != rlen || idx >= MAILX_RFC2231_SECTIONS_MAX ||
-                (rest[1] == '0' && rlen > 2 && g_ascii_isdigit(rest[2]))) {
-                fl |= MAILX_PARAM_BAD_SECTIONS;   /* too many, or a leading zero (s3) */
-                continue;
-            }
-            if (sec[idx].present) {
-                fl |= MAILX_PARAM_BAD_SECTIONS;
-                continue;
-            }
-            sec[idx].present = true;
-            sec[idx].extended = star;
-            sec[idx].bytes = g_byte_array_new();
-            g_byte_array_append(sec[idx].bytes, val->data, val->len);
         }
     }
 
@@ -518,7 +526,6 @@ char *mailx_mime_param(const char *v, size_t len, const char *name, unsigned *fl
     if (plain) g_byte_array_free(plain, TRUE);
     if (ext) g_byte_array_free(ext, TRUE);
     if (joined) g_byte_array_free(joined, TRUE);
-    g_byte_array_free(val, TRUE);
     if (flags)
         *flags = fl;
     return result;

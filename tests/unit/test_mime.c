@@ -155,6 +155,26 @@ static void test_rfc2047_bounded(void)
     g_assert_null(strchr(got, '\t'));
     g_assert_cmpstr(got + 90, ==, "xxxxxxxxx ");
     g_free(got);
+    /* printable text up to the limit: what follows it does not matter */
+    static const struct { size_t ascii; const char *tail; size_t want; } cut[] = {
+        { 5000, "\xe9", 100 },        /* Latin-1 byte far past the limit */
+        { 100, "\x01", 100 },         /* a control character right at it */
+        { 99, "\xc3\xa9", 99 },       /* a 2-byte character that does not fit */
+        { 98, "\xc3\xa9", 100 },      /* one that does */
+        { 100, "", 100 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cut); i++) {
+        g_string_truncate(s, 0);
+        for (size_t k = 0; k < cut[i].ascii; k++)
+            g_string_append_c(s, k % 7 == 6 ? '\t' : 'x');
+        g_string_append(s, cut[i].tail);
+        got = mailx_rfc2047_decode(s->str, s->len, 100);
+        g_assert_cmpuint(strlen(got), ==, cut[i].want);
+        g_assert_true(g_utf8_validate(got, -1, NULL));
+        g_assert_null(strchr(got, '\t'));
+        g_assert_cmpint(strncmp(got, "xxxxxx ", 7), ==, 0);
+        g_free(got);
+    }
     /* a multi-byte character never cut in two */
     g_string_truncate(s, 0);
     for (int i = 0; i < 200; i++)
@@ -211,6 +231,22 @@ static const param_case param_cases[] = {
     { "tab in value", "a; filename=\"a\tb\"", "filename", "a b", 0 },
     { "empty quoted value", "a; filename=\"\"", "filename", "", 0 },
     { "empty token value", "a; filename=; name=x", "filename", "", 0 },
+    /* only the wanted parameter's value is read: the first of each form counts,
+       values of others (and rejected sections) are skipped whole */
+    { "plain dup first wins", "a; filename=one; filename=two", "filename", "one", 0 },
+    { "ext dup first wins", "a; filename*=utf-8''one; filename*=utf-8''two", "filename", "one",
+                       MAILX_PARAM_RFC2231 },
+    { "longer name",   "a; filenames=\"x;y\"; filename=z", "filename", "z", 0 },
+    { "dup section skipped", "a; filename*0=a; filename*0=\"b;c\"; filename*1=d", "filename", "ad",
+                       MAILX_PARAM_RFC2231 | MAILX_PARAM_BAD_SECTIONS },
+    { "bad section skipped", "a; filename*01=\"x;y\"; filename=z", "filename", "z",
+                       MAILX_PARAM_BAD_SECTIONS },
+    { "escaped backslash, then quote", "a; filename=\"x\\\\\"; name=y", "filename", "x\\", 0 },
+    { "escaped quote, then more", "a; filename=\"\\\"x\\\"y\"z; name=w", "filename", "\"x\"y", 0 },
+    { "bare LF in quotes", "a; filename=\"a\nb\"", "filename", "ab", 0 },
+    { "bare CR in quotes", "a; filename=\"a\rb\"", "filename", "ab", 0 },
+    { "LF CR in quotes", "a; filename=\"a\n\r\r\nb\"", "filename", "ab", 0 },
+    { "token to the end", "a; filename=x.pdf  ", "filename", "x.pdf", 0 },
 };
 
 static void test_param(gconstpointer d)
