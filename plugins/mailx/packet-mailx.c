@@ -672,17 +672,30 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
 /* Interned strings of the per-frame records (mailx.h): distinct values are
  * few (command names, response codes, tags, mechanisms, users), records many. */
 static wmem_map_t *mailx_strings;
+/* In front of the map, the last strings by their length and three of their
+ * bytes: a session repeats its user, mechanism and command names, so most
+ * calls end with one compare instead of a hash and a look-up. Holds pointers
+ * into mailx_strings (file scope): cleared with it (mailx_init). */
+#define MAILX_INTERN_CACHE 256
+static const char *mailx_intern_cache[MAILX_INTERN_CACHE];
 
 const char *mailx_str_intern(const char *s)
 {
     if (!s || !s[0])
         return "";
-    const char *v = (const char *)wmem_map_lookup(mailx_strings, s);
+    size_t n = strlen(s);
+    guint slot = ((guint)(guchar)s[0] * 7u + (guint)(guchar)s[n >> 1] * 131u +
+                  (guint)(guchar)s[n - 1] * 31u + (guint)n * 17u) % MAILX_INTERN_CACHE;
+    const char *v = mailx_intern_cache[slot];
+    if (v && strcmp(v, s) == 0)
+        return v;
+    v = (const char *)wmem_map_lookup(mailx_strings, s);
     if (!v) {
         char *c = wmem_strdup(wmem_file_scope(), s);
         wmem_map_insert(mailx_strings, c, c);
         v = c;
     }
+    mailx_intern_cache[slot] = v;
     return v;
 }
 
@@ -1102,6 +1115,7 @@ static void mailx_init(void)
     mailx_convs = g_ptr_array_new();
     mailx_closed = g_queue_new();
     mailx_strings = wmem_map_new(wmem_file_scope(), g_str_hash, g_str_equal);
+    memset(mailx_intern_cache, 0, sizeof mailx_intern_cache);
     mailx_next_session_id = 0;
     mailx_frame_table_clear(&mailx_frames);
     mailx_index_table_clear(&mailx_links);
@@ -1147,6 +1161,7 @@ static void mailx_init(void)
 
 static void mailx_cleanup(void)
 {
+    memset(mailx_intern_cache, 0, sizeof mailx_intern_cache);   /* file scope goes */
     if (mailx_convs) {
         for (guint i = 0; i < mailx_convs->len; i++)
         {
