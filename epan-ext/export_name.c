@@ -12,13 +12,24 @@ static const char *const win_devices[] = {
     "lpt0", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
 };
 
+/* The Windows-reserved and path characters, one test on a byte. */
+static gboolean reserved_ascii(gunichar c)
+{
+    switch (c) {
+    case '/': case '\\': case ':': case '*': case '?': case '"': case '<': case '>': case '|':
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
 static gboolean bad_char(gunichar c)
 {
     /* U+FFFD: what the header decoder left of a control or invalid byte */
     if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == 0xfffd)
         return TRUE;
     /* Windows-reserved and path characters (what eo_massage_str would %-encode) */
-    if (c < 0x80 && strchr("/\\:*?\"<>|", (int)c))
+    if (reserved_ascii(c))
         return TRUE;
     switch (g_unichar_type(c)) {
     case G_UNICODE_CONTROL:
@@ -82,9 +93,19 @@ char *mailx_export_safe_name(const char *declared, const char *fallback)
             gunichar c;
             if ((guchar)*p < 0x80) {
                 /* ASCII (most names): of the rules above only controls, DEL and
-                   the reserved characters apply; U+0020 is the one space */
+                   the reserved characters apply; U+0020 is the one space. A run
+                   of bytes kept as they are (not '.') goes over at once. */
+                const char *r = p;
+                while (r < end && (guchar)*r >= 0x20 && (guchar)*r < 0x7f && *r != '.' &&
+                       !reserved_ascii((guchar)*r))
+                    r++;
+                if (r > p) {
+                    g_string_append_len(s, p, r - p);
+                    p = r;
+                    continue;
+                }
                 c = (guchar)*p++;
-                if (c < 0x20 || c == 0x7f || strchr("/\\:*?\"<>|", (int)c))
+                if (c < 0x20 || c == 0x7f || reserved_ascii(c))
                     c = '_';
             } else {
                 c = g_utf8_get_char_validated(p, end - p);

@@ -42,6 +42,8 @@ static const name_case cases[] = {
     { "percent kept", "100%.txt", "100%.txt" },
     { "ASCII space kept", "my report.pdf", "my report.pdf" },
     { "ASCII next to UTF-8", "a\xc2\xa0" "b/c\xe2\x80\xae" "d:e", "a b_c_d_e" },
+    { "dot runs around reserved", "a/..b..\\.c", "a_.b._.c" },
+    { "dot runs after UTF-8", "\xc3\xa9...b", "\xc3\xa9.b" },
 };
 
 static void test_case(gconstpointer p)
