@@ -577,6 +577,16 @@ void mailx_mime_feed(mailx_mime_parser *p, const uint8_t *data, size_t len)
     while (i < len) {
         const uint8_t *nl = memchr(data + i, '\n', len - i);
         size_t seg_end = nl ? (size_t)(nl - data) : len;
+        if (!p->streaming && p->peek_len == 0 && nl && seg_end - i <= PEEK_MAX) {
+            /* the whole line is in the caller's bytes (a DATA line and its CRLF
+               come in one call): read there, not copied to the peek first */
+            size_t n = seg_end - i;
+            if (n && data[seg_end - 1] == '\r')
+                n--;
+            whole_line(p, data + i, n);
+            i = seg_end + 1;
+            continue;
+        }
         if (!p->streaming) {
             size_t take = MIN(seg_end - i, PEEK_MAX - p->peek_len);
             memcpy(p->peek + p->peek_len, data + i, take);

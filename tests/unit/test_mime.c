@@ -508,6 +508,69 @@ static void test_mime(gconstpointer d)
     g_free(whole);
 }
 
+/* Lines around the peek size (512 bytes: longer ones cannot be a boundary and
+ * stream through): a line handed over whole (as a DATA line with its CRLF is)
+ * and the same bytes cut anywhere give the same attachment, boundaries and
+ * sizes; so do a boundary line padded with white space to that length. */
+static void test_mime_peek_edge(void)
+{
+    for (size_t len = 509; len <= 515; len++) {
+        for (int cr = 0; cr <= 1; cr++) {
+            const char *eol = cr ? "\r\n" : "\n";
+            GString *m = g_string_new(NULL);
+            g_string_append_printf(m, "Content-Type: multipart/mixed; boundary=b%s%s--b", eol, eol);
+            /* a boundary line whose trailing blanks make it len bytes long, while
+               that is below the peek (512 bytes with its CR before the LF: fed
+               whole, such a line is still read as a boundary, cut before its LF
+               it streams through as content; an edge of the peek, kept as it is;
+               longer lines are never boundaries) */
+            size_t blen = len < 512 ? len - cr : 400;
+            for (size_t k = 3; k < blen; k++)
+                g_string_append_c(m, ' ');
+            g_string_append_printf(m, "%sContent-Disposition: attachment; filename=x.txt%s%s", eol, eol, eol);
+            for (int l = 0; l < 3; l++) {
+                for (size_t k = 0; k < len - cr; k++)
+                    g_string_append_c(m, (char)('a' + (k + (size_t)l) % 26));
+                g_string_append(m, eol);
+            }
+            g_string_append_printf(m, "--b--%s", eol);
+            char *whole = parse(m->str, m->len, m->len, NULL, NULL);
+            /* 3 lines of content, the last line end belongs to the delimiter */
+            char want[32];
+            g_snprintf(want, sizeof want, " %zu ", 3 * (len - cr) + 2 * 2);
+            g_assert_nonnull(strstr(whole, want));
+            g_assert_nonnull(strstr(whole, "[#1 d1 x.txt - "));
+            g_assert_true(g_str_has_suffix(whole, " parts=2 att=1 limits=0 anomalies=0"));
+            for (size_t step = 1; step <= 7; step++) {
+                char *got = parse(m->str, m->len, step, NULL, NULL);
+                g_assert_cmpstr(got, ==, whole);
+                g_free(got);
+            }
+            /* line by line, as the SMTP session hands DATA over */
+            collect c = { g_string_new(NULL), 0 };
+            mailx_mime_sink sink = { .attachment_data = on_data, .attachment_end = on_end };
+            mailx_mime_parser *p = mailx_mime_new(NULL, &sink, &c);
+            for (const char *q = m->str; *q;) {
+                const char *nl = strchr(q, '\n');
+                size_t n = (size_t)(nl - q) + 1;
+                guint8 *b = g_memdup2(q, n);
+                mailx_mime_feed(p, b, n);
+                g_free(b);
+                q += n;
+            }
+            mailx_mime_summary sum;
+            mailx_mime_finish(p, &sum);
+            g_string_append_printf(c.log, " parts=%u att=%u limits=%x anomalies=%x", sum.parts,
+                                   sum.attachments, sum.limits, sum.anomalies);
+            mailx_mime_summary_clear(&sum);
+            g_assert_cmpstr(c.log->str, ==, whole);
+            g_string_free(c.log, TRUE);
+            g_free(whole);
+            g_string_free(m, TRUE);
+        }
+    }
+}
+
 static void test_mime_headers_decoded(void)
 {
     const char *m = "From: =?UTF-8?Q?Ren=C3=A9e?= <renee@client.test>\r\nSubject: =?ISO-8859-1?Q?caf=E9?=\r\n"
@@ -675,5 +738,6 @@ int main(int argc, char **argv)
     g_test_add_func("/mime/huge_header", test_mime_huge_header);
     g_test_add_func("/mime/decoded_limit", test_mime_decoded_limit);
     g_test_add_func("/mime/garbage", test_mime_garbage);
+    g_test_add_func("/mime/peek_edge", test_mime_peek_edge);
     return g_test_run();
 }
