@@ -237,8 +237,10 @@ static void client_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
     } else {
         ev.kind = MAILX_IMAP_CLIENT_COMMAND;
         size_t n = ev.cmd.name_len < MAILX_IMAP_NAME_MAX - 1 ? ev.cmd.name_len : MAILX_IMAP_NAME_MAX - 1;
-        for (size_t i = 0; i < n; i++)
-            name[i] = g_ascii_toupper((char)line->ptr[ev.cmd.name_off + i]);
+        for (size_t i = 0; i < n; i++) {
+            uint8_t c = line->ptr[ev.cmd.name_off + i];   /* g_ascii_toupper, inline */
+            name[i] = (char)(c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c);
+        }
         name[n] = '\0';
         ev.name = name;
         s->cur_tag_len = copy_tag(s->cur_tag, line->ptr, ev.cmd.tag_len);

@@ -41,13 +41,19 @@ mailx_smtp_verb_name(mailx_smtp_verb verb)
 
 /* RFC 5321 s2.4: verbs and argument keywords ("FROM:", "SIZE") are not case
  * sensitive. `word` is counted and may hold NULs; `upper` is a C string. */
+static inline uint8_t
+ascii_upper(uint8_t c)
+{
+    return c >= 'a' && c <= 'z' ? (uint8_t)(c - ('a' - 'A')) : c;   /* g_ascii_toupper, inline */
+}
+
 static bool
 word_equals(const uint8_t *word, size_t len, const char *upper)
 {
     size_t i;
 
     for (i = 0; i < len; i++) {
-        if (upper[i] == '\0' || g_ascii_toupper((gchar)word[i]) != upper[i])
+        if (upper[i] == '\0' || ascii_upper(word[i]) != (uint8_t)upper[i])
             return false;
     }
     return upper[len] == '\0';
@@ -64,10 +70,19 @@ has_prefix_nocase(const uint8_t *s, size_t len, const char *upper)
 static mailx_smtp_verb
 verb_lookup(const uint8_t *word, size_t len)
 {
+    /* the word upper-cased once (no verb is longer than 8 letters), then
+       compared with each name of its length */
+    uint8_t up[8];
     unsigned v;
+    size_t i;
 
+    if (len == 0 || len > sizeof up)
+        return MAILX_SMTP_CMD_UNKNOWN;
+    for (i = 0; i < len; i++)
+        up[i] = ascii_upper(word[i]);
     for (v = MAILX_SMTP_CMD_UNKNOWN + 1; v < MAILX_SMTP_CMD_COUNT; v++) {
-        if (word_equals(word, len, verb_names[v]))
+        const char *name = verb_names[v];
+        if (strlen(name) == len && memcmp(up, name, len) == 0)
             return (mailx_smtp_verb)v;
     }
     return MAILX_SMTP_CMD_UNKNOWN;

@@ -143,6 +143,11 @@ static const row rows[] = {
       true, MAILX_SMTP_CMD_UNKNOWN, 4, IN("FROM:<a@b>"), NOPATH, NOBDAT, NOSIZE },
     { "nul-after-verb",     IN("QUIT\0"),
       true, MAILX_SMTP_CMD_UNKNOWN, 5, IN(""), NOPATH, NOBDAT, NOSIZE },
+    { "unknown-starttlsx",  IN("STARTTLSX"),
+      true, MAILX_SMTP_CMD_UNKNOWN, 9, IN(""), NOPATH, NOBDAT, NOSIZE },
+    { "unknown-8bit-verb",  IN("M\xc1IL FROM:<a@b>"),
+      true, MAILX_SMTP_CMD_UNKNOWN, 4, IN("FROM:<a@b>"), NOPATH, NOBDAT, NOSIZE },
+    { "leading-8bit",       IN("\xcd" "AIL FROM:<a@b>"), BAD },
     /* false only for an empty line or one that does not start with a letter */
     { "empty",              IN(""),              BAD },
     { "leading-space",      IN(" MAIL FROM:<a@b>"), BAD },
