@@ -15,7 +15,8 @@
 #include "mime_header.h"
 
 /* RFC 2046 s5.1.1: boundaries are 1..70 characters; hostile ones are cut off
- * at BOUNDARY_MAX and reported. A line longer than PEEK_MAX cannot be a boundary. */
+ * at BOUNDARY_MAX and reported. A line of PEEK_MAX bytes or more before its LF
+ * (its CR included) cannot be a boundary, however its bytes arrive. */
 #define BOUNDARY_MAX 200
 #define PEEK_MAX     512
 
@@ -577,7 +578,7 @@ void mailx_mime_feed(mailx_mime_parser *p, const uint8_t *data, size_t len)
     while (i < len) {
         const uint8_t *nl = memchr(data + i, '\n', len - i);
         size_t seg_end = nl ? (size_t)(nl - data) : len;
-        if (!p->streaming && p->peek_len == 0 && nl && seg_end - i <= PEEK_MAX) {
+        if (!p->streaming && p->peek_len == 0 && nl && seg_end - i < PEEK_MAX) {
             /* the whole line is in the caller's bytes (a DATA line and its CRLF
                come in one call): read there, not copied to the peek first */
             size_t n = seg_end - i;
@@ -592,7 +593,7 @@ void mailx_mime_feed(mailx_mime_parser *p, const uint8_t *data, size_t len)
             memcpy(p->peek + p->peek_len, data + i, take);
             p->peek_len += take;
             i += take;
-            if (nl && i == seg_end) {
+            if (nl && i == seg_end && p->peek_len < PEEK_MAX) {
                 size_t n = p->peek_len;
                 if (n && p->peek[n - 1] == '\r')
                     n--;

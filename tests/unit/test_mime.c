@@ -520,10 +520,8 @@ static void test_mime_peek_edge(void)
             GString *m = g_string_new(NULL);
             g_string_append_printf(m, "Content-Type: multipart/mixed; boundary=b%s%s--b", eol, eol);
             /* a boundary line whose trailing blanks make it len bytes long, while
-               that is below the peek (512 bytes with its CR before the LF: fed
-               whole, such a line is still read as a boundary, cut before its LF
-               it streams through as content; an edge of the peek, kept as it is;
-               longer lines are never boundaries) */
+               that is below the peek (test_mime_peek_boundary_length has the
+               lines at and past it) */
             size_t blen = len < 512 ? len - cr : 400;
             for (size_t k = 3; k < blen; k++)
                 g_string_append_c(m, ' ');
@@ -558,6 +556,64 @@ static void test_mime_peek_edge(void)
                 g_free(b);
                 q += n;
             }
+            mailx_mime_summary sum;
+            mailx_mime_finish(p, &sum);
+            g_string_append_printf(c.log, " parts=%u att=%u limits=%x anomalies=%x", sum.parts,
+                                   sum.attachments, sum.limits, sum.anomalies);
+            mailx_mime_summary_clear(&sum);
+            g_assert_cmpstr(c.log->str, ==, whole);
+            g_string_free(c.log, TRUE);
+            g_free(whole);
+            g_string_free(m, TRUE);
+        }
+    }
+}
+
+/* A delimiter padded with blanks (RFC 2046 allows them after the boundary) to
+ * 509..515 bytes before its LF, its CR included: below the peek (512) it is a
+ * boundary, at or past it never, however the bytes arrive: whole, in small
+ * chunks, or cut just before the LF (where the peek fills before the line end
+ * is seen). The padded line sits between two parts. */
+static void test_mime_peek_boundary_length(void)
+{
+    for (size_t len = 509; len <= 515; len++) {
+        for (int cr = 0; cr <= 1; cr++) {
+            const char *eol = cr ? "\r\n" : "\n";
+            GString *m = g_string_new(NULL);
+            g_string_append_printf(m, "Content-Type: multipart/mixed; boundary=b%s%s--b%s", eol, eol, eol);
+            g_string_append_printf(m, "Content-Disposition: attachment; filename=one.txt%s%sfirst%s", eol,
+                                   eol, eol);
+            size_t cut = 0;
+            g_string_append(m, "--b");
+            for (size_t k = 3; k < len - cr; k++)
+                g_string_append_c(m, ' ');
+            if (cr)
+                g_string_append_c(m, '\r');
+            cut = m->len;   /* the padded line's LF comes next */
+            g_string_append_printf(m, "\nContent-Disposition: attachment; filename=two.txt%s%ssecond%s--b--%s",
+                                   eol, eol, eol, eol);
+            char *whole = parse(m->str, m->len, m->len, NULL, NULL);
+            if (len < 512) {
+                g_assert_true(g_str_has_suffix(whole, " parts=3 att=2 limits=0 anomalies=0"));
+            } else {
+                /* content of the first attachment: one part, one attachment */
+                g_assert_true(g_str_has_suffix(whole, " parts=2 att=1 limits=0 anomalies=0"));
+                g_assert_null(strstr(whole, "two.txt"));
+            }
+            for (size_t step = 1; step <= 7; step++) {
+                char *got = parse(m->str, m->len, step, NULL, NULL);
+                g_assert_cmpstr(got, ==, whole);
+                g_free(got);
+            }
+            /* in two calls, the second starting at the padded line's LF */
+            collect c = { g_string_new(NULL), 0 };
+            mailx_mime_sink sink = { .attachment_data = on_data, .attachment_end = on_end };
+            mailx_mime_parser *p = mailx_mime_new(NULL, &sink, &c);
+            guint8 *a = g_memdup2(m->str, cut), *b = g_memdup2(m->str + cut, m->len - cut);
+            mailx_mime_feed(p, a, cut);
+            mailx_mime_feed(p, b, m->len - cut);
+            g_free(a);
+            g_free(b);
             mailx_mime_summary sum;
             mailx_mime_finish(p, &sum);
             g_string_append_printf(c.log, " parts=%u att=%u limits=%x anomalies=%x", sum.parts,
@@ -739,5 +795,6 @@ int main(int argc, char **argv)
     g_test_add_func("/mime/decoded_limit", test_mime_decoded_limit);
     g_test_add_func("/mime/garbage", test_mime_garbage);
     g_test_add_func("/mime/peek_edge", test_mime_peek_edge);
+    g_test_add_func("/mime/peek_boundary_length", test_mime_peek_boundary_length);
     return g_test_run();
 }
