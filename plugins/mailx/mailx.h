@@ -28,16 +28,31 @@ extern int mailx_tap;
 extern gboolean mailx_frame_revisited;
 
 /* Rendering only what someone reads (packet-mailx.c). A group is the fields of
- * one hf array, made right after it is registered; mailx_fields_wanted() is TRUE
- * when the tree is shown (packet details, -V, -T pdml/json) or a field of the
- * group is referenced for this frame (display filter, -e, column, colouring rule,
- * tap filter: Wireshark primes those for every frame). */
-header_field_info **mailx_field_group(const hf_register_info *hf, guint n);
+ * one static hf array (name_hf, at file scope); MAILX_FIELDS_WANTED(tree,
+ * name_hf) is TRUE when the tree is shown (packet details, -V, -T pdml/json) or
+ * a field of the group is referenced for this frame (display filter, -e,
+ * column, colouring rule, tap filter: Wireshark primes those for every frame,
+ * and clears the marks of those that got items when the tree is freed, so the
+ * answer is not kept from one frame to the next).
+ * The marks are read where Wireshark keeps them: proto_register_field_array()
+ * registers each array entry's own header_field_info (&hf[i].hfinfo, 4.0 to
+ * 4.6) and numbers an array's fields in a row. mailx_field_group_check(),
+ * called right after each array is registered, makes sure of both, and clears
+ * mailx_hf_in_place (then every check asks the registrar) if not. Read in place,
+ * a group costs one OR with a memory operand a field (an 80-byte stride), with
+ * no pointer array and no loop. */
 extern header_field_info *mailx_proto_hfi;
-gboolean mailx_fields_wanted_each(header_field_info *const *group);
-static inline gboolean mailx_fields_wanted(proto_tree *tree, header_field_info *const *group)
+extern gboolean mailx_hf_in_place;
+void mailx_field_group_check(const hf_register_info *hf, guint n);
+gboolean mailx_fields_wanted_slow(const hf_register_info *hf, guint n);
+#if defined(__GNUC__) && !defined(__clang__)
+#define MAILX_UNROLL _Pragma("GCC unroll 32")
+#else
+#define MAILX_UNROLL
+#endif
+static inline gboolean mailx_hf_wanted(proto_tree *tree, const hf_register_info *hf, guint n)
 {
-    if (!tree || !group)
+    if (!tree)
         return FALSE;
     if (PTREE_DATA(tree)->visible)
         return TRUE;
@@ -45,22 +60,30 @@ static inline gboolean mailx_fields_wanted(proto_tree *tree, header_field_info *
        fields): Wireshark marks the protocol of every referenced field */
     if (!mailx_proto_hfi || mailx_proto_hfi->ref_type == HF_REF_TYPE_NONE)
         return FALSE;
+    if (G_UNLIKELY(!mailx_hf_in_place))
+        return mailx_fields_wanted_slow(hf, n);
     /* a field gets an item in a hidden tree only when referenced directly
-       (TRY_TO_FAKE_THIS_ITEM in epan/proto.c); no mailx field is FT_PROTOCOL.
-       Four at a time: the group is padded (mailx_field_group) */
+       (TRY_TO_FAKE_THIS_ITEM in epan/proto.c); no mailx field is FT_PROTOCOL */
     guint refs = 0;
-    for (header_field_info *const *g = group; *g; g += 4)
-        refs |= (guint)g[0]->ref_type | (guint)g[1]->ref_type | (guint)g[2]->ref_type |
-                (guint)g[3]->ref_type;
-    return MAILX_HF_REFS_EXACT(refs) ? MAILX_HF_REFS_DIRECT(refs) : mailx_fields_wanted_each(group);
+    MAILX_UNROLL
+    for (guint i = 0; i < n; i++)
+        refs |= (guint)hf[i].hfinfo.ref_type;
+    return MAILX_HF_REFS_EXACT(refs) ? MAILX_HF_REFS_DIRECT(refs) : mailx_fields_wanted_slow(hf, n);
 }
-/* One field: does proto_tree_add_* make an item of it under a parent that has
- * one, rather than fake it (TRY_TO_FAKE_THIS_ITEM: the tree is shown, or the
- * field is referenced directly)? tree: non-NULL. */
-static inline gboolean mailx_field_real(proto_tree *tree, int hf)
+#define MAILX_FIELDS_WANTED(tree, hf) mailx_hf_wanted((tree), (hf), (guint)G_N_ELEMENTS(hf))
+/* One field of a group: does proto_tree_add_* make an item of it under a
+ * parent that has one, rather than fake it (TRY_TO_FAKE_THIS_ITEM: the tree is
+ * shown, or the field is referenced directly)? tree: non-NULL. */
+static inline gboolean mailx_hf_real(proto_tree *tree, const hf_register_info *hf, guint n, int id)
 {
-    return PTREE_DATA(tree)->visible || MAILX_HF_DIRECT(proto_registrar_get_nth((guint)hf));
+    if (PTREE_DATA(tree)->visible)
+        return TRUE;
+    guint i = (guint)(id - hf[0].hfinfo.id);
+    const header_field_info *h = G_LIKELY(mailx_hf_in_place && i < n) ? &hf[i].hfinfo
+                                                                      : proto_registrar_get_nth((guint)id);
+    return MAILX_HF_DIRECT(h);
 }
+#define MAILX_FIELD_REAL(tree, hf, id) mailx_hf_real((tree), (hf), (guint)G_N_ELEMENTS(hf), (id))
 
 /* Expert items whose text nobody can read (packet-mailx.c): everything else
  * about them (severity, group, the expert column, the item flags, the

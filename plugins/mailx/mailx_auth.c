@@ -20,7 +20,23 @@ static int hf_auth_result = -1;
 static int hf_auth_failed = -1;
 static int hf_auth_cleartext = -1;
 static gint ett_auth = -1;
-static header_field_info **auth_fields;   /* the fields above (mailx_fields_wanted) */
+/* the fields above, one group (mailx_hf_wanted) */
+static hf_register_info auth_hf[] = {
+    { &hf_auth, { "Login", "mailx.auth", FT_NONE, BASE_NONE, NULL, 0x0,
+        "A login step in this frame: attempt, mechanism, user and result", HFILL } },
+    { &hf_auth_attempt, { "Attempt", "mailx.auth.attempt", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "Number of the login attempt in this session (1, 2, ...)", HFILL } },
+    { &hf_auth_mechanism, { "Mechanism", "mailx.auth.mechanism", FT_STRING, BASE_NONE, NULL, 0x0,
+        "SASL mechanism (PLAIN, LOGIN, CRAM-MD5 ...), USER/PASS, APOP or IMAP LOGIN", HFILL } },
+    { &hf_auth_user, { "User", "mailx.auth.user", FT_STRING, BASE_NONE, NULL, 0x0,
+        "User name the exchange revealed (masked when mailx.mask_users is set)", HFILL } },
+    { &hf_auth_result, { "Result", "mailx.auth.result", FT_STRING, BASE_NONE, NULL, 0x0,
+        "success, failure, aborted, or unknown (no answer in the capture)", HFILL } },
+    { &hf_auth_failed, { "Login failed", "mailx.auth.failed", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+        "The server rejected the login in this frame", HFILL } },
+    { &hf_auth_cleartext, { "Credentials in clear", "mailx.auth.cleartext", FT_BOOLEAN, BASE_NONE,
+        NULL, 0x0, "A password or reusable credential crossed without TLS in this frame", HFILL } },
+};
 
 static expert_field ei_auth_login_failed = EI_INIT;
 static expert_field ei_auth_cleartext = EI_INIT;
@@ -125,7 +141,7 @@ void mailx_auth_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
 {
     /* without the items (tree hidden, no field here referenced) each would be
        faked, that is `tree` itself: the expert items go there */
-    gboolean want = mailx_fields_wanted(tree, auth_fields);
+    gboolean want = MAILX_FIELDS_WANTED(tree, auth_hf);
     for (guint i = 0; i < fr->n_auth; i++) {
         const mailx_auth_rec *r = fr->auth[i];
         if (!want && r->result != MAILX_AUTH_FAILURE && !r->cleartext && !r->bad_encoding)
@@ -194,22 +210,6 @@ void mailx_auth_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
 
 void mailx_auth_register(module_t *mod)
 {
-    static hf_register_info hf[] = {
-        { &hf_auth, { "Login", "mailx.auth", FT_NONE, BASE_NONE, NULL, 0x0,
-            "A login step in this frame: attempt, mechanism, user and result", HFILL } },
-        { &hf_auth_attempt, { "Attempt", "mailx.auth.attempt", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "Number of the login attempt in this session (1, 2, ...)", HFILL } },
-        { &hf_auth_mechanism, { "Mechanism", "mailx.auth.mechanism", FT_STRING, BASE_NONE, NULL, 0x0,
-            "SASL mechanism (PLAIN, LOGIN, CRAM-MD5 ...), USER/PASS, APOP or IMAP LOGIN", HFILL } },
-        { &hf_auth_user, { "User", "mailx.auth.user", FT_STRING, BASE_NONE, NULL, 0x0,
-            "User name the exchange revealed (masked when mailx.mask_users is set)", HFILL } },
-        { &hf_auth_result, { "Result", "mailx.auth.result", FT_STRING, BASE_NONE, NULL, 0x0,
-            "success, failure, aborted, or unknown (no answer in the capture)", HFILL } },
-        { &hf_auth_failed, { "Login failed", "mailx.auth.failed", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
-            "The server rejected the login in this frame", HFILL } },
-        { &hf_auth_cleartext, { "Credentials in clear", "mailx.auth.cleartext", FT_BOOLEAN, BASE_NONE,
-            NULL, 0x0, "A password or reusable credential crossed without TLS in this frame", HFILL } },
-    };
     static gint *ett[] = { &ett_auth };
     static ei_register_info ei[] = {
         { &ei_auth_login_failed, { "mailx.auth.login.failed", PI_SECURITY, PI_WARN,
@@ -223,8 +223,8 @@ void mailx_auth_register(module_t *mod)
         { &ei_auth_sasl_malformed, { "mailx.auth.sasl.malformed", PI_MALFORMED, PI_WARN,
             "SASL response is not base64", EXPFILL } },
     };
-    proto_register_field_array(proto_mailx, hf, array_length(hf));
-    auth_fields = mailx_field_group(hf, array_length(hf));
+    proto_register_field_array(proto_mailx, auth_hf, array_length(auth_hf));
+    mailx_field_group_check(auth_hf, array_length(auth_hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_mailx);
     expert_register_field_array(em, ei, array_length(ei));

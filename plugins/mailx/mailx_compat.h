@@ -54,7 +54,7 @@ typedef gboolean mailx_pref_bool;
  * (fields primed for printing: -T fields, -e, columns), after DIRECT. */
 #define MAILX_HF_DIRECT(hfi) ((hfi)->ref_type >= HF_REF_TYPE_DIRECT)
 /* The same for a group of fields, from the OR of their ref_type values
- * (mailx_fields_wanted): NONE 0, INDIRECT 1, DIRECT 2 and, from 4.2, PRINT 3,
+ * (mailx_hf_wanted): NONE 0, INDIRECT 1, DIRECT 2 and, from 4.2, PRINT 3,
  * so the OR has bit 1 set exactly when one of them is DIRECT or PRINT. An OR
  * above 3 would mean values this does not know: then check them one by one. */
 G_STATIC_ASSERT(HF_REF_TYPE_NONE == 0 && HF_REF_TYPE_INDIRECT == 1 && HF_REF_TYPE_DIRECT == 2);

@@ -78,7 +78,46 @@ static int hf_storm_rate = -1;
 static int hf_storm_concurrent = -1;
 static gint ett_conn = -1;
 static gint ett_conn_tcp = -1;
-static header_field_info **conn_fields;   /* the fields above (mailx_fields_wanted) */
+/* the fields above, one group (mailx_hf_wanted) */
+static hf_register_info conn_hf[] = {
+    { &hf_conn, { "Connection", "mailx.conn", FT_NONE, BASE_NONE, NULL, 0x0,
+        "TCP connection to a mail port: outcome, timing and TCP health", HFILL } },
+    { &hf_conn_result, { "Result", "mailx.conn.result", FT_STRING, BASE_NONE, NULL, 0x0,
+        "On the frame that decides it: established, refused, no-answer, reset, closed", HFILL } },
+    { &hf_conn_state, { "State", "mailx.conn.state", FT_STRING, BASE_NONE, NULL, 0x0,
+        "The connection's state: after this frame on the first pass, final on later passes and in the GUI",
+        HFILL } },
+    { &hf_conn_service, { "Service", "mailx.conn.service", FT_STRING, BASE_NONE, NULL, 0x0,
+        "smtp, submission, smtps, pop3, pop3s, imap, imaps, from the server port", HFILL } },
+    { &hf_conn_syn_retries, { "SYN retries", "mailx.conn.syn_retries", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "SYN retransmissions before the answer or the end of the capture", HFILL } },
+    { &hf_conn_setup_time, { "Setup time", "mailx.conn.setup_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+        "First SYN to SYN/ACK", HFILL } },
+    { &hf_conn_greeting_time, { "Greeting time", "mailx.conn.greeting_time", FT_RELATIVE_TIME, BASE_NONE,
+        NULL, 0x0, "SYN/ACK to the server's first data (its greeting; not on TLS ports)", HFILL } },
+    { &hf_conn_decided_in, { "Outcome decided in", "mailx.conn.decided_in", FT_FRAMENUM, BASE_NONE,
+        NULL, 0x0, "The frame that decided the final outcome", HFILL } },
+    { &hf_conn_segments, { "Segments", "mailx.conn.tcp.segments", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "TCP segments of the connection", HFILL } },
+    { &hf_conn_retrans, { "Retransmissions", "mailx.conn.tcp.retransmissions", FT_UINT32, BASE_DEC,
+        NULL, 0x0, "Segments Wireshark marks tcp.analysis.retransmission (or spurious)", HFILL } },
+    { &hf_conn_retrans_share, { "Retransmitted share (%)", "mailx.conn.tcp.retrans_share", FT_DOUBLE,
+        BASE_NONE, NULL, 0x0, "Retransmissions per 100 segments", HFILL } },
+    { &hf_conn_dup_acks, { "Duplicate ACKs", "mailx.conn.tcp.dup_acks", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "Segments marked tcp.analysis.duplicate_ack", HFILL } },
+    { &hf_conn_zero_windows, { "Zero windows", "mailx.conn.tcp.zero_windows", FT_UINT32, BASE_DEC,
+        NULL, 0x0, "Segments marked tcp.analysis.zero_window", HFILL } },
+    { &hf_conn_ooo, { "Out-of-order", "mailx.conn.tcp.out_of_order", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "Segments marked tcp.analysis.out_of_order", HFILL } },
+    { &hf_burst_failures, { "Failures in burst", "mailx.burst.failures", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "Failure replies of the server's burst raised here (final count on later passes)", HFILL } },
+    { &hf_burst_duration, { "Burst duration", "mailx.burst.duration", FT_RELATIVE_TIME, BASE_NONE,
+        NULL, 0x0, "First to last failure of the burst", HFILL } },
+    { &hf_storm_rate, { "Sessions started in 1 s", "mailx.storm.rate", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "Sessions to the server started within one second when the storm note was raised", HFILL } },
+    { &hf_storm_concurrent, { "Concurrent sessions", "mailx.storm.concurrent", FT_UINT32, BASE_DEC,
+        NULL, 0x0, "Sessions open to the server at once when the note was raised", HFILL } },
+};
 
 static expert_field ei_refused = EI_INIT;
 static expert_field ei_no_answer = EI_INIT;
@@ -1103,7 +1142,7 @@ void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
         !(cf->ev & (MAILX_CONN_EV_REFUSED | MAILX_CONN_EV_NO_GREETING | MAILX_CONN_EV_RESET |
                     MAILX_CONN_EV_GREETING)) &&
         !(visited && (pinfo->num == ct->last_frame || pinfo->num == ct->last_syn_frame)) &&
-        !mailx_fields_wanted(tree, conn_fields))
+        !MAILX_FIELDS_WANTED(tree, conn_hf))
         ct = NULL;
     if (ct || alarm || cf->limit)
         conn_render_items(pinfo, tree, tvb, cf, ct, alarm);
@@ -1140,45 +1179,6 @@ void mailx_conn_foreach_server(void (*fn)(const mailx_conn_server_info *, void *
 /* ---------------------------------------------------------- registration */
 void mailx_conn_register(module_t *mod)
 {
-    static hf_register_info hf[] = {
-        { &hf_conn, { "Connection", "mailx.conn", FT_NONE, BASE_NONE, NULL, 0x0,
-            "TCP connection to a mail port: outcome, timing and TCP health", HFILL } },
-        { &hf_conn_result, { "Result", "mailx.conn.result", FT_STRING, BASE_NONE, NULL, 0x0,
-            "On the frame that decides it: established, refused, no-answer, reset, closed", HFILL } },
-        { &hf_conn_state, { "State", "mailx.conn.state", FT_STRING, BASE_NONE, NULL, 0x0,
-            "The connection's state: after this frame on the first pass, final on later passes and in the GUI",
-            HFILL } },
-        { &hf_conn_service, { "Service", "mailx.conn.service", FT_STRING, BASE_NONE, NULL, 0x0,
-            "smtp, submission, smtps, pop3, pop3s, imap, imaps, from the server port", HFILL } },
-        { &hf_conn_syn_retries, { "SYN retries", "mailx.conn.syn_retries", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "SYN retransmissions before the answer or the end of the capture", HFILL } },
-        { &hf_conn_setup_time, { "Setup time", "mailx.conn.setup_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
-            "First SYN to SYN/ACK", HFILL } },
-        { &hf_conn_greeting_time, { "Greeting time", "mailx.conn.greeting_time", FT_RELATIVE_TIME, BASE_NONE,
-            NULL, 0x0, "SYN/ACK to the server's first data (its greeting; not on TLS ports)", HFILL } },
-        { &hf_conn_decided_in, { "Outcome decided in", "mailx.conn.decided_in", FT_FRAMENUM, BASE_NONE,
-            NULL, 0x0, "The frame that decided the final outcome", HFILL } },
-        { &hf_conn_segments, { "Segments", "mailx.conn.tcp.segments", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "TCP segments of the connection", HFILL } },
-        { &hf_conn_retrans, { "Retransmissions", "mailx.conn.tcp.retransmissions", FT_UINT32, BASE_DEC,
-            NULL, 0x0, "Segments Wireshark marks tcp.analysis.retransmission (or spurious)", HFILL } },
-        { &hf_conn_retrans_share, { "Retransmitted share (%)", "mailx.conn.tcp.retrans_share", FT_DOUBLE,
-            BASE_NONE, NULL, 0x0, "Retransmissions per 100 segments", HFILL } },
-        { &hf_conn_dup_acks, { "Duplicate ACKs", "mailx.conn.tcp.dup_acks", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "Segments marked tcp.analysis.duplicate_ack", HFILL } },
-        { &hf_conn_zero_windows, { "Zero windows", "mailx.conn.tcp.zero_windows", FT_UINT32, BASE_DEC,
-            NULL, 0x0, "Segments marked tcp.analysis.zero_window", HFILL } },
-        { &hf_conn_ooo, { "Out-of-order", "mailx.conn.tcp.out_of_order", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "Segments marked tcp.analysis.out_of_order", HFILL } },
-        { &hf_burst_failures, { "Failures in burst", "mailx.burst.failures", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "Failure replies of the server's burst raised here (final count on later passes)", HFILL } },
-        { &hf_burst_duration, { "Burst duration", "mailx.burst.duration", FT_RELATIVE_TIME, BASE_NONE,
-            NULL, 0x0, "First to last failure of the burst", HFILL } },
-        { &hf_storm_rate, { "Sessions started in 1 s", "mailx.storm.rate", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "Sessions to the server started within one second when the storm note was raised", HFILL } },
-        { &hf_storm_concurrent, { "Concurrent sessions", "mailx.storm.concurrent", FT_UINT32, BASE_DEC,
-            NULL, 0x0, "Sessions open to the server at once when the note was raised", HFILL } },
-    };
     static gint *ett[] = { &ett_conn, &ett_conn_tcp };
     static ei_register_info ei[] = {
         { &ei_refused, { "mailx.conn.refused", PI_SEQUENCE, PI_ERROR,
@@ -1202,8 +1202,8 @@ void mailx_conn_register(module_t *mod)
         { &ei_limit, { "mailx.conn.limit.reached", PI_MALFORMED, PI_WARN,
             "mailx limit reached: connections to mail ports", EXPFILL } },
     };
-    proto_register_field_array(proto_mailx, hf, array_length(hf));
-    conn_fields = mailx_field_group(hf, array_length(hf));
+    proto_register_field_array(proto_mailx, conn_hf, array_length(conn_hf));
+    mailx_field_group_check(conn_hf, array_length(conn_hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_mailx), ei, array_length(ei));
 

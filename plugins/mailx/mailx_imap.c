@@ -22,7 +22,29 @@ static int hf_imap_request = -1;
 static int hf_imap_response_in = -1;
 static gint ett_imap_response = -1;
 static gint ett_imap_request = -1;
-static header_field_info **imap_fields;   /* the fields above (mailx_fields_wanted) */
+/* the fields above, one group (mailx_hf_wanted) */
+static hf_register_info imap_hf[] = {
+    { &hf_imap_response, { "IMAP response", "mailx.imap.response", FT_NONE, BASE_NONE, NULL, 0x0,
+        "One IMAP status or continuation response, analysed", HFILL } },
+    { &hf_imap_status, { "Status", "mailx.imap.status", FT_STRING, BASE_NONE, NULL, 0x0,
+        "OK, NO, BAD, BYE or PREAUTH, on tagged and untagged status responses", HFILL } },
+    { &hf_imap_code, { "Response code", "mailx.imap.code", FT_STRING, BASE_NONE, NULL, 0x0,
+        "Response code in brackets (AUTHENTICATIONFAILED, OVERQUOTA, ALERT ...)", HFILL } },
+    { &hf_imap_code_text, { "Code meaning", "mailx.imap.code.text", FT_STRING, BASE_NONE, NULL, 0x0,
+        "What the response code means", HFILL } },
+    { &hf_imap_command, { "Answers", "mailx.imap.command", FT_STRING, BASE_NONE, NULL, 0x0,
+        "The command a tagged response answers (paired by tag) or a continuation invites", HFILL } },
+    { &hf_imap_tag, { "Tag", "mailx.imap.tag", FT_STRING, BASE_NONE, NULL, 0x0,
+        "Tag of the tagged response", HFILL } },
+    { &hf_imap_request_in, { "Request in", "mailx.imap.request_in", FT_FRAMENUM, BASE_NONE,
+        FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "Frame of the command this response answers", HFILL } },
+    { &hf_imap_time, { "Response time", "mailx.imap.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+        "Time from the command to this response", HFILL } },
+    { &hf_imap_request, { "IMAP command", "mailx.imap.request", FT_STRING, BASE_NONE, NULL, 0x0,
+        "A command the client sent (or an AUTHENTICATE response line, or DONE)", HFILL } },
+    { &hf_imap_response_in, { "Response in", "mailx.imap.response_in", FT_FRAMENUM, BASE_NONE,
+        FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Frame of the tagged response to this command", HFILL } },
+};
 
 static expert_field ei_imap_no = EI_INIT;
 static expert_field ei_imap_bad = EI_INIT;
@@ -395,7 +417,7 @@ void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
     proto_item *pi;
     /* without the items (tree hidden, no field here referenced) each would be
        faked, that is `tree` itself: the expert items go there */
-    gboolean want = mailx_fields_wanted(tree, imap_fields);
+    gboolean want = MAILX_FIELDS_WANTED(tree, imap_hf);
     for (guint i = 0; want && i < f->n_cmd; i++) {
         const mailx_imap_cmd_rec *c = f->cmd[i];
         proto_item *ci = proto_tree_add_string(tree, hf_imap_request, tvb, 0, 0, c->name);
@@ -485,28 +507,6 @@ void mailx_imap_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
 
 void mailx_imap_register(void)
 {
-    static hf_register_info hf[] = {
-        { &hf_imap_response, { "IMAP response", "mailx.imap.response", FT_NONE, BASE_NONE, NULL, 0x0,
-            "One IMAP status or continuation response, analysed", HFILL } },
-        { &hf_imap_status, { "Status", "mailx.imap.status", FT_STRING, BASE_NONE, NULL, 0x0,
-            "OK, NO, BAD, BYE or PREAUTH, on tagged and untagged status responses", HFILL } },
-        { &hf_imap_code, { "Response code", "mailx.imap.code", FT_STRING, BASE_NONE, NULL, 0x0,
-            "Response code in brackets (AUTHENTICATIONFAILED, OVERQUOTA, ALERT ...)", HFILL } },
-        { &hf_imap_code_text, { "Code meaning", "mailx.imap.code.text", FT_STRING, BASE_NONE, NULL, 0x0,
-            "What the response code means", HFILL } },
-        { &hf_imap_command, { "Answers", "mailx.imap.command", FT_STRING, BASE_NONE, NULL, 0x0,
-            "The command a tagged response answers (paired by tag) or a continuation invites", HFILL } },
-        { &hf_imap_tag, { "Tag", "mailx.imap.tag", FT_STRING, BASE_NONE, NULL, 0x0,
-            "Tag of the tagged response", HFILL } },
-        { &hf_imap_request_in, { "Request in", "mailx.imap.request_in", FT_FRAMENUM, BASE_NONE,
-            FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "Frame of the command this response answers", HFILL } },
-        { &hf_imap_time, { "Response time", "mailx.imap.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
-            "Time from the command to this response", HFILL } },
-        { &hf_imap_request, { "IMAP command", "mailx.imap.request", FT_STRING, BASE_NONE, NULL, 0x0,
-            "A command the client sent (or an AUTHENTICATE response line, or DONE)", HFILL } },
-        { &hf_imap_response_in, { "Response in", "mailx.imap.response_in", FT_FRAMENUM, BASE_NONE,
-            FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Frame of the tagged response to this command", HFILL } },
-    };
     static gint *ett[] = { &ett_imap_response, &ett_imap_request };
     static ei_register_info ei[] = {
         { &ei_imap_no, { "mailx.imap.response.no", PI_RESPONSE_CODE, PI_WARN, "IMAP NO", EXPFILL } },
@@ -520,8 +520,8 @@ void mailx_imap_register(void)
         { &ei_imap_capture_truncated, { "mailx.imap.capture.truncated", PI_SEQUENCE, PI_NOTE,
             "IMAP bytes missing from the capture: commands waiting are left unknown", EXPFILL } },
     };
-    proto_register_field_array(proto_mailx, hf, array_length(hf));
-    imap_fields = mailx_field_group(hf, array_length(hf));
+    proto_register_field_array(proto_mailx, imap_hf, array_length(imap_hf));
+    mailx_field_group_check(imap_hf, array_length(imap_hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_mailx);
     expert_register_field_array(em, ei, array_length(ei));

@@ -20,7 +20,27 @@ static int hf_pop_request = -1;
 static int hf_pop_response_in = -1;
 static gint ett_pop_response = -1;
 static gint ett_pop_request = -1;
-static header_field_info **pop_fields;   /* the fields above (mailx_fields_wanted) */
+/* the fields above, one group (mailx_hf_wanted) */
+static hf_register_info pop_hf[] = {
+    { &hf_pop_response, { "POP3 response", "mailx.pop.response", FT_NONE, BASE_NONE, NULL, 0x0,
+        "One POP3 status line, analysed", HFILL } },
+    { &hf_pop_indicator, { "Indicator", "mailx.pop.indicator", FT_STRING, BASE_NONE, NULL, 0x0,
+        "+OK, -ERR, or + (a SASL challenge)", HFILL } },
+    { &hf_pop_code, { "Response code", "mailx.pop.code", FT_STRING, BASE_NONE, NULL, 0x0,
+        "RFC 2449/3206 response code in brackets, as sent (AUTH, SYS/TEMP, IN-USE ...)", HFILL } },
+    { &hf_pop_code_text, { "Code meaning", "mailx.pop.code.text", FT_STRING, BASE_NONE, NULL, 0x0,
+        "What the response code means", HFILL } },
+    { &hf_pop_command, { "Answers", "mailx.pop.command", FT_STRING, BASE_NONE, NULL, 0x0,
+        "The command this status line answers", HFILL } },
+    { &hf_pop_request_in, { "Request in", "mailx.pop.request_in", FT_FRAMENUM, BASE_NONE,
+        FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "Frame of the command this status answers", HFILL } },
+    { &hf_pop_time, { "Response time", "mailx.pop.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+        "Time from the command to its status line", HFILL } },
+    { &hf_pop_request, { "POP3 command", "mailx.pop.request", FT_STRING, BASE_NONE, NULL, 0x0,
+        "A command the client sent (or an AUTH response line)", HFILL } },
+    { &hf_pop_response_in, { "Response in", "mailx.pop.response_in", FT_FRAMENUM, BASE_NONE,
+        FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Frame of the status line answering this command", HFILL } },
+};
 
 static expert_field ei_pop_err = EI_INIT;
 static expert_field ei_pop_limit = EI_INIT;
@@ -278,7 +298,7 @@ void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tre
     proto_item *pi;
     /* without the items (tree hidden, no field here referenced) each would be
        faked, that is `tree` itself: the expert items go there */
-    gboolean want = mailx_fields_wanted(tree, pop_fields);
+    gboolean want = MAILX_FIELDS_WANTED(tree, pop_hf);
     for (guint i = 0; want && i < pf->n_cmd; i++) {
         const mailx_pop_cmd_rec *c = pf->cmd[i];
         proto_item *ci = proto_tree_add_string(tree, hf_pop_request, tvb, 0, 0, c->name);
@@ -345,26 +365,6 @@ void mailx_pop_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tre
 
 void mailx_pop_register(void)
 {
-    static hf_register_info hf[] = {
-        { &hf_pop_response, { "POP3 response", "mailx.pop.response", FT_NONE, BASE_NONE, NULL, 0x0,
-            "One POP3 status line, analysed", HFILL } },
-        { &hf_pop_indicator, { "Indicator", "mailx.pop.indicator", FT_STRING, BASE_NONE, NULL, 0x0,
-            "+OK, -ERR, or + (a SASL challenge)", HFILL } },
-        { &hf_pop_code, { "Response code", "mailx.pop.code", FT_STRING, BASE_NONE, NULL, 0x0,
-            "RFC 2449/3206 response code in brackets, as sent (AUTH, SYS/TEMP, IN-USE ...)", HFILL } },
-        { &hf_pop_code_text, { "Code meaning", "mailx.pop.code.text", FT_STRING, BASE_NONE, NULL, 0x0,
-            "What the response code means", HFILL } },
-        { &hf_pop_command, { "Answers", "mailx.pop.command", FT_STRING, BASE_NONE, NULL, 0x0,
-            "The command this status line answers", HFILL } },
-        { &hf_pop_request_in, { "Request in", "mailx.pop.request_in", FT_FRAMENUM, BASE_NONE,
-            FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "Frame of the command this status answers", HFILL } },
-        { &hf_pop_time, { "Response time", "mailx.pop.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
-            "Time from the command to its status line", HFILL } },
-        { &hf_pop_request, { "POP3 command", "mailx.pop.request", FT_STRING, BASE_NONE, NULL, 0x0,
-            "A command the client sent (or an AUTH response line)", HFILL } },
-        { &hf_pop_response_in, { "Response in", "mailx.pop.response_in", FT_FRAMENUM, BASE_NONE,
-            FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Frame of the status line answering this command", HFILL } },
-    };
     static gint *ett[] = { &ett_pop_response, &ett_pop_request };
     static ei_register_info ei[] = {
         { &ei_pop_err, { "mailx.pop.response.err", PI_RESPONSE_CODE, PI_WARN,
@@ -374,8 +374,8 @@ void mailx_pop_register(void)
         { &ei_pop_capture_truncated, { "mailx.pop.capture.truncated", PI_SEQUENCE, PI_NOTE,
             "POP3 bytes missing from the capture: pairing stops until the next command", EXPFILL } },
     };
-    proto_register_field_array(proto_mailx, hf, array_length(hf));
-    pop_fields = mailx_field_group(hf, array_length(hf));
+    proto_register_field_array(proto_mailx, pop_hf, array_length(pop_hf));
+    mailx_field_group_check(pop_hf, array_length(pop_hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_mailx);
     expert_register_field_array(em, ei, array_length(ei));

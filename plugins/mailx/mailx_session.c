@@ -22,7 +22,33 @@ static int hf_sum_duration = -1;
 static int hf_sum_bytes = -1;
 static int hf_sum_frames = -1;
 static gint ett_summary = -1;
-static header_field_info **session_fields;   /* the fields above (mailx_fields_wanted) */
+/* the fields above, one group (mailx_hf_wanted) */
+static hf_register_info session_hf[] = {
+    { &hf_tls, { "TLS", "mailx.tls", FT_STRING, BASE_NONE, NULL, 0x0,
+        "none, starttls or implicit", HFILL } },
+    { &hf_tls_decrypted, { "Decrypted", "mailx.tls.decrypted", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+        "Mail data after the TLS handshake could be read (a key log was given)", HFILL } },
+    { &hf_tls_starttls, { "STARTTLS", "mailx.tls.starttls", FT_STRING, BASE_NONE, NULL, 0x0,
+        "offered, requested, accepted or refused, on the frame where it happens", HFILL } },
+    { &hf_summary, { "Session summary", "mailx.session.summary", FT_NONE, BASE_NONE, NULL, 0x0,
+        "What the whole session showed", HFILL } },
+    { &hf_sum_user, { "User", "mailx.session.user", FT_STRING, BASE_NONE, NULL, 0x0,
+        "User of the session's latest login naming one", HFILL } },
+    { &hf_sum_auth, { "Login result", "mailx.session.auth", FT_STRING, BASE_NONE, NULL, 0x0,
+        "Result of the session's last login attempt", HFILL } },
+    { &hf_sum_auth_failures, { "Failed logins", "mailx.session.auth_failures", FT_UINT32, BASE_DEC,
+        NULL, 0x0, "Failed login attempts in the session", HFILL } },
+    { &hf_sum_messages, { "Messages", "mailx.session.messages", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "Messages sent (SMTP) or retrieved (POP3 RETR/TOP, IMAP FETCH literals)", HFILL } },
+    { &hf_sum_failures, { "Failures", "mailx.session.failures", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "Failure replies: SMTP 4xx/5xx, POP3 -ERR, IMAP tagged NO/BAD", HFILL } },
+    { &hf_sum_duration, { "Duration", "mailx.session.duration", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+        "Time from the session's first to its last frame", HFILL } },
+    { &hf_sum_bytes, { "Bytes", "mailx.session.bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
+        "Frame bytes of all the session's frames", HFILL } },
+    { &hf_sum_frames, { "Frames", "mailx.session.frames", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "Frames of the session", HFILL } },
+};
 
 static expert_field ei_starttls_refused = EI_INIT;
 static expert_field ei_no_keys = EI_INIT;
@@ -117,7 +143,7 @@ void mailx_session_render(const mailx_frame *fr, packet_info *pinfo, proto_tree 
 
     /* without the items (tree hidden, no field here referenced) each would be
        faked, that is `tree` itself: the expert items go there */
-    gboolean want = mailx_fields_wanted(tree, session_fields);
+    gboolean want = MAILX_FIELDS_WANTED(tree, session_hf);
     const char *st = starttls_name(fr->starttls);
     if (st) {
         pi = tree;
@@ -193,32 +219,6 @@ void mailx_session_render(const mailx_frame *fr, packet_info *pinfo, proto_tree 
 
 void mailx_session_register(void)
 {
-    static hf_register_info hf[] = {
-        { &hf_tls, { "TLS", "mailx.tls", FT_STRING, BASE_NONE, NULL, 0x0,
-            "none, starttls or implicit", HFILL } },
-        { &hf_tls_decrypted, { "Decrypted", "mailx.tls.decrypted", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
-            "Mail data after the TLS handshake could be read (a key log was given)", HFILL } },
-        { &hf_tls_starttls, { "STARTTLS", "mailx.tls.starttls", FT_STRING, BASE_NONE, NULL, 0x0,
-            "offered, requested, accepted or refused, on the frame where it happens", HFILL } },
-        { &hf_summary, { "Session summary", "mailx.session.summary", FT_NONE, BASE_NONE, NULL, 0x0,
-            "What the whole session showed", HFILL } },
-        { &hf_sum_user, { "User", "mailx.session.user", FT_STRING, BASE_NONE, NULL, 0x0,
-            "User of the session's latest login naming one", HFILL } },
-        { &hf_sum_auth, { "Login result", "mailx.session.auth", FT_STRING, BASE_NONE, NULL, 0x0,
-            "Result of the session's last login attempt", HFILL } },
-        { &hf_sum_auth_failures, { "Failed logins", "mailx.session.auth_failures", FT_UINT32, BASE_DEC,
-            NULL, 0x0, "Failed login attempts in the session", HFILL } },
-        { &hf_sum_messages, { "Messages", "mailx.session.messages", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "Messages sent (SMTP) or retrieved (POP3 RETR/TOP, IMAP FETCH literals)", HFILL } },
-        { &hf_sum_failures, { "Failures", "mailx.session.failures", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "Failure replies: SMTP 4xx/5xx, POP3 -ERR, IMAP tagged NO/BAD", HFILL } },
-        { &hf_sum_duration, { "Duration", "mailx.session.duration", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
-            "Time from the session's first to its last frame", HFILL } },
-        { &hf_sum_bytes, { "Bytes", "mailx.session.bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
-            "Frame bytes of all the session's frames", HFILL } },
-        { &hf_sum_frames, { "Frames", "mailx.session.frames", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "Frames of the session", HFILL } },
-    };
     static gint *ett[] = { &ett_summary };
     static ei_register_info ei[] = {
         { &ei_starttls_refused, { "mailx.tls.starttls.refused", PI_SECURITY, PI_WARN,
@@ -226,8 +226,8 @@ void mailx_session_register(void)
         { &ei_no_keys, { "mailx.tls.encrypted.no_keys", PI_UNDECODED, PI_NOTE,
             "Encrypted mail session without keys", EXPFILL } },
     };
-    proto_register_field_array(proto_mailx, hf, array_length(hf));
-    session_fields = mailx_field_group(hf, array_length(hf));
+    proto_register_field_array(proto_mailx, session_hf, array_length(session_hf));
+    mailx_field_group_check(session_hf, array_length(session_hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_mailx);
     expert_register_field_array(em, ei, array_length(ei));

@@ -26,7 +26,6 @@ static int hf_smtp_data_chunks = -1;
 
 static gint ett_smtp_reply = -1;
 static gint ett_smtp_request = -1;
-static header_field_info **smtp_fields;   /* the fields above (mailx_fields_wanted) */
 
 static expert_field ei_smtp_transient = EI_INIT;
 static expert_field ei_smtp_permanent = EI_INIT;
@@ -44,6 +43,40 @@ static const value_string smtp_class_vals[] = {
     { 4, "Persistent Transient Failure" },
     { 5, "Permanent Failure" },
     { 0, NULL }
+};
+
+/* the fields of this file, one group (mailx_hf_wanted) */
+static hf_register_info smtp_hf[] = {
+    { &hf_smtp_reply, { "SMTP reply", "mailx.smtp.reply", FT_NONE, BASE_NONE, NULL, 0x0,
+        "One SMTP reply line, analysed", HFILL } },
+    { &hf_smtp_code, { "Reply code", "mailx.smtp.code", FT_UINT16, BASE_DEC, NULL, 0x0,
+        "Basic reply code, on every line of a multi-line or pipelined reply", HFILL } },
+    { &hf_smtp_class, { "Class", "mailx.smtp.class", FT_UINT8, BASE_DEC, VALS(smtp_class_vals), 0x0,
+        "Reply class: 2 success, 3 intermediate, 4 transient failure, 5 permanent failure", HFILL } },
+    { &hf_smtp_status, { "Enhanced status", "mailx.smtp.status", FT_STRING, BASE_NONE, NULL, 0x0,
+        "RFC 3463 enhanced status code as sent", HFILL } },
+    { &hf_smtp_subject, { "Subject", "mailx.smtp.subject", FT_UINT16, BASE_DEC, NULL, 0x0,
+        "Subject digit of the enhanced status code", HFILL } },
+    { &hf_smtp_detail, { "Detail", "mailx.smtp.detail", FT_UINT16, BASE_DEC, NULL, 0x0,
+        "Detail number of the enhanced status code", HFILL } },
+    { &hf_smtp_status_text, { "Status title", "mailx.smtp.status.text", FT_STRING, BASE_NONE, NULL, 0x0,
+        "Registered title of the enhanced code, or of the basic code", HFILL } },
+    { &hf_smtp_command, { "Answers", "mailx.smtp.command", FT_STRING, BASE_NONE, NULL, 0x0,
+        "The command this reply answers", HFILL } },
+    { &hf_smtp_request_in, { "Request in", "mailx.smtp.request_in", FT_FRAMENUM, BASE_NONE,
+        FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "Frame of the command this reply answers", HFILL } },
+    { &hf_smtp_time, { "Reply time", "mailx.smtp.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+        "Time from the command to this reply", HFILL } },
+    { &hf_smtp_request, { "SMTP command", "mailx.smtp.request", FT_STRING, BASE_NONE, NULL, 0x0,
+        "A command line the client sent (or end of data, or an AUTH response)", HFILL } },
+    { &hf_smtp_response_in, { "Response in", "mailx.smtp.response_in", FT_FRAMENUM, BASE_NONE,
+        FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Frame of the reply to this command", HFILL } },
+    { &hf_smtp_data_size, { "Message size", "mailx.smtp.data.size", FT_UINT64, BASE_DEC, NULL, 0x0,
+        "Bytes of the message body (DATA up to the final dot, or BDAT chunks up to LAST)", HFILL } },
+    { &hf_smtp_data_oversized, { "Oversized message", "mailx.smtp.data.oversized", FT_BOOLEAN, BASE_NONE,
+        NULL, 0x0, "The message is larger than the mailx.data_size_limit preference", HFILL } },
+    { &hf_smtp_data_chunks, { "BDAT chunks", "mailx.smtp.data.chunks", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "Number of BDAT chunks of the message", HFILL } },
 };
 
 /* Collects one frame's events in packet scope during the first pass. */
@@ -317,13 +350,14 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
        reads its text: mailx_expert_text_read) */
     gboolean fail_note = r->is_last && (r->klass == 4 || r->klass == 5) &&
                          mailx_expert_text_read(tree, r->klass == 4 ? &ei_smtp_transient : &ei_smtp_permanent);
-    gboolean label = want && mailx_field_real(tree, hf_smtp_reply);
+    gboolean label = want && MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_reply);
     const char *title = NULL;
-    if (label || fail_note || (want && mailx_field_real(tree, hf_smtp_status_text)))
+    if (label || fail_note || (want && MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_status_text)))
         title = reply_title(r);
     const char *answered = answered_name(r);
     char status[24] = "";
-    if (r->has_status && (label || fail_note || mismatch || (want && mailx_field_real(tree, hf_smtp_status))))
+    if (r->has_status &&
+        (label || fail_note || mismatch || (want && MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_status))))
         snprintf(status, sizeof status, "%u.%u.%u", r->st_class, r->subject, r->detail);
 
     if (want) {
@@ -340,46 +374,46 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
             rt = proto_item_add_subtree(ri, ett_smtp_reply);
         }
         proto_item *pi;
-        if (mailx_field_real(tree, hf_smtp_code)) {
+        if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_code)) {
             pi = proto_tree_add_uint(rt, hf_smtp_code, tvb, 0, 0, r->code);
             proto_item_set_generated(pi);
         }
         /* RFC 3463 classes are 2/4/5; 3xx is intermediate (RFC 5321 s4.2.1) */
-        if (mailx_field_real(tree, hf_smtp_class)) {
+        if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_class)) {
             pi = proto_tree_add_uint(rt, hf_smtp_class, tvb, 0, 0, r->klass);
             proto_item_set_generated(pi);
         }
         if (r->has_status) {
-            if (mailx_field_real(tree, hf_smtp_status)) {
+            if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_status)) {
                 pi = proto_tree_add_string(rt, hf_smtp_status, tvb, 0, 0, status);
                 proto_item_set_generated(pi);
             }
-            if (mailx_field_real(tree, hf_smtp_subject)) {
+            if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_subject)) {
                 const char *subj = mailx_enhanced_subject_title(r->subject);
                 pi = proto_tree_add_uint_format_value(rt, hf_smtp_subject, tvb, 0, 0, r->subject, "%u%s%s%s",
                                                       r->subject, subj ? " (" : "", subj ? subj : "",
                                                       subj ? ")" : "");
                 proto_item_set_generated(pi);
             }
-            if (mailx_field_real(tree, hf_smtp_detail)) {
+            if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_detail)) {
                 pi = proto_tree_add_uint(rt, hf_smtp_detail, tvb, 0, 0, r->detail);
                 proto_item_set_generated(pi);
             }
         }
-        if (title && mailx_field_real(tree, hf_smtp_status_text)) {
+        if (title && MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_status_text)) {
             pi = proto_tree_add_string(rt, hf_smtp_status_text, tvb, 0, 0, title);
             proto_item_set_generated(pi);
         }
-        if (mailx_field_real(tree, hf_smtp_command)) {
+        if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_command)) {
             pi = proto_tree_add_string(rt, hf_smtp_command, tvb, 0, 0, answered);
             proto_item_set_generated(pi);
         }
         if (r->has_request) {
-            if (mailx_field_real(tree, hf_smtp_request_in)) {
+            if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_request_in)) {
                 pi = proto_tree_add_uint(rt, hf_smtp_request_in, tvb, 0, 0, r->request_frame);
                 proto_item_set_generated(pi);
             }
-            if (mailx_field_real(tree, hf_smtp_time)) {
+            if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_time)) {
                 nstime_t dt;
                 dt.secs = (time_t)(r->delta_ns / 1000000000);
                 dt.nsecs = (int)(r->delta_ns % 1000000000);
@@ -416,8 +450,8 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
 
 static void render_command(const mailx_smtp_cmd_rec *c, proto_tree *tree, tvbuff_t *tvb)
 {
-    gboolean real_resp = c->response_frame && mailx_field_real(tree, hf_smtp_response_in);
-    if (!mailx_field_real(tree, hf_smtp_request) && !real_resp)
+    gboolean real_resp = c->response_frame && MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_response_in);
+    if (!MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_request) && !real_resp)
         return;     /* both would be faked */
     const char *name = c->kind == MAILX_SMTP_ANSWERS_END_OF_DATA ? "end of data"
                      : c->kind == MAILX_SMTP_ANSWERS_AUTH_RESPONSE ? "AUTH response"
@@ -437,7 +471,7 @@ static void render_command(const mailx_smtp_cmd_rec *c, proto_tree *tree, tvbuff
 void mailx_smtp_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
 {
     const mailx_smtp_frame *sf = fr->smtp;
-    gboolean want = mailx_fields_wanted(tree, smtp_fields);
+    gboolean want = MAILX_FIELDS_WANTED(tree, smtp_hf);
     for (guint i = 0; want && i < sf->n_commands; i++)
         render_command(sf->commands[i], tree, tvb);
     for (guint i = 0; i < sf->n_replies; i++)
@@ -485,38 +519,6 @@ void mailx_smtp_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
 
 void mailx_smtp_register(void)
 {
-    static hf_register_info hf[] = {
-        { &hf_smtp_reply, { "SMTP reply", "mailx.smtp.reply", FT_NONE, BASE_NONE, NULL, 0x0,
-            "One SMTP reply line, analysed", HFILL } },
-        { &hf_smtp_code, { "Reply code", "mailx.smtp.code", FT_UINT16, BASE_DEC, NULL, 0x0,
-            "Basic reply code, on every line of a multi-line or pipelined reply", HFILL } },
-        { &hf_smtp_class, { "Class", "mailx.smtp.class", FT_UINT8, BASE_DEC, VALS(smtp_class_vals), 0x0,
-            "Reply class: 2 success, 3 intermediate, 4 transient failure, 5 permanent failure", HFILL } },
-        { &hf_smtp_status, { "Enhanced status", "mailx.smtp.status", FT_STRING, BASE_NONE, NULL, 0x0,
-            "RFC 3463 enhanced status code as sent", HFILL } },
-        { &hf_smtp_subject, { "Subject", "mailx.smtp.subject", FT_UINT16, BASE_DEC, NULL, 0x0,
-            "Subject digit of the enhanced status code", HFILL } },
-        { &hf_smtp_detail, { "Detail", "mailx.smtp.detail", FT_UINT16, BASE_DEC, NULL, 0x0,
-            "Detail number of the enhanced status code", HFILL } },
-        { &hf_smtp_status_text, { "Status title", "mailx.smtp.status.text", FT_STRING, BASE_NONE, NULL, 0x0,
-            "Registered title of the enhanced code, or of the basic code", HFILL } },
-        { &hf_smtp_command, { "Answers", "mailx.smtp.command", FT_STRING, BASE_NONE, NULL, 0x0,
-            "The command this reply answers", HFILL } },
-        { &hf_smtp_request_in, { "Request in", "mailx.smtp.request_in", FT_FRAMENUM, BASE_NONE,
-            FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "Frame of the command this reply answers", HFILL } },
-        { &hf_smtp_time, { "Reply time", "mailx.smtp.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
-            "Time from the command to this reply", HFILL } },
-        { &hf_smtp_request, { "SMTP command", "mailx.smtp.request", FT_STRING, BASE_NONE, NULL, 0x0,
-            "A command line the client sent (or end of data, or an AUTH response)", HFILL } },
-        { &hf_smtp_response_in, { "Response in", "mailx.smtp.response_in", FT_FRAMENUM, BASE_NONE,
-            FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Frame of the reply to this command", HFILL } },
-        { &hf_smtp_data_size, { "Message size", "mailx.smtp.data.size", FT_UINT64, BASE_DEC, NULL, 0x0,
-            "Bytes of the message body (DATA up to the final dot, or BDAT chunks up to LAST)", HFILL } },
-        { &hf_smtp_data_oversized, { "Oversized message", "mailx.smtp.data.oversized", FT_BOOLEAN, BASE_NONE,
-            NULL, 0x0, "The message is larger than the mailx.data_size_limit preference", HFILL } },
-        { &hf_smtp_data_chunks, { "BDAT chunks", "mailx.smtp.data.chunks", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "Number of BDAT chunks of the message", HFILL } },
-    };
     static gint *ett[] = { &ett_smtp_reply, &ett_smtp_request };
     static ei_register_info ei[] = {
         { &ei_smtp_transient, { "mailx.smtp.transient", PI_RESPONSE_CODE, PI_WARN,
@@ -538,8 +540,8 @@ void mailx_smtp_register(void)
         { &ei_smtp_capture_truncated, { "mailx.smtp.capture.truncated", PI_SEQUENCE, PI_NOTE,
             "SMTP bytes missing from the capture: pairing stops", EXPFILL } },
     };
-    proto_register_field_array(proto_mailx, hf, array_length(hf));
-    smtp_fields = mailx_field_group(hf, array_length(hf));
+    proto_register_field_array(proto_mailx, smtp_hf, array_length(smtp_hf));
+    mailx_field_group_check(smtp_hf, array_length(smtp_hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_mailx);
     expert_register_field_array(em, ei, array_length(ei));

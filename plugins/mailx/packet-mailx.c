@@ -84,34 +84,28 @@ static gboolean port_is_server(guint32 port)
  * none of them (docs/performance.md). Expert items are always added: they
  * count whether or not a tree is shown. */
 header_field_info *mailx_proto_hfi;
-static header_field_info **core_fields;   /* mailx.session, mailx.session.proto */
 
-/* A group is its fields' header_field_info pointers, padded to a multiple of
- * four with a field nobody references, then NULL: mailx_fields_wanted() reads
- * four ref_type values per step. It runs for several groups on every mail
- * frame (and for mailx.conn on every frame to a mail port), and a field can be
- * primed or released between any two dissections (a new filter, a tap, a
- * column, the GUI's packet list between two frames of a rescan), so the answer
- * is not kept from one frame to the next: it is made cheap instead (~3
- * instructions a field, against ~7 for a loop that stops at the first, and
- * inline: the call cost as much as the check). */
-static header_field_info mailx_unreferenced_field;   /* ref_type HF_REF_TYPE_NONE */
+/* mailx_hf_wanted() runs for several groups on every mail frame (and for
+ * mailx.conn on every frame to a mail port), and a field can be primed or
+ * released between any two dissections (a new filter, a tap, a column, the
+ * GUI's packet list between two frames of a rescan), so the answer is not kept
+ * from one frame to the next: it is made cheap instead (mailx.h). */
+gboolean mailx_hf_in_place = TRUE;
 
-header_field_info **mailx_field_group(const hf_register_info *hf, guint n)
+void mailx_field_group_check(const hf_register_info *hf, guint n)
 {
-    guint padded = (n + 3) & ~3u;
-    header_field_info **g = wmem_alloc_array(wmem_epan_scope(), header_field_info *, padded + 1);
-    for (guint i = 0; i < padded; i++)
-        g[i] = i < n ? proto_registrar_get_nth((guint)*hf[i].p_id) : &mailx_unreferenced_field;
-    g[padded] = NULL;
-    return g;
+    for (guint i = 0; i < n; i++)
+        if (proto_registrar_get_nth((guint)*hf[i].p_id) != &hf[i].hfinfo ||
+            hf[i].hfinfo.id != hf[0].hfinfo.id + (int)i)
+            mailx_hf_in_place = FALSE;
 }
 
-/* The rare fallback of mailx_fields_wanted() (mailx.h). */
-gboolean mailx_fields_wanted_each(header_field_info *const *group)
+/* The rare path of mailx_hf_wanted() (mailx.h): marks it does not know, or
+ * fields Wireshark does not keep in place. */
+gboolean mailx_fields_wanted_slow(const hf_register_info *hf, guint n)
 {
-    for (header_field_info *const *g = group; *g; g++)
-        if (MAILX_HF_DIRECT(*g))
+    for (guint i = 0; i < n; i++)
+        if (MAILX_HF_DIRECT(proto_registrar_get_nth((guint)*hf[i].p_id)))
             return TRUE;
     return FALSE;
 }
@@ -976,6 +970,16 @@ static void stand_in_end(proto_tree *root, proto_node *s)
     s->first_child = s->last_child = NULL;
 }
 
+/* mailx.session and mailx.session.proto (mailx_hf_wanted) */
+static hf_register_info core_hf[] = {
+    { &hf_mailx_session,
+      { "Session", "mailx.session", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "Mail session number, stable within the capture", HFILL } },
+    { &hf_mailx_session_proto,
+      { "Session protocol", "mailx.session.proto", FT_STRING, BASE_NONE, NULL, 0x0,
+        "smtp, pop or imap", HFILL } },
+};
+
 /* Every pass: the items of the frame's stored record (fr NULL: a frame of no
  * session, the connection items and the session-limit note alone) under ti,
  * the mailx item or its stand-in; then the tap. */
@@ -993,7 +997,7 @@ static void render_frame(mailx_frame *fr, packet_info *pinfo, proto_tree *tree, 
     }
     /* in a hidden tree, items of fields nobody references are faked anyway: the
        calls are left out, and so is the formatting of their arguments */
-    if (mailx_fields_wanted(tree, core_fields)) {
+    if (MAILX_FIELDS_WANTED(tree, core_hf)) {
         proto_item *pi = proto_tree_add_uint(mt, hf_mailx_session, tvb, 0, 0, fr->conv->id);
         proto_item_set_generated(pi);
         const char *pname = val_to_str_const(fr->conv->proto, mailx_proto_vals, "?");
@@ -1190,20 +1194,12 @@ static void mailx_cleanup(void)
 
 void proto_register_mailx(void)
 {
-    static hf_register_info hf[] = {
-        { &hf_mailx_session,
-          { "Session", "mailx.session", FT_UINT32, BASE_DEC, NULL, 0x0,
-            "Mail session number, stable within the capture", HFILL } },
-        { &hf_mailx_session_proto,
-          { "Session protocol", "mailx.session.proto", FT_STRING, BASE_NONE, NULL, 0x0,
-            "smtp, pop or imap", HFILL } },
-    };
     static gint *ett[] = { &ett_mailx };
 
     proto_mailx = proto_register_protocol("Mail analysis (mailx)", "mailx", "mailx");
     mailx_proto_hfi = proto_registrar_get_nth((guint)proto_mailx);
-    proto_register_field_array(proto_mailx, hf, array_length(hf));
-    core_fields = mailx_field_group(hf, array_length(hf));
+    proto_register_field_array(proto_mailx, core_hf, array_length(core_hf));
+    mailx_field_group_check(core_hf, array_length(core_hf));
     proto_register_subtree_array(ett, array_length(ett));
 
     module_t *mod = prefs_register_protocol(proto_mailx, mailx_limits_apply);
