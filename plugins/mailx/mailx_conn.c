@@ -985,107 +985,129 @@ gboolean mailx_conn_has_record(packet_info *pinfo)
     return frame_view(pinfo) != NULL;
 }
 
+static const char *server_str(packet_info *pinfo, const conn_track *ct, const char **who)
+{
+    if (!*who)
+        *who = address_to_str(pinfo->pool, &ct->server_addr);
+    return *who;
+}
+
+/* The connection's subtree (ct) on a frame someone reads it on; returns its item. */
+static proto_item *conn_items(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb, const conn_frame *cf,
+                              conn_track *ct, gboolean no_answer)
+{
+    gboolean visited = PINFO_FD_VISITED(pinfo);
+    const char *svc = mailx_service_name(ct->service);
+    proto_item *ti = proto_tree_add_item(tree, hf_conn, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ti);
+    proto_tree *t = proto_item_add_subtree(ti, ett_conn);
+    if (svc)
+        proto_item_set_generated(proto_tree_add_string(t, hf_conn_service, tvb, 0, 0, svc));
+    const char *st = state_name(ct, visited);
+    proto_item_set_generated(proto_tree_add_string(t, hf_conn_state, tvb, 0, 0, st));
+    proto_item_append_text(ti, ": %s %s", svc ? svc : "?", st);
+
+    /* the outcome on the frame that decides it */
+    const char *res = NULL;
+    if (cf->ev & MAILX_CONN_EV_ESTABLISHED) res = "established";
+    if (cf->ev & MAILX_CONN_EV_REFUSED)     res = "refused";
+    if (cf->ev & MAILX_CONN_EV_RESET)       res = "reset";
+    if (cf->ev & MAILX_CONN_EV_CLOSED)      res = "closed";
+    if (no_answer)
+        res = "no-answer";
+    if (res)
+        proto_item_set_generated(proto_tree_add_string(t, hf_conn_result, tvb, 0, 0, res));
+    if (visited) {
+        guint32 dec = no_answer ? 0 : (mailx_conn_final(&ct->c) == MAILX_CONN_NO_ANSWER ?
+                                       ct->last_syn_frame : ct->decided_frame);
+        if (dec && dec != pinfo->num)
+            gen_uint(t, hf_conn_decided_in, tvb, dec);
+    }
+    /* first pass: rendered right after the frame was fed, so the count so far */
+    guint32 retries = mailx_conn_syn_retries(&ct->c);
+    if (ct->c.saw_syn)
+        gen_uint(t, hf_conn_syn_retries, tvb, retries);
+    if (ct->c.setup_ns >= 0 && (visited || (cf->ev & MAILX_CONN_EV_ESTABLISHED) ||
+                                 pinfo->num > ct->decided_frame))
+        add_time(t, hf_conn_setup_time, tvb, ct->c.setup_ns);
+    if (ct->c.greeting_ns >= 0 && !service_is_tls(ct->service))
+        add_time(t, hf_conn_greeting_time, tvb, ct->c.greeting_ns);
+
+    /* TCP health, from Wireshark's analysis of the session's segments */
+    proto_item *hi;
+    proto_tree *ht = proto_tree_add_subtree(t, tvb, 0, 0, ett_conn_tcp, &hi, "TCP health");
+    proto_item_set_generated(hi);
+    const mailx_conn *c = &ct->c;
+    gen_uint(ht, hf_conn_segments, tvb, c->segments);
+    proto_item *pi = proto_tree_add_uint(ht, hf_conn_retrans, tvb, 0, 0, c->retransmissions);
+    proto_item_set_generated(pi);
+    proto_item_append_text(pi, " (%.1f %%)", share(c->retransmissions, c->segments));
+    pi = proto_tree_add_double(ht, hf_conn_retrans_share, tvb, 0, 0, share(c->retransmissions, c->segments));
+    proto_item_set_generated(pi);
+    pi = proto_tree_add_uint(ht, hf_conn_dup_acks, tvb, 0, 0, c->dup_acks);
+    proto_item_set_generated(pi);
+    proto_item_append_text(pi, " (%.1f %%)", share(c->dup_acks, c->segments));
+    pi = proto_tree_add_uint(ht, hf_conn_zero_windows, tvb, 0, 0, c->zero_windows);
+    proto_item_set_generated(pi);
+    proto_item_append_text(pi, " (%.1f %%)", share(c->zero_windows, c->segments));
+    pi = proto_tree_add_uint(ht, hf_conn_ooo, tvb, 0, 0, c->out_of_order);
+    proto_item_set_generated(pi);
+    proto_item_append_text(pi, " (%.1f %%)", share(c->out_of_order, c->segments));
+    proto_item_append_text(hi, ": %u segments, %.1f %% retransmitted", c->segments,
+                           share(c->retransmissions, c->segments));
+    return ti;
+}
+
 /* The items of mailx_conn_render(), once it has decided there are some (ct:
- * the connection's subtree wanted). Apart, so that the frames that have none
- * run through a few lines of code only. */
+ * the connection's subtree wanted, or a frame that may raise an expert item
+ * on it; want: someone reads the subtree). Apart, so that the frames that have
+ * none run through a few lines of code only. */
 static G_GNUC_NO_INLINE void conn_render_items(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb,
                                                const conn_frame *cf, conn_track *ct,
-                                               const conn_alarm *alarm)
+                                               const conn_alarm *alarm, gboolean want)
 {
     gboolean visited = PINFO_FD_VISITED(pinfo);
     proto_item *ti = NULL;
     if (ct) {
-        const char *svc = mailx_service_name(ct->service);
-        ti = proto_tree_add_item(tree, hf_conn, tvb, 0, 0, ENC_NA);
-        proto_item_set_generated(ti);
-        proto_tree *t = proto_item_add_subtree(ti, ett_conn);
-        if (svc)
-            proto_item_set_generated(proto_tree_add_string(t, hf_conn_service, tvb, 0, 0, svc));
-        const char *st = state_name(ct, visited);
-        proto_item_set_generated(proto_tree_add_string(t, hf_conn_state, tvb, 0, 0, st));
-        proto_item_append_text(ti, ": %s %s", svc ? svc : "?", st);
-
-        /* the outcome on the frame that decides it */
-        const char *res = NULL;
-        if (cf->ev & MAILX_CONN_EV_ESTABLISHED) res = "established";
-        if (cf->ev & MAILX_CONN_EV_REFUSED)     res = "refused";
-        if (cf->ev & MAILX_CONN_EV_RESET)       res = "reset";
-        if (cf->ev & MAILX_CONN_EV_CLOSED)      res = "closed";
         /* no answer: known once the capture has ended; the attempt's last SYN */
         gboolean no_answer = visited && mailx_conn_final(&ct->c) == MAILX_CONN_NO_ANSWER &&
                              ct->last_syn_frame == pinfo->num;
-        if (no_answer)
-            res = "no-answer";
-        if (res)
-            proto_item_set_generated(proto_tree_add_string(t, hf_conn_result, tvb, 0, 0, res));
-        if (visited) {
-            guint32 dec = no_answer ? 0 : (mailx_conn_final(&ct->c) == MAILX_CONN_NO_ANSWER ?
-                                           ct->last_syn_frame : ct->decided_frame);
-            if (dec && dec != pinfo->num)
-                gen_uint(t, hf_conn_decided_in, tvb, dec);
-        }
-        /* first pass: rendered right after the frame was fed, so the count so far */
-        guint32 retries = mailx_conn_syn_retries(&ct->c);
-        if (ct->c.saw_syn)
-            gen_uint(t, hf_conn_syn_retries, tvb, retries);
-        if (ct->c.setup_ns >= 0 && (visited || (cf->ev & MAILX_CONN_EV_ESTABLISHED) ||
-                                     pinfo->num > ct->decided_frame))
-            add_time(t, hf_conn_setup_time, tvb, ct->c.setup_ns);
-        if (ct->c.greeting_ns >= 0 && !service_is_tls(ct->service))
-            add_time(t, hf_conn_greeting_time, tvb, ct->c.greeting_ns);
-
-        /* TCP health, from Wireshark's analysis of the session's segments */
-        proto_item *hi;
-        proto_tree *ht = proto_tree_add_subtree(t, tvb, 0, 0, ett_conn_tcp, &hi, "TCP health");
-        proto_item_set_generated(hi);
+        /* nobody reads the subtree: every item of it would be faked to `tree`
+           (TRY_TO_FAKE_THIS_ITEM), which is where the expert items then go */
+        ti = want ? conn_items(pinfo, tree, tvb, cf, ct, no_answer) : tree;
         const mailx_conn *c = &ct->c;
-        gen_uint(ht, hf_conn_segments, tvb, c->segments);
-        proto_item *pi = proto_tree_add_uint(ht, hf_conn_retrans, tvb, 0, 0, c->retransmissions);
-        proto_item_set_generated(pi);
-        proto_item_append_text(pi, " (%.1f %%)", share(c->retransmissions, c->segments));
-        pi = proto_tree_add_double(ht, hf_conn_retrans_share, tvb, 0, 0, share(c->retransmissions, c->segments));
-        proto_item_set_generated(pi);
-        pi = proto_tree_add_uint(ht, hf_conn_dup_acks, tvb, 0, 0, c->dup_acks);
-        proto_item_set_generated(pi);
-        proto_item_append_text(pi, " (%.1f %%)", share(c->dup_acks, c->segments));
-        pi = proto_tree_add_uint(ht, hf_conn_zero_windows, tvb, 0, 0, c->zero_windows);
-        proto_item_set_generated(pi);
-        proto_item_append_text(pi, " (%.1f %%)", share(c->zero_windows, c->segments));
-        pi = proto_tree_add_uint(ht, hf_conn_ooo, tvb, 0, 0, c->out_of_order);
-        proto_item_set_generated(pi);
-        proto_item_append_text(pi, " (%.1f %%)", share(c->out_of_order, c->segments));
-        proto_item_append_text(hi, ": %u segments, %.1f %% retransmitted", c->segments,
-                               share(c->retransmissions, c->segments));
-
         const char *fam = family_names[service_family(ct->service)];
-        char *who = address_to_str(pinfo->pool, &ct->server_addr);
+        const char *who = NULL;   /* made for the first expert item that names it */
         if (cf->ev & MAILX_CONN_EV_REFUSED)
             expert_add_info_format(pinfo, ti, &ei_refused, "%s (%u) connection refused by %s",
-                                   fam, ct->server_port, who);
+                                   fam, ct->server_port, server_str(pinfo, ct, &who));
         if (no_answer)
             expert_add_info_format(pinfo, ti, &ei_no_answer, "%s (%u) connection attempt to %s got no answer "
-                                   "(%u SYN retransmissions)", fam, ct->server_port, who,
-                                   mailx_conn_syn_retries(&ct->c));
+                                   "(%u SYN retransmissions)", fam, ct->server_port,
+                                   server_str(pinfo, ct, &who), mailx_conn_syn_retries(&ct->c));
         if (cf->ev & MAILX_CONN_EV_NO_GREETING)
             expert_add_info_format(pinfo, ti, &ei_no_greeting, "%s server %s %s the connection before "
-                                   "sending anything", fam, who,
+                                   "sending anything", fam, server_str(pinfo, ct, &who),
                                    (cf->ev & MAILX_CONN_EV_RESET) ? "reset" : "closed");
         else if ((cf->ev & MAILX_CONN_EV_RESET))
             expert_add_info_format(pinfo, ti, &ei_reset, "%s session with %s reset by the %s",
-                                   fam, who, (cf->ev & MAILX_CONN_EV_SERVER_CLOSE) ? "server" : "client");
+                                   fam, server_str(pinfo, ct, &who),
+                                   (cf->ev & MAILX_CONN_EV_SERVER_CLOSE) ? "server" : "client");
         if ((cf->ev & MAILX_CONN_EV_GREETING) && !service_is_tls(ct->service) &&
             pref_slow_greeting_ms && ct->c.greeting_ns >= (gint64)pref_slow_greeting_ms * 1000000)
             expert_add_info_format(pinfo, ti, &ei_slow_greeting, "%s server %s sent its greeting %.1f s "
                                    "after the connection was set up (greylisting and tarpitting servers "
-                                   "delay on purpose)", fam, who, ct->c.greeting_ns / 1e9);
+                                   "delay on purpose)", fam, server_str(pinfo, ct, &who),
+                                   ct->c.greeting_ns / 1e9);
         /* the session's share, once it is final: on its last frame */
         if (visited && pinfo->num == ct->last_frame && c->segments &&
             (mailx_conn_final(c) == MAILX_CONN_ESTABLISHED || mailx_conn_final(c) == MAILX_CONN_CLOSED ||
              mailx_conn_final(c) == MAILX_CONN_RESET || mailx_conn_final(c) == MAILX_CONN_UNKNOWN) &&
             share(c->retransmissions, c->segments) > (double)pref_retrans_percent)
             expert_add_info_format(pinfo, ti, &ei_retrans_high, "%s session with %s: %u of %u segments "
-                                   "retransmitted (%.1f %%, over %u %%)", fam, who, c->retransmissions,
-                                   c->segments, share(c->retransmissions, c->segments), pref_retrans_percent);
+                                   "retransmitted (%.1f %%, over %u %%)", fam, server_str(pinfo, ct, &who),
+                                   c->retransmissions, c->segments, share(c->retransmissions, c->segments),
+                                   pref_retrans_percent);
     }
     if (alarm) {
         const mailx_server *s = alarm->srv;
@@ -1131,21 +1153,23 @@ void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
         return;
     gboolean visited = PINFO_FD_VISITED(pinfo);
     conn_track *ct = cf->ct;
-    /* Most frames of a connection decide nothing and raise no expert item: their
-       subtree is built only when someone reads it. Frames that may raise one
-       (an outcome, the greeting, the last frame, a burst or storm) always are. */
+    /* Most frames of a connection decide nothing and raise no expert item.
+       The subtree is built only when someone reads it; frames that may raise
+       an expert item (an outcome, the greeting, the last frame, a burst or
+       storm) go through conn_render_items() whether or not. */
     const conn_alarm *alarm = cf->burst_start || cf->storm_rate || cf->storm_conc
                               ? (const conn_alarm *)mailx_frame_table_get(&conn_alarms, pinfo->num) : NULL;
-    /* the fields' reference marks (a cache line each) are read last, when
-       nothing else decides */
-    if (ct && !alarm &&
-        !(cf->ev & (MAILX_CONN_EV_REFUSED | MAILX_CONN_EV_NO_GREETING | MAILX_CONN_EV_RESET |
-                    MAILX_CONN_EV_GREETING)) &&
-        !(visited && (pinfo->num == ct->last_frame || pinfo->num == ct->last_syn_frame)) &&
-        !MAILX_FIELDS_WANTED(tree, conn_hf))
-        ct = NULL;
+    gboolean want = FALSE;
+    if (ct) {
+        want = MAILX_FIELDS_WANTED(tree, conn_hf);
+        if (!want && !alarm &&
+            !(cf->ev & (MAILX_CONN_EV_REFUSED | MAILX_CONN_EV_NO_GREETING | MAILX_CONN_EV_RESET |
+                        MAILX_CONN_EV_GREETING)) &&
+            !(visited && (pinfo->num == ct->last_frame || pinfo->num == ct->last_syn_frame)))
+            ct = NULL;
+    }
     if (ct || alarm || cf->limit)
-        conn_render_items(pinfo, tree, tvb, cf, ct, alarm);
+        conn_render_items(pinfo, tree, tvb, cf, ct, alarm, want);
 }
 
 /* ----------------------------------------------- statistics accessors */
