@@ -154,30 +154,40 @@ void mailx_auth_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
         if (!result && r->started && !r->decided_in && PINFO_FD_VISITED(pinfo))
             result = MAILX_AUTH_UNKNOWN;
 
+        /* each item only where it is made: a field nobody references would be
+           faked, proto_tree_add_* returning its parent (a hidden tree with
+           another field of the group referenced) */
         proto_item *ai = tree, *pi = tree;
         proto_tree *at = tree;
         if (want) {
-            ai = proto_tree_add_none_format(tree, hf_auth, tvb, 0, 0,
-                "%s login attempt %u (%s)%s%s%s%s", proto_label(r->proto), r->attempt, r->mech,
-                user ? " user " : "", user ? user : "", result ? ": " : "",
-                result ? mailx_auth_result_name(result) : "");
-            proto_item_set_generated(ai);
-            at = proto_item_add_subtree(ai, ett_auth);
-            pi = proto_tree_add_uint(at, hf_auth_attempt, tvb, 0, 0, r->attempt);
-            proto_item_set_generated(pi);
-            pi = proto_tree_add_string(at, hf_auth_mechanism, tvb, 0, 0, r->mech);
-            proto_item_set_generated(pi);
-            if (user) {
+            if (MAILX_FIELD_REAL(tree, auth_hf, hf_auth)) {
+                ai = proto_tree_add_none_format(tree, hf_auth, tvb, 0, 0,
+                    "%s login attempt %u (%s)%s%s%s%s", proto_label(r->proto), r->attempt, r->mech,
+                    user ? " user " : "", user ? user : "", result ? ": " : "",
+                    result ? mailx_auth_result_name(result) : "");
+                proto_item_set_generated(ai);
+                at = proto_item_add_subtree(ai, ett_auth);
+            }
+            if (MAILX_FIELD_REAL(tree, auth_hf, hf_auth_attempt)) {
+                pi = proto_tree_add_uint(at, hf_auth_attempt, tvb, 0, 0, r->attempt);
+                proto_item_set_generated(pi);
+            }
+            if (MAILX_FIELD_REAL(tree, auth_hf, hf_auth_mechanism)) {
+                pi = proto_tree_add_string(at, hf_auth_mechanism, tvb, 0, 0, r->mech);
+                proto_item_set_generated(pi);
+            }
+            if (user && MAILX_FIELD_REAL(tree, auth_hf, hf_auth_user)) {
                 pi = proto_tree_add_string(at, hf_auth_user, tvb, 0, 0, user);
                 proto_item_set_generated(pi);
             }
-            if (result) {
+            if (result && MAILX_FIELD_REAL(tree, auth_hf, hf_auth_result)) {
                 pi = proto_tree_add_string(at, hf_auth_result, tvb, 0, 0, mailx_auth_result_name(result));
                 proto_item_set_generated(pi);
             }
         }
         if (r->result == MAILX_AUTH_FAILURE) {
-            if (want) {
+            pi = at;
+            if (want && MAILX_FIELD_REAL(tree, auth_hf, hf_auth_failed)) {
                 pi = proto_tree_add_boolean(at, hf_auth_failed, tvb, 0, 0, TRUE);
                 proto_item_set_generated(pi);
             }
@@ -190,7 +200,8 @@ void mailx_auth_render(const mailx_frame *fr, packet_info *pinfo, proto_tree *tr
                     r->client_failures, mailx_pref_auth_failure_threshold);
         }
         if (r->cleartext) {
-            if (want) {
+            pi = at;
+            if (want && MAILX_FIELD_REAL(tree, auth_hf, hf_auth_cleartext)) {
                 pi = proto_tree_add_boolean(at, hf_auth_cleartext, tvb, 0, 0, TRUE);
                 proto_item_set_generated(pi);
             }
