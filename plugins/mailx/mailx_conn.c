@@ -1148,10 +1148,18 @@ static G_GNUC_NO_INLINE void conn_render_items(packet_info *pinfo, proto_tree *t
 
 void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
 {
+    gboolean visited = PINFO_FD_VISITED(pinfo);
+    gboolean want = MAILX_FIELDS_WANTED(tree, conn_hf);
+    /* First pass, nobody reading the subtree: a frame without a record of its
+       own (no event, alarm or limit) shows nothing (the last-frame checks
+       wait for later passes), so its connection is not looked up: most mail
+       frames of a -Y or -z run that reads no mailx.conn field leave here. */
+    if (!want && !visited && view_num != pinfo->num &&
+        !mailx_frame_table_get_value(&conn_frames, pinfo->num))
+        return;
     const conn_frame *cf = frame_view(pinfo);
     if (!cf)
         return;
-    gboolean visited = PINFO_FD_VISITED(pinfo);
     conn_track *ct = cf->ct;
     /* Most frames of a connection decide nothing and raise no expert item.
        The subtree is built only when someone reads it; frames that may raise
@@ -1159,9 +1167,7 @@ void mailx_conn_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
        storm) go through conn_render_items() whether or not. */
     const conn_alarm *alarm = cf->burst_start || cf->storm_rate || cf->storm_conc
                               ? (const conn_alarm *)mailx_frame_table_get(&conn_alarms, pinfo->num) : NULL;
-    gboolean want = FALSE;
     if (ct) {
-        want = MAILX_FIELDS_WANTED(tree, conn_hf);
         if (!want && !alarm &&
             !(cf->ev & (MAILX_CONN_EV_REFUSED | MAILX_CONN_EV_NO_GREETING | MAILX_CONN_EV_RESET |
                         MAILX_CONN_EV_GREETING)) &&
