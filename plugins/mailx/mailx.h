@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "mem_limits.h"
 #include "tcp_analysis.h"
+#include "tcp_header.h"
 
 extern int proto_mailx;
 /* The "mailx" tap: one mailx_frame per mail frame, queued on every pass
@@ -465,6 +466,15 @@ void mailx_conn_wanted(GArray *wanted);
 gboolean mailx_tcp_segment(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *flags, guint32 *len);
 /* The raw (absolute) sequence and acknowledgement numbers of the same segment. */
 gboolean mailx_tcp_seq_ack(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *seq, guint32 *ack);
+/* The same segment's header as read (NULL: not found), for callers that want
+ * several of its fields. */
+const mailx_tcp_header *mailx_tcp_header_of(packet_info *pinfo, tvbuff_t *frame_tvb);
+/* The layers below mailx that it asks about, from one walk of pinfo->layers
+ * per frame and pass: the TLS dissector took part, or ICMP or ICMPv6 (the TCP
+ * header is one quoted in an error). */
+#define MAILX_LAYER_TLS 1u
+#define MAILX_LAYER_ICMP 2u
+guint mailx_frame_layers(const packet_info *pinfo);
 /* The tcp.analysis.* items Wireshark added to the frame as MAILX_TA_* bits
  * (epan-ext/tcp_analysis.h), read once per frame (for every pass: a tree
  * without them gives 0). */

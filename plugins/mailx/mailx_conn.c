@@ -144,7 +144,7 @@ static expert_field ei_limit = EI_INIT;
  * item alone, docs/performance.md), and the tcp dissector leaves the header
  * nowhere else a post-dissector can read (its tap data is handed out only
  * after the post-dissectors have run). */
-static int proto_icmp = -1, proto_icmpv6 = -1, proto_tcp = -1, hf_tcp_analysis_flags = -1;
+static int proto_icmp = -1, proto_icmpv6 = -1, proto_tcp = -1, proto_tls = -1, hf_tcp_analysis_flags = -1;
 /* hf id of each MAILX_TA_* bit, in bit order */
 static int hf_ta[MAILX_TA_COUNT] = { -1, -1, -1, -1, -1, -1, -1 };
 static const char *const ta_names[MAILX_TA_COUNT] = {
@@ -237,6 +237,10 @@ static guint32 seg_num;
 static gboolean seg_ok;
 static mailx_tcp_header seg_hdr;
 static size_t ip_offset_hint;
+/* The layers (mailx_frame_layers) of frame layers_num on the pass layers_visited. */
+static guint32 layers_num;
+static gboolean layers_visited;
+static guint layers_bits;
 static dissector_table_t tcp_port_tbl, tls_port_tbl;
 static void memo_reset(void);     /* the conversation memo (mailx_frame_conversation) */
 /* The view (frame_view) of frame view_num on the pass view_visited: asked by
@@ -332,6 +336,7 @@ void mailx_conn_file_init(void)
     cache_ct = NULL;
     memset(track_slots, 0, sizeof track_slots);
     seg_num = 0;
+    layers_num = 0;
     ta_tree = NULL;
     view_num = 0;
     memo_reset();
@@ -675,13 +680,34 @@ guint mailx_tcp_analysis(packet_info *pinfo, proto_tree *tree)
     return bits;
 }
 
-/* The frame's segment, found once per frame however often it is asked for
- * (connection analysis, gap notes, -z mailx,tcp); see seg_num. */
-
-static const mailx_tcp_header *frame_segment(packet_info *pinfo, tvbuff_t *frame_tvb)
+/* Which of the layers mailx asks about the frame has (MAILX_LAYER_*), from
+ * one walk of pinfo->layers per frame and pass: the segment's ICMP check below
+ * and the session's TLS check (packet-mailx.c) each walked the whole list
+ * (its functions are not inline: ~15 instructions a layer). See layers_num. */
+guint mailx_frame_layers(const packet_info *pinfo)
 {
-    if (seg_num == pinfo->num && seg_num != 0)
-        return seg_ok ? &seg_hdr : NULL;
+    gboolean visited = PINFO_FD_VISITED(pinfo);
+    if (layers_num == pinfo->num && layers_num != 0 && layers_visited == visited)
+        return layers_bits;
+    guint bits = 0;
+    for (wmem_list_frame_t *l = wmem_list_head(pinfo->layers); l; l = wmem_list_frame_next(l)) {
+        int p = GPOINTER_TO_INT(wmem_list_frame_data(l));
+        if (p == proto_tls)
+            bits |= MAILX_LAYER_TLS;
+        else if (p == proto_icmp || p == proto_icmpv6)
+            bits |= MAILX_LAYER_ICMP;
+    }
+    layers_num = pinfo->num;
+    layers_visited = visited;
+    layers_bits = bits;
+    return bits;
+}
+
+/* The frame's segment, found once per frame however often it is asked for
+ * (connection analysis, gap notes, -z mailx,tcp); see seg_num. The check
+ * inline, the search apart: most calls are the frame's second or later. */
+static G_GNUC_NO_INLINE const mailx_tcp_header *frame_segment_new(packet_info *pinfo, tvbuff_t *frame_tvb)
+{
     seg_num = pinfo->num;
     seg_ok = FALSE;
     if (pinfo->ptype != PT_TCP || !frame_tvb ||
@@ -689,11 +715,8 @@ static const mailx_tcp_header *frame_segment(packet_info *pinfo, tvbuff_t *frame
         return NULL;
     /* A TCP header quoted in an ICMP error is not a segment of the connection
        (Wireshark gives it no tcp.len either). */
-    for (wmem_list_frame_t *l = wmem_list_tail(pinfo->layers); l; l = wmem_list_frame_prev(l)) {
-        int p = GPOINTER_TO_INT(wmem_list_frame_data(l));
-        if (p == proto_icmp || p == proto_icmpv6)
-            return NULL;
-    }
+    if (mailx_frame_layers(pinfo) & MAILX_LAYER_ICMP)
+        return NULL;
     guint caplen = tvb_captured_length(frame_tvb);
     const guint8 *bytes = tvb_get_ptr(frame_tvb, 0, caplen);
     if (!mailx_tcp_header_find(bytes, caplen, tvb_reported_length(frame_tvb),
@@ -703,6 +726,18 @@ static const mailx_tcp_header *frame_segment(packet_info *pinfo, tvbuff_t *frame
     ip_offset_hint = seg_hdr.ip_offset;
     seg_ok = TRUE;
     return &seg_hdr;
+}
+
+static inline const mailx_tcp_header *frame_segment(packet_info *pinfo, tvbuff_t *frame_tvb)
+{
+    if (seg_num == pinfo->num && seg_num != 0)
+        return seg_ok ? &seg_hdr : NULL;
+    return frame_segment_new(pinfo, frame_tvb);
+}
+
+const mailx_tcp_header *mailx_tcp_header_of(packet_info *pinfo, tvbuff_t *frame_tvb)
+{
+    return frame_segment(pinfo, frame_tvb);
 }
 
 gboolean mailx_tcp_segment(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *flags, guint32 *len)
@@ -1266,6 +1301,7 @@ void mailx_conn_handoff(void)
     proto_icmp = proto_get_id_by_filter_name("icmp");
     proto_tcp = proto_get_id_by_filter_name("tcp");
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
+    proto_tls = proto_get_id_by_filter_name("tls");
     hf_tcp_analysis_flags = proto_registrar_get_id_byname("tcp.analysis.flags");
     for (guint i = 0; i < MAILX_TA_COUNT; i++)
         hf_ta[i] = proto_registrar_get_id_byname(ta_names[i]);

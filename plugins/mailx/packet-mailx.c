@@ -29,7 +29,7 @@ static int hf_mailx_session_proto = -1;
 guint mailx_pref_data_size_limit = 10 * 1024 * 1024;
 
 static dissector_handle_t mailx_handle, mailx_gate_handle;
-static int proto_smtp = -1, proto_pop = -1, proto_imap = -1, proto_tls = -1, proto_tcp = -1;
+static int proto_smtp = -1, proto_pop = -1, proto_imap = -1, proto_tcp = -1;
 static int hf_tcp_payload = -1;
 /* tcp.desegment_tcp_streams is off: IMAP is fed from the TCP payload (mailx_imap.c) */
 static gboolean mailx_tcp_unreassembled;
@@ -260,13 +260,11 @@ static gboolean port_is_mail_tls(guint32 port)
 }
 
 /* Did the TLS dissector handle this frame? By protocol id: proto_is_frame_protocol()
- * compares names, a string compare per layer on every mail frame. */
+ * compares names, a string compare per layer on every mail frame. The walk is
+ * shared with the connection analysis' ICMP check (mailx_frame_layers). */
 static gboolean frame_has_tls(const packet_info *pinfo)
 {
-    for (wmem_list_frame_t *l = wmem_list_head(pinfo->layers); l; l = wmem_list_frame_next(l))
-        if (GPOINTER_TO_INT(wmem_list_frame_data(l)) == proto_tls)
-            return TRUE;
-    return FALSE;
+    return (mailx_frame_layers(pinfo) & MAILX_LAYER_TLS) != 0;
 }
 
 /* Can this frame belong to a session, or open one? (FALSE: certainly not.) */
@@ -301,9 +299,14 @@ static void note_holes(mailx_conv *mc, packet_info *pinfo, proto_tree *tree, tvb
 {
     if (mc->proto != MAILX_PROTO_POP && mc->proto != MAILX_PROTO_IMAP)
         return;
-    guint32 seq = 0, ack = 0, flags = 0, len = 0;
-    gboolean have = mailx_tcp_seq_ack(pinfo, frame_tvb, &seq, &ack) &&
-                    mailx_tcp_segment(pinfo, frame_tvb, &flags, &len);
+    guint32 seq = 0, ack = 0, len = 0;
+    const mailx_tcp_header *h = mailx_tcp_header_of(pinfo, frame_tvb);
+    gboolean have = h != NULL;
+    if (h) {
+        seq = h->seq;
+        ack = h->ack;
+        len = h->payload_len;
+    }
     int side = from_client ? 1 : 0;
     if (data) {
         if (*segment_lost && have && mc->hole_known[side] && seq == mc->hole_end[side])
@@ -1233,7 +1236,6 @@ void proto_reg_handoff_mailx(void)
     proto_smtp = proto_get_id_by_filter_name("smtp");
     proto_pop = proto_get_id_by_filter_name("pop");
     proto_imap = proto_get_id_by_filter_name("imap");
-    proto_tls = proto_get_id_by_filter_name("tls");
     proto_tcp = proto_get_id_by_filter_name("tcp");
     hf_tcp_payload = proto_registrar_get_id_byname("tcp.payload");
     smtp_handle = find_dissector("smtp");
