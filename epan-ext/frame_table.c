@@ -97,6 +97,8 @@ static void late_set(mailx_frame_table *t, uint32_t num, uint64_t rec)
 
 void mailx_frame_table_set_value(mailx_frame_table *t, uint32_t num, uint64_t rec)
 {
+    if (num > t->max_num)
+        t->max_num = num;
     if (t->count == 0 || num > num_at(t, t->count - 1)) {
         append(t, num, rec);
         return;
@@ -110,7 +112,7 @@ void mailx_frame_table_set_value(mailx_frame_table *t, uint32_t num, uint64_t re
     late_set(t, num, rec);
 }
 
-uint64_t mailx_frame_table_get_value(mailx_frame_table *t, uint32_t num)
+uint64_t mailx_frame_table_search(mailx_frame_table *t, uint32_t num)
 {
     if (t->count) {
         uint64_t c = t->cursor;

@@ -29,6 +29,9 @@ typedef struct {
     uint32_t *late_num;
     uint64_t *late_rec;
     uint32_t late_count, late_cap;
+    /* the highest frame number with a record: a look-up above it (every frame
+       of Wireshark's first pass that has none yet) needs no search */
+    uint32_t max_num;
 } mailx_frame_table;
 
 void mailx_frame_table_init(mailx_frame_table *t);
@@ -36,12 +39,17 @@ void mailx_frame_table_init(mailx_frame_table *t);
 void mailx_frame_table_clear(mailx_frame_table *t);
 /* Adds or replaces the record of frame `num` (rec may not be NULL). */
 void mailx_frame_table_set(mailx_frame_table *t, uint32_t num, void *rec);
-/* The record of frame `num`, or NULL. */
-void *mailx_frame_table_get(mailx_frame_table *t, uint32_t num);
 /* The same with the record a value kept in the table (rec may not be 0). */
 void mailx_frame_table_set_value(mailx_frame_table *t, uint32_t num, uint64_t rec);
-/* The value of frame `num`, or 0. */
-uint64_t mailx_frame_table_get_value(mailx_frame_table *t, uint32_t num);
+/* The search behind the look-ups below (num not above max_num). */
+uint64_t mailx_frame_table_search(mailx_frame_table *t, uint32_t num);
+/* The value of frame `num`, or 0. Inline: most look-ups are above every record. */
+static inline uint64_t mailx_frame_table_get_value(mailx_frame_table *t, uint32_t num)
+{
+    return num > t->max_num ? 0 : mailx_frame_table_search(t, num);
+}
+/* The record of frame `num`, or NULL (the same check, not inline). */
+void *mailx_frame_table_get(mailx_frame_table *t, uint32_t num);
 /* Records stored. */
 uint64_t mailx_frame_table_count(const mailx_frame_table *t);
 /* Bytes the table itself holds (for the memory figures in docs/hostile-input.md). */

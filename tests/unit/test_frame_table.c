@@ -19,6 +19,8 @@ static const table_case cases[] = {
     { "out of order goes to the side table", "s5 s9 s2 s7 s1 g1 g2 g5 g7 g9 g3", "1 2 5 7 9 -" },
     { "out of order replaced", "s5 s2 s2 g2 g5", "2 5" },
     { "frame 0 and the largest number", "s0 s4294967295 g0 g4294967295 g1", "0 4294967295 -" },
+    { "above the highest record", "s5 s9 s2 g10 g9 s12 g12 g13 g2", "- 9 12 - 2" },
+    { "only frame 0", "s0 g0 g1", "0 -" },
 };
 
 /* values kept in the table: the frame number under the top bit (never 0), so
