@@ -464,10 +464,8 @@ void mailx_conn_wanted(GArray *wanted);
  * (frame_tvb: the frame's top-level tvb); FALSE when they cannot be found there
  * (an IP fragment, a TCP header quoted in an ICMP error, an unusual encapsulation). */
 gboolean mailx_tcp_segment(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *flags, guint32 *len);
-/* The raw (absolute) sequence and acknowledgement numbers of the same segment. */
-gboolean mailx_tcp_seq_ack(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *seq, guint32 *ack);
 /* The same segment's header as read (NULL: not found), for callers that want
- * several of its fields. */
+ * several of its fields (the raw sequence and acknowledgement numbers too). */
 const mailx_tcp_header *mailx_tcp_header_of(packet_info *pinfo, tvbuff_t *frame_tvb);
 /* The layers below mailx that it asks about, from one walk of pinfo->layers
  * per frame and pass: the TLS dissector took part, or ICMP or ICMPv6 (the TCP

@@ -774,16 +774,6 @@ gboolean mailx_tcp_segment(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *fla
     return TRUE;
 }
 
-gboolean mailx_tcp_seq_ack(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *seq, guint32 *ack)
-{
-    const mailx_tcp_header *h = frame_segment(pinfo, frame_tvb);
-    if (!h)
-        return FALSE;
-    *seq = h->seq;
-    *ack = h->ack;
-    return TRUE;
-}
-
 /* First pass, a TCP frame with a mail port on either side. */
 void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tvb)
 {
