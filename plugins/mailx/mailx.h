@@ -85,6 +85,19 @@ static inline gboolean mailx_hf_real(proto_tree *tree, const hf_register_info *h
     return MAILX_HF_DIRECT(h);
 }
 #define MAILX_FIELD_REAL(tree, hf, id) mailx_hf_real((tree), (hf), (guint)G_N_ELEMENTS(hf), (id))
+/* The same by the field's place in its array, known when the array is written
+ * with designated initializers ([POS] = { &hf_x, ... }): no subtraction and no
+ * range check at run time. */
+static inline gboolean mailx_hf_real_at(proto_tree *tree, const hf_register_info *hf, guint pos)
+{
+    if (PTREE_DATA(tree)->visible)
+        return TRUE;
+    const header_field_info *h = G_LIKELY(mailx_hf_in_place) ? &hf[pos].hfinfo
+                                                             : proto_registrar_get_nth((guint)*hf[pos].p_id);
+    return MAILX_HF_DIRECT(h);
+}
+#define MAILX_FIELD_REAL_AT(tree, hf, pos) \
+    (G_STATIC_ASSERT_EXPR((pos) < G_N_ELEMENTS(hf)), mailx_hf_real_at((tree), (hf), (guint)(pos)))
 
 /* Expert items whose text nobody can read (packet-mailx.c): everything else
  * about them (severity, group, the expert column, the item flags, the

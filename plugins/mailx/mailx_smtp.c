@@ -45,39 +45,61 @@ static const value_string smtp_class_vals[] = {
     { 0, NULL }
 };
 
+/* each field's place in smtp_hf (designated below), for the per-field checks
+ * (MAILX_FIELD_REAL_AT) */
+enum {
+    SMTP_HF_REPLY,
+    SMTP_HF_CODE,
+    SMTP_HF_CLASS,
+    SMTP_HF_STATUS,
+    SMTP_HF_SUBJECT,
+    SMTP_HF_DETAIL,
+    SMTP_HF_STATUS_TEXT,
+    SMTP_HF_COMMAND,
+    SMTP_HF_REQUEST_IN,
+    SMTP_HF_TIME,
+    SMTP_HF_REQUEST,
+    SMTP_HF_RESPONSE_IN,
+    SMTP_HF_DATA_SIZE,
+    SMTP_HF_DATA_OVERSIZED,
+    SMTP_HF_DATA_CHUNKS,
+    SMTP_HF_COUNT
+};
+
 /* the fields of this file, one group (mailx_hf_wanted) */
 static hf_register_info smtp_hf[] = {
-    { &hf_smtp_reply, { "SMTP reply", "mailx.smtp.reply", FT_NONE, BASE_NONE, NULL, 0x0,
+    [SMTP_HF_REPLY] = { &hf_smtp_reply, { "SMTP reply", "mailx.smtp.reply", FT_NONE, BASE_NONE, NULL, 0x0,
         "One SMTP reply line, analysed", HFILL } },
-    { &hf_smtp_code, { "Reply code", "mailx.smtp.code", FT_UINT16, BASE_DEC, NULL, 0x0,
+    [SMTP_HF_CODE] = { &hf_smtp_code, { "Reply code", "mailx.smtp.code", FT_UINT16, BASE_DEC, NULL, 0x0,
         "Basic reply code, on every line of a multi-line or pipelined reply", HFILL } },
-    { &hf_smtp_class, { "Class", "mailx.smtp.class", FT_UINT8, BASE_DEC, VALS(smtp_class_vals), 0x0,
+    [SMTP_HF_CLASS] = { &hf_smtp_class, { "Class", "mailx.smtp.class", FT_UINT8, BASE_DEC, VALS(smtp_class_vals), 0x0,
         "Reply class: 2 success, 3 intermediate, 4 transient failure, 5 permanent failure", HFILL } },
-    { &hf_smtp_status, { "Enhanced status", "mailx.smtp.status", FT_STRING, BASE_NONE, NULL, 0x0,
+    [SMTP_HF_STATUS] = { &hf_smtp_status, { "Enhanced status", "mailx.smtp.status", FT_STRING, BASE_NONE, NULL, 0x0,
         "RFC 3463 enhanced status code as sent", HFILL } },
-    { &hf_smtp_subject, { "Subject", "mailx.smtp.subject", FT_UINT16, BASE_DEC, NULL, 0x0,
+    [SMTP_HF_SUBJECT] = { &hf_smtp_subject, { "Subject", "mailx.smtp.subject", FT_UINT16, BASE_DEC, NULL, 0x0,
         "Subject digit of the enhanced status code", HFILL } },
-    { &hf_smtp_detail, { "Detail", "mailx.smtp.detail", FT_UINT16, BASE_DEC, NULL, 0x0,
+    [SMTP_HF_DETAIL] = { &hf_smtp_detail, { "Detail", "mailx.smtp.detail", FT_UINT16, BASE_DEC, NULL, 0x0,
         "Detail number of the enhanced status code", HFILL } },
-    { &hf_smtp_status_text, { "Status title", "mailx.smtp.status.text", FT_STRING, BASE_NONE, NULL, 0x0,
+    [SMTP_HF_STATUS_TEXT] = { &hf_smtp_status_text, { "Status title", "mailx.smtp.status.text", FT_STRING, BASE_NONE, NULL, 0x0,
         "Registered title of the enhanced code, or of the basic code", HFILL } },
-    { &hf_smtp_command, { "Answers", "mailx.smtp.command", FT_STRING, BASE_NONE, NULL, 0x0,
+    [SMTP_HF_COMMAND] = { &hf_smtp_command, { "Answers", "mailx.smtp.command", FT_STRING, BASE_NONE, NULL, 0x0,
         "The command this reply answers", HFILL } },
-    { &hf_smtp_request_in, { "Request in", "mailx.smtp.request_in", FT_FRAMENUM, BASE_NONE,
+    [SMTP_HF_REQUEST_IN] = { &hf_smtp_request_in, { "Request in", "mailx.smtp.request_in", FT_FRAMENUM, BASE_NONE,
         FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "Frame of the command this reply answers", HFILL } },
-    { &hf_smtp_time, { "Reply time", "mailx.smtp.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+    [SMTP_HF_TIME] = { &hf_smtp_time, { "Reply time", "mailx.smtp.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
         "Time from the command to this reply", HFILL } },
-    { &hf_smtp_request, { "SMTP command", "mailx.smtp.request", FT_STRING, BASE_NONE, NULL, 0x0,
+    [SMTP_HF_REQUEST] = { &hf_smtp_request, { "SMTP command", "mailx.smtp.request", FT_STRING, BASE_NONE, NULL, 0x0,
         "A command line the client sent (or end of data, or an AUTH response)", HFILL } },
-    { &hf_smtp_response_in, { "Response in", "mailx.smtp.response_in", FT_FRAMENUM, BASE_NONE,
+    [SMTP_HF_RESPONSE_IN] = { &hf_smtp_response_in, { "Response in", "mailx.smtp.response_in", FT_FRAMENUM, BASE_NONE,
         FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Frame of the reply to this command", HFILL } },
-    { &hf_smtp_data_size, { "Message size", "mailx.smtp.data.size", FT_UINT64, BASE_DEC, NULL, 0x0,
+    [SMTP_HF_DATA_SIZE] = { &hf_smtp_data_size, { "Message size", "mailx.smtp.data.size", FT_UINT64, BASE_DEC, NULL, 0x0,
         "Bytes of the message body (DATA up to the final dot, or BDAT chunks up to LAST)", HFILL } },
-    { &hf_smtp_data_oversized, { "Oversized message", "mailx.smtp.data.oversized", FT_BOOLEAN, BASE_NONE,
+    [SMTP_HF_DATA_OVERSIZED] = { &hf_smtp_data_oversized, { "Oversized message", "mailx.smtp.data.oversized", FT_BOOLEAN, BASE_NONE,
         NULL, 0x0, "The message is larger than the mailx.data_size_limit preference", HFILL } },
-    { &hf_smtp_data_chunks, { "BDAT chunks", "mailx.smtp.data.chunks", FT_UINT32, BASE_DEC, NULL, 0x0,
+    [SMTP_HF_DATA_CHUNKS] = { &hf_smtp_data_chunks, { "BDAT chunks", "mailx.smtp.data.chunks", FT_UINT32, BASE_DEC, NULL, 0x0,
         "Number of BDAT chunks of the message", HFILL } },
 };
+G_STATIC_ASSERT(G_N_ELEMENTS(smtp_hf) == SMTP_HF_COUNT);
 
 /* Collects one frame's events in packet scope during the first pass. */
 typedef struct {
@@ -350,14 +372,14 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
        reads its text: mailx_expert_text_read) */
     gboolean fail_note = r->is_last && (r->klass == 4 || r->klass == 5) &&
                          mailx_expert_text_read(tree, r->klass == 4 ? &ei_smtp_transient : &ei_smtp_permanent);
-    gboolean label = want && MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_reply);
+    gboolean label = want && MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_REPLY);
     const char *title = NULL;
-    if (label || fail_note || (want && MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_status_text)))
+    if (label || fail_note || (want && MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_STATUS_TEXT)))
         title = reply_title(r);
     const char *answered = answered_name(r);
     char status[24] = "";
     if (r->has_status &&
-        (label || fail_note || mismatch || (want && MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_status))))
+        (label || fail_note || mismatch || (want && MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_STATUS))))
         snprintf(status, sizeof status, "%u.%u.%u", r->st_class, r->subject, r->detail);
 
     if (want) {
@@ -374,46 +396,46 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
             rt = proto_item_add_subtree(ri, ett_smtp_reply);
         }
         proto_item *pi;
-        if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_code)) {
+        if (MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_CODE)) {
             pi = proto_tree_add_uint(rt, hf_smtp_code, tvb, 0, 0, r->code);
             proto_item_set_generated(pi);
         }
         /* RFC 3463 classes are 2/4/5; 3xx is intermediate (RFC 5321 s4.2.1) */
-        if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_class)) {
+        if (MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_CLASS)) {
             pi = proto_tree_add_uint(rt, hf_smtp_class, tvb, 0, 0, r->klass);
             proto_item_set_generated(pi);
         }
         if (r->has_status) {
-            if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_status)) {
+            if (MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_STATUS)) {
                 pi = proto_tree_add_string(rt, hf_smtp_status, tvb, 0, 0, status);
                 proto_item_set_generated(pi);
             }
-            if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_subject)) {
+            if (MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_SUBJECT)) {
                 const char *subj = mailx_enhanced_subject_title(r->subject);
                 pi = proto_tree_add_uint_format_value(rt, hf_smtp_subject, tvb, 0, 0, r->subject, "%u%s%s%s",
                                                       r->subject, subj ? " (" : "", subj ? subj : "",
                                                       subj ? ")" : "");
                 proto_item_set_generated(pi);
             }
-            if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_detail)) {
+            if (MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_DETAIL)) {
                 pi = proto_tree_add_uint(rt, hf_smtp_detail, tvb, 0, 0, r->detail);
                 proto_item_set_generated(pi);
             }
         }
-        if (title && MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_status_text)) {
+        if (title && MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_STATUS_TEXT)) {
             pi = proto_tree_add_string(rt, hf_smtp_status_text, tvb, 0, 0, title);
             proto_item_set_generated(pi);
         }
-        if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_command)) {
+        if (MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_COMMAND)) {
             pi = proto_tree_add_string(rt, hf_smtp_command, tvb, 0, 0, answered);
             proto_item_set_generated(pi);
         }
         if (r->has_request) {
-            if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_request_in)) {
+            if (MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_REQUEST_IN)) {
                 pi = proto_tree_add_uint(rt, hf_smtp_request_in, tvb, 0, 0, r->request_frame);
                 proto_item_set_generated(pi);
             }
-            if (MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_time)) {
+            if (MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_TIME)) {
                 nstime_t dt;
                 dt.secs = (time_t)(r->delta_ns / 1000000000);
                 dt.nsecs = (int)(r->delta_ns % 1000000000);
@@ -450,8 +472,8 @@ static void render_reply(const mailx_smtp_reply_rec *r, packet_info *pinfo, prot
 
 static void render_command(const mailx_smtp_cmd_rec *c, proto_tree *tree, tvbuff_t *tvb)
 {
-    gboolean real_resp = c->response_frame && MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_response_in);
-    if (!MAILX_FIELD_REAL(tree, smtp_hf, hf_smtp_request) && !real_resp)
+    gboolean real_resp = c->response_frame && MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_RESPONSE_IN);
+    if (!MAILX_FIELD_REAL_AT(tree, smtp_hf, SMTP_HF_REQUEST) && !real_resp)
         return;     /* both would be faked */
     const char *name = c->kind == MAILX_SMTP_ANSWERS_END_OF_DATA ? "end of data"
                      : c->kind == MAILX_SMTP_ANSWERS_AUTH_RESPONSE ? "AUTH response"
