@@ -274,6 +274,25 @@ static gboolean frame_may_be_mail(const packet_info *pinfo)
            port_is_mail_tls(pinfo->srcport) || port_is_mail_tls(pinfo->destport);
 }
 
+/* The stand-in of the mailx item (stand_in_ok, render). */
+typedef struct {
+    proto_node node;
+    field_info fi;
+} mailx_stand_in;
+
+/* A frame's mailx_frame and the stand-in its rendering may use, in one
+ * packet-scope block: one allocation a mail frame instead of two (the stand-in
+ * stays unused when the tree is shown or read). */
+typedef struct {
+    mailx_frame fr;
+    mailx_stand_in si;
+} frame_block;
+
+static mailx_frame *frame_new(packet_info *pinfo)
+{
+    return &wmem_new0(pinfo->pool, frame_block)->fr;
+}
+
 /* The session of a frame without mail data, or NULL. */
 static mailx_conv *frame_conv(packet_info *pinfo)
 {
@@ -365,7 +384,7 @@ static mailx_frame *analyse_other_frame(packet_info *pinfo, proto_tree *tree, tv
         if (!mc)
             return NULL;
     }
-    mailx_frame *fr = wmem_new0(pinfo->pool, mailx_frame);
+    mailx_frame *fr = frame_new(pinfo);
     fr->conv = mc;
     fr->from_client = frame_from_client(mc, pinfo);
     fr->tls_layer = tls;
@@ -469,7 +488,7 @@ static void rec_layout(mailx_pack *main, mailx_pack *ext, guint8 proto)
 /* The view a kept record is read back into: the mailx_frame and its protocol
  * record in one packet-scope block. */
 typedef struct {
-    mailx_frame fr;
+    frame_block b;              /* first: the view's mailx_frame is a frame_block's */
     union {
         mailx_smtp_frame smtp;
         mailx_pop_frame pop;
@@ -554,7 +573,7 @@ static mailx_frame *frame_view(const frame_rec *r, packet_info *pinfo)
     }
 
     frame_view_block *v = wmem_new0(pinfo->pool, frame_view_block);
-    mailx_frame *fr = &v->fr;
+    mailx_frame *fr = &v->b.fr;
     fr->conv = r->session ? (mailx_conv *)g_ptr_array_index(mailx_convs, r->session - 1) : NULL;
     fr->from_client = r->from_client;
     fr->tls_layer = r->tls_layer;
@@ -630,7 +649,7 @@ static mailx_frame *analyse_frame(packet_info *pinfo, proto_tree *tree, tvbuff_t
     if (mc->released)
         return NULL;
     /* packet scope while it is built; frame_store() keeps it */
-    mailx_frame *fr = wmem_new0(pinfo->pool, mailx_frame);
+    mailx_frame *fr = frame_new(pinfo);
     /* data the TLS dissector decrypted (implicit TLS or after STARTTLS) */
     fr->tls_layer = frame_has_tls(pinfo);
     /* bytes of this direction went missing before this frame: no pairing across them */
@@ -753,8 +772,10 @@ static void conv_note_close(mailx_frame *fr, packet_info *pinfo, tvbuff_t *frame
             g_queue_push_tail(mailx_closed, mc);
         }
     }
-    while (!g_queue_is_empty(mailx_closed)) {
-        mailx_conv *c = (mailx_conv *)g_queue_peek_head(mailx_closed);
+    /* the queue's head read in place (GQueue's public fields): this runs on
+       every first-pass frame, the queue is empty or its head too young on most */
+    while (mailx_closed->head) {
+        mailx_conv *c = (mailx_conv *)mailx_closed->head->data;
         if (pinfo->num - c->closed_frame < MAILX_RELEASE_DELAY)
             break;
         g_queue_pop_head(mailx_closed);
@@ -934,11 +955,6 @@ static int dissect_mailx_gate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
  * referenced ones are real; stand_in_end() moves those to the root, so that the
  * tree owns them (their values are freed with it) and filters, columns and taps
  * find them as before (by field, not by place). */
-typedef struct {
-    proto_node node;
-    field_info fi;
-} mailx_stand_in;
-
 static gboolean stand_in_ok(proto_tree *tree)
 {
     return tree && !PTREE_DATA(tree)->visible && PTREE_DATA(tree)->fake_protocols &&
@@ -946,9 +962,11 @@ static gboolean stand_in_ok(proto_tree *tree)
            !(union_of_tap_listener_flags() & TL_REQUIRES_PROTO_TREE);
 }
 
-static proto_node *stand_in_new(proto_tree *root, packet_info *pinfo)
+/* fr: the frame's record (frame_new, frame_view: its block holds the
+ * stand-in), or NULL */
+static proto_node *stand_in_new(proto_tree *root, packet_info *pinfo, mailx_frame *fr)
 {
-    mailx_stand_in *s = wmem_new0(pinfo->pool, mailx_stand_in);
+    mailx_stand_in *s = fr ? &((frame_block *)fr)->si : wmem_new0(pinfo->pool, mailx_stand_in);
     s->fi.hfinfo = mailx_proto_hfi;
     s->fi.tree_type = -1;
     s->node.parent = root;
@@ -1029,6 +1047,21 @@ static void render_frame(mailx_frame *fr, packet_info *pinfo, proto_tree *tree, 
     tap_queue_packet(mailx_tap, pinfo, fr);
 }
 
+/* render_frame() under the stand-in (stand_in_ok), which is back in the tree
+ * however render_frame() leaves */
+static void render_stand_in(mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb,
+                            gboolean limit_here, gboolean mail_port)
+{
+    proto_node *si = stand_in_new(tree, pinfo, fr);
+    TRY {
+        render_frame(fr, pinfo, tree, si, tvb, limit_here, mail_port);
+    }
+    FINALLY {
+        stand_in_end(tree, si);
+    }
+    ENDTRY;
+}
+
 static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     const mailx_gate *g = (const mailx_gate *)data;
@@ -1086,7 +1119,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
            finished conversation, in packet scope (the tap reads it after we return) */
         mailx_conv *mc = frame_conv(pinfo);
         if (mc) {
-            fr = wmem_new0(pinfo->pool, mailx_frame);
+            fr = frame_new(pinfo);
             fr->conv = mc;
             fr->from_client = frame_from_client(mc, pinfo);
             fr->tls_layer = frame_has_tls(pinfo);
@@ -1105,14 +1138,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         proto_item *ti = proto_tree_add_item(tree, proto_mailx, tvb, 0, 0, ENC_NA);
         render_frame(fr, pinfo, tree, ti, tvb, limit_here, mail_port);
     } else {
-        proto_node *si = stand_in_new(tree, pinfo);
-        TRY {
-            render_frame(fr, pinfo, tree, si, tvb, limit_here, mail_port);
-        }
-        FINALLY {
-            stand_in_end(tree, si);
-        }
-        ENDTRY;
+        render_stand_in(fr, pinfo, tree, tvb, limit_here, mail_port);
     }
     return tvb_captured_length(tvb);
 }
