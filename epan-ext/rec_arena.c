@@ -37,7 +37,7 @@ static mailx_rec_chunk *chunk_new(mailx_rec_arena *a, size_t size)
     return c;
 }
 
-void *mailx_rec_arena_alloc(mailx_rec_arena *a, size_t n)
+void *mailx_rec_arena_alloc_slow(mailx_rec_arena *a, size_t n)
 {
     if (n == 0)
         return NULL;

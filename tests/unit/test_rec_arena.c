@@ -30,6 +30,17 @@ static const arena_case cases[] = {
     { "a large block first", { 3 * MAILX_REC_ARENA_CHUNK, 24 }, 2,
       3 * MAILX_REC_ARENA_CHUNK + 24, 4 * MAILX_REC_ARENA_CHUNK },
     { "zero-size requests in between", { 16, 0, 16 }, 3, 32, MAILX_REC_ARENA_CHUNK },
+    /* the inline fast path's edges (rec_arena.h) */
+    { "the last eight bytes of a chunk", { MAILX_REC_ARENA_CHUNK / 4, MAILX_REC_ARENA_CHUNK / 4,
+                                           MAILX_REC_ARENA_CHUNK / 4, MAILX_REC_ARENA_CHUNK / 4 - 8, 8 }, 5,
+      MAILX_REC_ARENA_CHUNK, MAILX_REC_ARENA_CHUNK },
+    { "a quarter chunk fits, one byte more is a chunk of its own", { MAILX_REC_ARENA_CHUNK / 4, BIG, 1 }, 3,
+      MAILX_REC_ARENA_CHUNK / 4 + ((BIG + 7) & ~(size_t)7) + 8,
+      MAILX_REC_ARENA_CHUNK + ((BIG + 7) & ~(size_t)7) },
+    { "the room left taken, the next byte starts a new chunk", { MAILX_REC_ARENA_CHUNK / 4, MAILX_REC_ARENA_CHUNK / 4,
+                                                             MAILX_REC_ARENA_CHUNK / 4, MAILX_REC_ARENA_CHUNK / 4 - 8,
+                                                             1, 1 }, 6,
+      MAILX_REC_ARENA_CHUNK + 8, 2 * MAILX_REC_ARENA_CHUNK },
 };
 
 static void check_case(mailx_rec_arena *a, const arena_case *tc)
