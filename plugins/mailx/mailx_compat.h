@@ -26,6 +26,31 @@
 #define MAILX_FI_FVALUE(fi) (&(fi)->value)
 #endif
 
+/* The mailx item's stand-in (packet-mailx.c) may hang in the tree while it is
+ * rendered, so that an exception on the way (an item past gui.max_tree_items)
+ * leaves its items in the tree without a TRY around the render: the tree then
+ * frees the stand-in like any protocol item. On 4.0 its field_info holds the
+ * fvalue_t itself, and an FT_PROTOCOL value as fvalue_init() makes it (the
+ * type's ftype, no tvb, no string) is what proto_tree_free_node's
+ * fvalue_cleanup() needs; from 4.2 on the value is a pointer that only
+ * fvalue_new() makes (a heap block the tree would free): those keep the TRY.
+ * MAILX_STAND_IN_FTYPE(fi): the ftype of a real FT_PROTOCOL field_info;
+ * MAILX_STAND_IN_VALUE(fi, ft): fi's value made that type's value of nothing. */
+#if MAILX_WS_AT_LEAST(4, 2)
+#define MAILX_STAND_IN_LINKED 0
+#else
+#define MAILX_STAND_IN_LINKED 1
+#define MAILX_STAND_IN_FTYPE(fi) ((fi)->value.ftype)
+#define MAILX_STAND_IN_VALUE(fi, ft) \
+    do { \
+        (fi)->value.ftype = (ft); \
+        (fi)->value.value.protocol.tvb = NULL; \
+        (fi)->value.value.protocol.proto_string = NULL; \
+        (fi)->value.value.protocol.tvb_is_private = FALSE; \
+        (fi)->value.value.protocol.length = -1; \
+    } while (0)
+#endif
+
 /* Boolean preference variables: prefs_register_bool_preference() takes
  * gboolean * in 4.0 and bool * from 4.2 on (gcc >= 14 makes the mismatch an
  * error). Declare every bool pref variable with this type. */

@@ -991,6 +991,64 @@ static void stand_in_end(proto_tree *root, proto_node *s)
     s->first_child = s->last_child = NULL;
 }
 
+#if MAILX_STAND_IN_LINKED
+/* Where the tree can own the stand-in while it is rendered (mailx_compat.h):
+ * it goes in as the root's last child and is replaced by its children at the
+ * end, the same order stand_in_end() gives; when an exception leaves
+ * render_frame() early it stays, an empty FT_PROTOCOL item of "mailx" in a
+ * tree nobody shows or walks (stand_in_ok), its items still in the tree (the
+ * frees, -T fields). That costs two pointer writes instead of a TRY (a setjmp
+ * and three calls into the exception stack, ~150 instructions a frame). */
+static ftype_t *stand_in_ftype;     /* FT_PROTOCOL's, read from a real protocol item */
+
+static gboolean stand_in_linkable(proto_tree *root)
+{
+    if (G_LIKELY(stand_in_ftype != NULL))
+        return TRUE;
+    for (proto_node *n = root->first_child; n; n = n->next) {
+        field_info *fi = PNODE_FINFO(n);
+        if (fi && fi->hfinfo && fi->hfinfo->type == FT_PROTOCOL && MAILX_STAND_IN_FTYPE(fi)) {
+            stand_in_ftype = MAILX_STAND_IN_FTYPE(fi);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* s (from stand_in_new) in as the root's last child; returns the child before it */
+static proto_node *stand_in_link(proto_tree *root, proto_node *s)
+{
+    MAILX_STAND_IN_VALUE(PNODE_FINFO(s), stand_in_ftype);
+    proto_node *prev = root->last_child;
+    if (prev)
+        prev->next = s;
+    else
+        root->first_child = s;
+    root->last_child = s;
+    return prev;
+}
+
+/* s out again, its children in its place (prev: what stand_in_link returned) */
+static void stand_in_unlink(proto_tree *root, proto_node *s, proto_node *prev)
+{
+    proto_node *first = s->first_child, *last = s->last_child, *after = s->next;
+    for (proto_node *n = first; n; n = n->next)
+        n->parent = root;
+    proto_node *repl = after;
+    if (first) {
+        last->next = after;
+        repl = first;
+    }
+    if (prev)
+        prev->next = repl;
+    else
+        root->first_child = repl;
+    if (root->last_child == s)
+        root->last_child = first ? last : prev;
+    s->first_child = s->last_child = s->next = NULL;
+}
+#endif
+
 /* mailx.session and mailx.session.proto (mailx_hf_wanted) */
 static hf_register_info core_hf[] = {
     { &hf_mailx_session,
@@ -1053,6 +1111,14 @@ static void render_stand_in(mailx_frame *fr, packet_info *pinfo, proto_tree *tre
                             gboolean limit_here, gboolean mail_port)
 {
     proto_node *si = stand_in_new(tree, pinfo, fr);
+#if MAILX_STAND_IN_LINKED
+    if (G_LIKELY(stand_in_linkable(tree))) {
+        proto_node *prev = stand_in_link(tree, si);
+        render_frame(fr, pinfo, tree, si, tvb, limit_here, mail_port);
+        stand_in_unlink(tree, si, prev);
+        return;
+    }
+#endif
     TRY {
         render_frame(fr, pinfo, tree, si, tvb, limit_here, mail_port);
     }
