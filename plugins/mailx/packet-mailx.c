@@ -817,14 +817,18 @@ static void mail_items_init(mail_items *l)
     l->cap = G_N_ELEMENTS(l->local);
 }
 
-static void mail_items_add(mail_items *l, packet_info *pinfo, field_info *fi)
+static G_GNUC_NO_INLINE void mail_items_grow(mail_items *l, packet_info *pinfo)
 {
-    if (l->a.len == l->cap) {
-        gpointer *p = wmem_alloc_array(pinfo->pool, gpointer, l->cap * 2);
-        memcpy(p, l->a.pdata, l->a.len * sizeof *p);
-        l->a.pdata = p;
-        l->cap *= 2;
-    }
+    gpointer *p = wmem_alloc_array(pinfo->pool, gpointer, l->cap * 2);
+    memcpy(p, l->a.pdata, l->a.len * sizeof *p);
+    l->a.pdata = p;
+    l->cap *= 2;
+}
+
+static inline void mail_items_add(mail_items *l, packet_info *pinfo, field_info *fi)
+{
+    if (G_UNLIKELY(l->a.len == l->cap))
+        mail_items_grow(l, pinfo);
     l->a.pdata[l->a.len++] = fi;
 }
 
@@ -968,7 +972,10 @@ static proto_node *stand_in_new(proto_tree *root, packet_info *pinfo, mailx_fram
 {
     mailx_stand_in *s = fr ? &((frame_block *)fr)->si : wmem_new0(pinfo->pool, mailx_stand_in);
     s->fi.hfinfo = mailx_proto_hfi;
-    s->fi.tree_type = -1;
+    /* what render_frame() gives the real item: proto_item_set_generated(),
+       proto_item_add_subtree(ett_mailx) */
+    s->fi.flags = FI_GENERATED;
+    s->fi.tree_type = ett_mailx;
     s->node.parent = root;
     s->node.finfo = &s->fi;
     s->node.tree_data = PTREE_DATA(root);
@@ -1061,12 +1068,15 @@ static hf_register_info core_hf[] = {
 
 /* Every pass: the items of the frame's stored record (fr NULL: a frame of no
  * session, the connection items and the session-limit note alone) under ti,
- * the mailx item or its stand-in; then the tap. */
+ * the mailx item or its stand-in (stand_in: ti is one); then the tap. */
 static void render_frame(mailx_frame *fr, packet_info *pinfo, proto_tree *tree, proto_item *ti,
-                         tvbuff_t *tvb, gboolean limit_here, gboolean mail_port)
+                         gboolean stand_in, tvbuff_t *tvb, gboolean limit_here, gboolean mail_port)
 {
-    proto_item_set_generated(ti);
-    proto_tree *mt = proto_item_add_subtree(ti, ett_mailx);
+    proto_tree *mt = ti;    /* a stand-in is generated and has its subtree type (stand_in_new) */
+    if (!stand_in) {
+        proto_item_set_generated(ti);
+        mt = proto_item_add_subtree(ti, ett_mailx);
+    }
     if (!fr) {
         if (limit_here)
             mailx_limits_sessions_render(pinfo, mt, tvb);
@@ -1106,26 +1116,34 @@ static void render_frame(mailx_frame *fr, packet_info *pinfo, proto_tree *tree, 
 }
 
 /* render_frame() under the stand-in (stand_in_ok), which is back in the tree
- * however render_frame() leaves */
-static void render_stand_in(mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb,
-                            gboolean limit_here, gboolean mail_port)
+ * however render_frame() leaves: by a TRY where the tree cannot own it
+ * (MAILX_STAND_IN_LINKED) */
+static G_GNUC_NO_INLINE void render_stand_in_try(mailx_frame *fr, packet_info *pinfo, proto_tree *tree,
+                                                 tvbuff_t *tvb, gboolean limit_here, gboolean mail_port)
 {
     proto_node *si = stand_in_new(tree, pinfo, fr);
-#if MAILX_STAND_IN_LINKED
-    if (G_LIKELY(stand_in_linkable(tree))) {
-        proto_node *prev = stand_in_link(tree, si);
-        render_frame(fr, pinfo, tree, si, tvb, limit_here, mail_port);
-        stand_in_unlink(tree, si, prev);
-        return;
-    }
-#endif
     TRY {
-        render_frame(fr, pinfo, tree, si, tvb, limit_here, mail_port);
+        render_frame(fr, pinfo, tree, si, TRUE, tvb, limit_here, mail_port);
     }
     FINALLY {
         stand_in_end(tree, si);
     }
     ENDTRY;
+}
+
+static inline void render_stand_in(mailx_frame *fr, packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb,
+                                   gboolean limit_here, gboolean mail_port)
+{
+#if MAILX_STAND_IN_LINKED
+    if (G_LIKELY(stand_in_linkable(tree))) {
+        proto_node *si = stand_in_new(tree, pinfo, fr);
+        proto_node *prev = stand_in_link(tree, si);
+        render_frame(fr, pinfo, tree, si, TRUE, tvb, limit_here, mail_port);
+        stand_in_unlink(tree, si, prev);
+        return;
+    }
+#endif
+    render_stand_in_try(fr, pinfo, tree, tvb, limit_here, mail_port);
 }
 
 static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -1202,7 +1220,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     }
     if (!stand_in_ok(tree)) {
         proto_item *ti = proto_tree_add_item(tree, proto_mailx, tvb, 0, 0, ENC_NA);
-        render_frame(fr, pinfo, tree, ti, tvb, limit_here, mail_port);
+        render_frame(fr, pinfo, tree, ti, FALSE, tvb, limit_here, mail_port);
     } else {
         render_stand_in(fr, pinfo, tree, tvb, limit_here, mail_port);
     }
