@@ -95,6 +95,23 @@ G_STATIC_ASSERT(HF_REF_TYPE_PRINT == 3);
  * more tables) and keep Wireshark's look-up on every frame. */
 #define MAILX_CONV_MEMO (!MAILX_WS_AT_LEAST(4, 1))
 
+/* pinfo->layers read in place (mailx_conn.c's layer walk), without a call a
+ * layer: wsutil keeps a wmem_list as {count, head, tail, allocator} and each
+ * of its frames as {next, prev, data} (wsutil/wmem/wmem_list.c; the same in
+ * 4.0, 4.4 and 4.6, as their wmem_list_head/_frame_next/_frame_data read it).
+ * The header keeps both opaque, so mailx_conn.c checks this layout once, on a
+ * list of its own against those calls, and walks with wmem_list_foreach when
+ * it differs. */
+typedef struct mailx_wmem_list_frame {
+    struct mailx_wmem_list_frame *next, *prev;
+    void *data;
+} mailx_wmem_list_frame;
+typedef struct {
+    unsigned count;
+    mailx_wmem_list_frame *head, *tail;
+    void *allocator;
+} mailx_wmem_list;
+
 /* Where the smtp, pop and imap items of a frame are found (packet-mailx.c).
  * 4.0 and 4.4 never fake an item added to the root of a hidden tree
  * (TRY_TO_FAKE_THIS_ITEM fakes only under a parent with a field_info), so

@@ -389,8 +389,12 @@ typedef struct {
     guint16 port_a, port_b;
     guint8 len;                     /* address length: 4 or 16 */
     guint8 addr_a[16], addr_b[16];
+    conn_track *ct;                 /* conv's tracked connection, once it has one
+                                       (frame_track; a conversation's never changes) */
 } conv_memo;
 static conv_memo memos[MEMO_SLOTS];
+/* The slot that gave (or took) this frame's conversation, or NULL. */
+static conv_memo *cache_memo;
 static wmem_map_t *exact_table;     /* Wireshark's exact address/port table */
 
 static void find_exact_table(gpointer key _U_, gpointer value, gpointer user_data)
@@ -470,6 +474,7 @@ static conversation_t *memo_get(conv_memo *m, const packet_info *pinfo)
 static void memo_put(conv_memo *m, const packet_info *pinfo, conversation_t *c)
 {
     m->conv = NULL;
+    m->ct = NULL;
     if (!c || c->next || !c->key_ptr)
         return;
     const conversation_element_t *k = c->key_ptr;
@@ -514,6 +519,7 @@ static conversation_t *frame_conversation_lookup(packet_info *pinfo)
 {
     conv_memo *m = memo_slot(pinfo);
     conversation_t *c = m && exact_table ? memo_get(m, pinfo) : NULL;
+    cache_memo = m;
     if (c)
         return c;
     c = find_conversation_pinfo(pinfo, 0);
@@ -526,6 +532,24 @@ static void memo_reset(void)
 {
     memset(memos, 0, sizeof memos);
     exact_table = NULL;
+    cache_memo = NULL;
+}
+
+/* conv's track as the memo slot of this frame keeps it, if it does. */
+static inline gboolean memo_track(const conversation_t *conv, conn_track **ct)
+{
+    const conv_memo *m = cache_memo;
+    if (!m || m->conv != conv || !m->ct)
+        return FALSE;
+    *ct = m->ct;
+    return TRUE;
+}
+
+static inline void memo_track_put(const conversation_t *conv, conn_track *ct)
+{
+    conv_memo *m = cache_memo;
+    if (m && m->conv == conv)
+        m->ct = ct;
 }
 #else
 static conversation_t *frame_conversation_lookup(packet_info *pinfo)
@@ -534,6 +558,15 @@ static conversation_t *frame_conversation_lookup(packet_info *pinfo)
 }
 
 static void memo_reset(void)
+{
+}
+
+static inline gboolean memo_track(const conversation_t *conv _U_, conn_track **ct _U_)
+{
+    return FALSE;
+}
+
+static inline void memo_track_put(const conversation_t *conv _U_, conn_track *ct _U_)
 {
 }
 #endif
@@ -567,6 +600,10 @@ static conn_track *frame_track(packet_info *pinfo)
 {
     conversation_t *conv = mailx_frame_conversation(pinfo, FALSE);
     if (conv && conv != cache_ct_conv) {
+        cache_ct_conv = conv;
+        /* the conversation memo's slot keeps it: no second look-up */
+        if (memo_track(conv, &cache_ct))
+            return cache_ct;
         guint i = track_slot(conv);
         if (track_slots[i].conv != conv) {
             const mailx_conv_link *l = mailx_conv_link_get(conv, FALSE);
@@ -574,8 +611,8 @@ static conn_track *frame_track(packet_info *pinfo)
             track_slots[i].ct = l && l->track ? (conn_track *)g_ptr_array_index(track_list, l->track - 1)
                                               : NULL;
         }
-        cache_ct_conv = conv;
         cache_ct = track_slots[i].ct;
+        memo_track_put(conv, cache_ct);
     }
     return cache_ct;
 }
@@ -709,18 +746,64 @@ static void layer_bit(gpointer data, gpointer user_data)
         *bits |= MAILX_LAYER_ICMP;
 }
 
+/* Does wsutil lay its lists out as mailx_wmem_list says (mailx_compat.h)?
+ * Checked once on a list of mailx's own against the wmem_list_* calls. */
+static gboolean layers_in_place;
+
+static gboolean wmem_list_layout_matches(void)
+{
+    static int v[3];
+    wmem_list_t *l = wmem_list_new(NULL);
+    for (int i = 0; i < 3; i++)
+        wmem_list_append(l, &v[i]);
+    const mailx_wmem_list *ml = (const mailx_wmem_list *)(const void *)l;
+    gboolean ok = ml->count == 3 && (const void *)ml->tail == (const void *)wmem_list_tail(l);
+    wmem_list_frame_t *f = wmem_list_head(l);
+    const mailx_wmem_list_frame *mf = ml->head;
+    for (int i = 0; ok && i < 3; i++) {
+        ok = f && (const void *)f == (const void *)mf && wmem_list_frame_data(f) == &v[i] &&
+             mf->data == &v[i];
+        if (ok) {
+            f = wmem_list_frame_next(f);
+            mf = mf->next;
+        }
+    }
+    ok = ok && !f && !mf;
+    wmem_destroy_list(l);
+    return ok;
+}
+
+/* Bit (id & 63) set for each of proto_tls, proto_icmp, proto_icmpv6. */
+static guint64 layers_mask;
+
+static G_GNUC_NO_INLINE guint frame_layers_foreach(const packet_info *pinfo)
+{
+    guint bits = 0;
+    wmem_list_foreach(pinfo->layers, layer_bit, &bits);
+    return bits;
+}
+
 /* Which of the layers mailx asks about the frame has (MAILX_LAYER_*), from
  * one walk of pinfo->layers per frame and pass: the segment's ICMP check below
  * and the session's TLS check (packet-mailx.c) each walked the whole list.
- * wmem_list_foreach: a stepping loop calls two wmem_list functions a layer
- * (~22 instructions a layer, against ~13). See layers_num. */
+ * Read in place, ~6 instructions a layer; wmem_list_foreach (an indirect call
+ * a layer, ~20) when the layout check failed. See layers_num. */
 guint mailx_frame_layers(const packet_info *pinfo)
 {
     gboolean visited = PINFO_FD_VISITED(pinfo);
     if (layers_num == pinfo->num && layers_num != 0 && layers_visited == visited)
         return layers_bits;
-    guint bits = 0;
-    wmem_list_foreach(pinfo->layers, layer_bit, &bits);
+    guint bits;
+    if (G_LIKELY(layers_in_place)) {
+        /* most layers are none of the three: one bit test tells (layers_mask) */
+        const mailx_wmem_list *ml = (const mailx_wmem_list *)(const void *)pinfo->layers;
+        bits = 0;
+        for (const mailx_wmem_list_frame *f = ml ? ml->head : NULL; f; f = f->next)
+            if (G_UNLIKELY((layers_mask >> (GPOINTER_TO_UINT(f->data) & 63)) & 1))
+                layer_bit(f->data, &bits);
+    } else {
+        bits = frame_layers_foreach(pinfo);
+    }
     layers_num = pinfo->num;
     layers_visited = visited;
     layers_bits = bits;
@@ -774,96 +857,79 @@ gboolean mailx_tcp_segment(packet_info *pinfo, tvbuff_t *frame_tvb, guint32 *fla
     return TRUE;
 }
 
-/* First pass, a TCP frame with a mail port on either side. */
-void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tvb)
+/* A connection's first frame: its track, or NULL past pref_conn_max (apart
+ * from the per-segment path: once per connection). */
+static G_GNUC_NO_INLINE conn_track *track_new(packet_info *pinfo, guint32 flags)
 {
-    guint32 flags = 0, len = 0;
-    if (!tree || !mailx_tcp_segment(pinfo, frame_tvb, &flags, &len))
-        return;
-    conn_track *ct = frame_track(pinfo);
     conversation_t *conv = mailx_frame_conversation(pinfo, TRUE);
-    if (ct && ct->last_frame >= pinfo->num)
-        return;                    /* fed already (a frame dissected again on the first pass) */
-    view_num = 0;                  /* a connection's frame range changes below */
-    gboolean syn = (flags & 0x002) != 0, ack = (flags & 0x010) != 0;
-    if (!ct) {
-        if (n_tracks >= pref_conn_max) {
-            if (!limit_reported) {
-                limit_reported = TRUE;
-                conn_frame cf = rec_get(pinfo);
-                cf.limit = 1;
-                rec_put(pinfo, &cf);
-            }
-            return;
+    if (n_tracks >= pref_conn_max) {
+        if (!limit_reported) {
+            limit_reported = TRUE;
+            conn_frame cf = rec_get(pinfo);
+            cf.limit = 1;
+            rec_put(pinfo, &cf);
         }
-        /* Server: the SYN's destination, the SYN/ACK's source; without a
-         * handshake the mail port's side (the lower port when both are). */
-        gboolean dst_server;
-        if (syn)
-            dst_server = !ack;
-        else if (mailx_port_service[pinfo->destport] && !mailx_port_service[pinfo->srcport])
-            dst_server = TRUE;
-        else if (mailx_port_service[pinfo->srcport] && !mailx_port_service[pinfo->destport])
-            dst_server = FALSE;
-        else
-            dst_server = pinfo->destport <= pinfo->srcport;
-        ct = mailx_rec_new0(conn_track);
-        mailx_conn_init(&ct->c);
-        ct->server_port = (guint16)(dst_server ? pinfo->destport : pinfo->srcport);
-        ct->service = mailx_port_service[ct->server_port];
-        if (!ct->service)   /* the client's port is the mail one: odd, keep the other */
-            ct->service = mailx_port_service[dst_server ? pinfo->srcport : pinfo->destport];
-        mailx_rec_address(&ct->server_addr, dst_server ? &pinfo->dst : &pinfo->src);
-        ct->srv = server_get(&ct->server_addr, service_family(ct->service));
-        ct->first_frame = pinfo->num;
-        g_ptr_array_add(track_list, ct);
-        ct->num = track_list->len;
-        mailx_conv_link_get(conv, TRUE)->track = ct->num;
-        track_slots[track_slot(conv)].conv = conv;
-        track_slots[track_slot(conv)].ct = ct;
-        cache_ct_conv = conv;
-        cache_ct = ct;
-        n_tracks++;
+        return NULL;
     }
-    mailx_conn_segment seg = { 0 };
-    seg.syn = syn;
-    seg.ack = ack;
-    seg.rst = (flags & 0x004) != 0;
-    seg.fin = (flags & 0x001) != 0;
-    seg.from_client = pinfo->destport == ct->server_port && addresses_equal(&pinfo->dst, &ct->server_addr);
-    seg.payload_len = len;
-    seg.ts_ns = ts_ns(pinfo);
-    guint ta = mailx_tcp_analysis(pinfo, tree);
-    seg.retransmission = (ta & (MAILX_TA_RETRANS | MAILX_TA_SPURIOUS)) != 0;
-    seg.dup_ack = (ta & MAILX_TA_DUP_ACK) != 0;
-    seg.zero_window = (ta & MAILX_TA_ZERO_WINDOW) != 0;
-    seg.out_of_order = (ta & MAILX_TA_OUT_OF_ORDER) != 0;
-    unsigned ev = mailx_conn_feed(&ct->c, &seg);
-    ct->last_frame = pinfo->num;
+    gboolean syn = (flags & 0x002) != 0, ack = (flags & 0x010) != 0;
+    /* Server: the SYN's destination, the SYN/ACK's source; without a
+     * handshake the mail port's side (the lower port when both are). */
+    gboolean dst_server;
+    if (syn)
+        dst_server = !ack;
+    else if (mailx_port_service[pinfo->destport] && !mailx_port_service[pinfo->srcport])
+        dst_server = TRUE;
+    else if (mailx_port_service[pinfo->srcport] && !mailx_port_service[pinfo->destport])
+        dst_server = FALSE;
+    else
+        dst_server = pinfo->destport <= pinfo->srcport;
+    conn_track *ct = mailx_rec_new0(conn_track);
+    mailx_conn_init(&ct->c);
+    ct->server_port = (guint16)(dst_server ? pinfo->destport : pinfo->srcport);
+    ct->service = mailx_port_service[ct->server_port];
+    if (!ct->service)   /* the client's port is the mail one: odd, keep the other */
+        ct->service = mailx_port_service[dst_server ? pinfo->srcport : pinfo->destport];
+    mailx_rec_address(&ct->server_addr, dst_server ? &pinfo->dst : &pinfo->src);
+    ct->srv = server_get(&ct->server_addr, service_family(ct->service));
+    ct->first_frame = pinfo->num;
+    g_ptr_array_add(track_list, ct);
+    ct->num = track_list->len;
+    mailx_conv_link_get(conv, TRUE)->track = ct->num;
+    track_slots[track_slot(conv)].conv = conv;
+    track_slots[track_slot(conv)].ct = ct;
+    memo_track_put(conv, ct);
+    cache_ct_conv = conv;
+    cache_ct = ct;
+    n_tracks++;
+    return ct;
+}
+
+/* What a segment's events (ev != 0) change besides the connection: the
+ * frame's record, the server's login-storm counters. */
+static G_GNUC_NO_INLINE void conn_events(packet_info *pinfo, conn_track *ct, unsigned ev, gint64 ts)
+{
     if (ev & (MAILX_CONN_EV_SYN | MAILX_CONN_EV_SYN_RETRY))
         ct->last_syn_frame = pinfo->num;
     if (ev & (MAILX_CONN_EV_ESTABLISHED | MAILX_CONN_EV_REFUSED | MAILX_CONN_EV_RESET | MAILX_CONN_EV_CLOSED))
         ct->decided_frame = pinfo->num;
 
     /* a record only where something was decided; storms add theirs below */
-    if (ev) {
-        conn_frame cf = rec_get(pinfo);
-        cf.ct = ct;
-        cf.ev = (guint16)ev;
-        rec_put(pinfo, &cf);
-    }
+    conn_frame cf = rec_get(pinfo);
+    cf.ct = ct;
+    cf.ev = (guint16)ev;
+    rec_put(pinfo, &cf);
 
     mailx_server *srv = ct->srv;
     if (!srv)
         return;
     /* login storms: sessions started per second, concurrent sessions */
     if ((ev & MAILX_CONN_EV_ESTABLISHED) && ct->c.saw_syn) {
-        int r = mailx_burst_add(&srv->starts, seg.ts_ns);
+        int r = mailx_burst_add(&srv->starts, ts);
         guint32 in_win = mailx_burst_in_window(&srv->starts);
         if (in_win > srv->peak_rate)
             srv->peak_rate = in_win;
         if (r == MAILX_BURST_EV_START) {
-            conn_frame cf = rec_get(pinfo);
+            cf = rec_get(pinfo);
             cf.ct = ct;
             cf.storm_rate = 1;
             rec_put(pinfo, &cf);
@@ -875,7 +941,7 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
         ct->open_counted = TRUE;
         if (!srv->conc_raised && pref_storm_concurrent && srv->concurrent.current >= pref_storm_concurrent) {
             srv->conc_raised = TRUE;
-            conn_frame cf = rec_get(pinfo);
+            cf = rec_get(pinfo);
             cf.ct = ct;
             cf.storm_conc = 1;
             rec_put(pinfo, &cf);
@@ -890,6 +956,45 @@ void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tv
         if (srv->concurrent.current == 0)
             srv->conc_raised = FALSE;
     }
+}
+
+/* First pass, a TCP frame with a mail port on either side. Most frames are
+ * a known connection's segments without an event: that path stays short, the
+ * rest (a new connection, events) is out of line. */
+void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tvb)
+{
+    if (!tree)
+        return;
+    const mailx_tcp_header *h = frame_segment(pinfo, frame_tvb);
+    if (!h)
+        return;
+    guint32 flags = h->flags;
+    conn_track *ct = frame_track(pinfo);
+    if (ct && ct->last_frame >= pinfo->num)
+        return;                    /* fed already (a frame dissected again on the first pass) */
+    view_num = 0;                  /* a connection's frame range changes below */
+    if (G_UNLIKELY(ct == NULL)) {
+        ct = track_new(pinfo, flags);
+        if (!ct)
+            return;
+    }
+    mailx_conn_segment seg = { 0 };
+    seg.syn = (flags & 0x002) != 0;
+    seg.ack = (flags & 0x010) != 0;
+    seg.rst = (flags & 0x004) != 0;
+    seg.fin = (flags & 0x001) != 0;
+    seg.from_client = pinfo->destport == ct->server_port && addresses_equal(&pinfo->dst, &ct->server_addr);
+    seg.payload_len = h->payload_len;
+    seg.ts_ns = ts_ns(pinfo);
+    guint ta = mailx_tcp_analysis(pinfo, tree);
+    seg.retransmission = (ta & (MAILX_TA_RETRANS | MAILX_TA_SPURIOUS)) != 0;
+    seg.dup_ack = (ta & MAILX_TA_DUP_ACK) != 0;
+    seg.zero_window = (ta & MAILX_TA_ZERO_WINDOW) != 0;
+    seg.out_of_order = (ta & MAILX_TA_OUT_OF_ORDER) != 0;
+    unsigned ev = mailx_conn_feed(&ct->c, &seg);
+    ct->last_frame = pinfo->num;
+    if (G_UNLIKELY(ev != 0))
+        conn_events(pinfo, ct, ev, seg.ts_ns);
 }
 
 void mailx_conn_server_failure(packet_info *pinfo, const mailx_conv *mc)
@@ -1316,6 +1421,14 @@ void mailx_conn_handoff(void)
     proto_tcp = proto_get_id_by_filter_name("tcp");
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
     proto_tls = proto_get_id_by_filter_name("tls");
+    layers_in_place = wmem_list_layout_matches();
+    layers_mask = 0;
+    if (proto_tls >= 0)
+        layers_mask |= G_GUINT64_CONSTANT(1) << (proto_tls & 63);
+    if (proto_icmp >= 0)
+        layers_mask |= G_GUINT64_CONSTANT(1) << (proto_icmp & 63);
+    if (proto_icmpv6 >= 0)
+        layers_mask |= G_GUINT64_CONSTANT(1) << (proto_icmpv6 & 63);
     hf_tcp_analysis_flags = proto_registrar_get_id_byname("tcp.analysis.flags");
     for (guint i = 0; i < MAILX_TA_COUNT; i++)
         hf_ta[i] = proto_registrar_get_id_byname(ta_names[i]);
