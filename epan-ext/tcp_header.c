@@ -9,6 +9,16 @@
 #define IPPROTO_TCP_ 6
 #define MAX_IPV6_EXT 8      /* extension headers walked before giving up */
 
+/* The usual case (IPv4 where the frame before had it) in one function without
+ * calls; the search keeps the same code out of line. */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#define NO_INLINE __attribute__((noinline))
+#else
+#define ALWAYS_INLINE inline
+#define NO_INLINE
+#endif
+
 static unsigned be16(const uint8_t *p)
 {
     return (unsigned)p[0] << 8 | p[1];
@@ -16,7 +26,7 @@ static unsigned be16(const uint8_t *p)
 
 /* TCP at t, carried in tcp_rep bytes of IP payload (the reported length
  * the tcp dissector is handed). */
-static bool read_tcp(const uint8_t *b, size_t caplen, size_t t, size_t tcp_rep,
+static ALWAYS_INLINE bool read_tcp(const uint8_t *b, size_t caplen, size_t t, size_t tcp_rep,
                      uint16_t sport, uint16_t dport, mailx_tcp_header *out)
 {
     /* the fixed header: Wireshark shows no tcp.flags for a shorter one (it
@@ -37,7 +47,7 @@ static bool read_tcp(const uint8_t *b, size_t caplen, size_t t, size_t tcp_rep,
 }
 
 /* IPv4 header at h: RFC 791. */
-static bool try_ipv4(const uint8_t *b, size_t caplen, size_t replen, size_t h, const uint8_t *src,
+static ALWAYS_INLINE bool ipv4_at(const uint8_t *b, size_t caplen, size_t replen, size_t h, const uint8_t *src,
                      uint16_t sport, uint16_t dport, mailx_tcp_header *out)
 {
     if (h > caplen || caplen - h < 20 || (b[h] >> 4) != 4)
@@ -60,6 +70,12 @@ static bool try_ipv4(const uint8_t *b, size_t caplen, size_t replen, size_t h, c
         return false;
     out->ip_offset = h;
     return true;
+}
+
+static NO_INLINE bool try_ipv4(const uint8_t *b, size_t caplen, size_t replen, size_t h, const uint8_t *src,
+                               uint16_t sport, uint16_t dport, mailx_tcp_header *out)
+{
+    return ipv4_at(b, caplen, replen, h, src, sport, dport, out);
 }
 
 /* IPv6 header at h: RFC 8200; hop-by-hop, routing, fragment (only an atomic
@@ -125,7 +141,8 @@ bool mailx_tcp_header_find(const uint8_t *frame, size_t caplen, size_t replen,
     if (replen < caplen)
         replen = caplen;
     /* most frames of a capture share one link layer: where the last one was */
-    if (try_at(frame, caplen, replen, hint, src, src_len, sport, dport, out))
+    if (src_len == 4 ? ipv4_at(frame, caplen, replen, hint, src, sport, dport, out)
+                     : try_ipv6(frame, caplen, replen, hint, src, sport, dport, out))
         return true;
     /* else every place the source address occurs, first to last: the outer
        headers of a tunnel carry other addresses or another protocol */

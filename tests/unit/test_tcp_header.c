@@ -192,6 +192,41 @@ static void test_every_cut(void)
     }
 }
 
+/* The hint is only where the search starts: tried at every offset of every
+ * frame (and past its end), and on every prefix of a frame at the right
+ * offset, the answer is the one without a hint. */
+static void test_every_hint(void)
+{
+    for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
+        const hdr_case *tc = &cases[c];
+        size_t replen;
+        GByteArray *f = build(tc, &replen);
+        const guint8 *src = tc->ipv == 4 ? SRC4 : SRC6;
+        size_t src_len = tc->ipv == 4 ? 4 : 16;
+        size_t at = strlen(tc->link) / 2 + (tc->tunnel ? 20 : 0);
+        guint8 *frame = g_memdup2(f->data, f->len);
+        for (size_t hint = 0; hint <= f->len + 1; hint++) {
+            mailx_tcp_header h;
+            memset(&h, 0, sizeof h);
+            gboolean got = mailx_tcp_header_find(frame, f->len, replen, src, src_len, SPORT, DPORT, hint, &h);
+            g_assert_cmpint(got, ==, tc->found);
+            if (got) {
+                g_assert_cmpuint(h.ip_offset, ==, at);
+                g_assert_cmpuint(h.payload_len, ==, tc->want_len);
+            }
+        }
+        g_free(frame);
+        for (size_t len = 0; len <= f->len; len++) {
+            guint8 *cut = g_memdup2(f->data, len ? len : 1);
+            mailx_tcp_header h;
+            if (mailx_tcp_header_find(cut, len, replen, src, src_len, SPORT, DPORT, at, &h))
+                g_assert_cmpuint(h.ip_offset + 14, <=, len);
+            g_free(cut);
+        }
+        g_byte_array_free(f, TRUE);
+    }
+}
+
 static void test_bad_args(void)
 {
     mailx_tcp_header h;
@@ -209,6 +244,7 @@ int main(int argc, char **argv)
         g_free(path);
     }
     g_test_add_func("/tcp_header/every-cut", test_every_cut);
+    g_test_add_func("/tcp_header/every-hint", test_every_hint);
     g_test_add_func("/tcp_header/bad-args", test_bad_args);
     return g_test_run();
 }
