@@ -269,6 +269,21 @@ static const capa_case capa_cases[] = {
     { "empty_code", { { false, "* OK [CAPABILITY] ready\r\n" } }, 1, false },
     { "other_code", { { false, "* OK [STARTTLS] ready\r\n" } }, 1, false },
     { "cut_word", { { false, "* OK ready\r\n" }, { false, "* CAPABILITY STARTTL\r\n" } }, 2, false },
+    /* where the word sits in the list, and near misses around it */
+    { "first_word", { { false, "* OK [CAPABILITY STARTTLS IMAP4rev1] ready\r\n" } }, 1, true },
+    { "only_word", { { false, "* OK [CAPABILITY STARTTLS] ready\r\n" } }, 1, true },
+    { "last_of_many", { { false, "* OK ready\r\n" },
+                        { false, "* CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT "
+                                 "SORT=DISPLAY THREAD=REFERENCES MULTIAPPEND LITERAL+ StartTls\r\n" } }, 2, true },
+    { "after_near_misses", { { false, "* OK [CAPABILITY XSTARTTLS STARTTLSX STARTTL TARTTLS "
+                                      "SSTARTTLS STARTTLS] ready\r\n" } }, 1, true },
+    { "doubled", { { false, "* OK [CAPABILITY STARTTLSSTARTTLS] ready\r\n" } }, 1, false },
+    { "double_spaces", { { false, "* OK [CAPABILITY IMAP4rev1  STARTTLS  IDLE] ready\r\n" } }, 1, true },
+    { "tab_joined", { { false, "* OK ready\r\n" }, { false, "* CAPABILITY STARTTLS\tIDLE\r\n" } }, 2, false },
+    { "equals_suffix", { { false, "* OK [CAPABILITY STARTTLS=1 AUTH=PLAIN] ready\r\n" } }, 1, false },
+    { "high_bytes", { { false, "* OK [CAPABILITY \xd3TARTTLS STARTTL\xd3 \xf3tarttls] ready\r\n" } }, 1, false },
+    { "other_letters_folded", { { false, "* OK [CAPABILITY S\x14" "ARTTLS STAR\x14TLS] ready\r\n" } }, 1, false },
+    { "short_list", { { false, "* OK ready\r\n" }, { false, "* CAPABILITY TLS\r\n" } }, 2, false },
 };
 
 static void test_capability(gconstpointer data)
