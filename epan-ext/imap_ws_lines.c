@@ -45,6 +45,12 @@ static off_t64 find_space(const uint8_t *b, off_t64 off, off_t64 n, bool tab)
     return -1;
 }
 
+/* the separators of find_space with tab */
+static inline bool is_space_tab(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* tvb_find_guint8(tvb, off, max, c), off within the captured bytes */
 static off_t64 find_byte(const uint8_t *b, off_t64 len, off_t64 off, off_t64 max, uint8_t c)
 {
@@ -157,8 +163,12 @@ static bool login_throws(const uint8_t *b, off_t64 len, off_t64 off, off_t64 lin
     tl = token_len(b, len, off, linelen, &next2);
     if (tl == 0)
         return false;
+    /* only UID (or a prefix of it) and LOGIN (or a prefix) pass the tests below */
+    uint8_t c0 = b[off] | 0x20;
+    if (c0 != 'u' && c0 != 'l')
+        return false;
     off_t64 cmd_off = off, cmd_len = tl;
-    if (g_ascii_strncasecmp((const char *)b + off, "UID", (gsize)tl) == 0) {
+    if (c0 == 'u' && g_ascii_strncasecmp((const char *)b + off, "UID", (gsize)tl) == 0) {
         off_t64 uid_next;
         cmd_off = next2;
         cmd_len = token_len(b, len, next2, linelen - (next2 - off), &uid_next);
@@ -248,33 +258,42 @@ bool mailx_imap_ws_last_line(const uint8_t *buf, size_t cap, bool cut, bool is_r
         off_t64 item_end = next;
         bool item = true, stop = false;
         if (buf[off] == '*') {
-            /* up to three tokens, split at space, tab, CR or LF */
-            off_t64 tok_start[3], tok_end[3];
+            /* The dissector splits the line after the '*' into up to three
+               tokens (runs of bytes other than space, tab, CR and LF) and, when
+               there are at least two, looks for FETCH among them, in order;
+               only a token starting with f or F can pass its comparison. So a
+               token's end is looked for only when it may be FETCH or leads to
+               the next token, and none after a hit but the second's start. */
+            off_t64 i = off + 1, hit_s = -1, hit_e = -1;
             int count = 0;
-            off_t64 pat = off;
-            do {
-                off_t64 s = pat + 1;
-                pat = find_space(buf, s, next - s, true);
-                if (pat > s) {
-                    tok_start[count] = s;
-                    tok_end[count] = pat;
-                    count++;
-                }
-            } while (pat != -1 && count < 3);
-            if (count >= 2) {
-                for (int t = 0; t < count; t++) {
-                    /* the comparison below fails unless the token starts with f or F */
-                    if ((buf[tok_start[t]] | 0x20) != 'f')
-                        continue;
-                    if (g_ascii_strncasecmp((const char *)buf + tok_start[t], "FETCH",
-                                            (gsize)(tok_end[t] - tok_start[t])) != 0)
-                        continue;
-                    fetch_result r = fetch(buf, len, rep, tok_end[t], &next, &item_end);
-                    if (r == FETCH_MORE)
-                        return found;
-                    stop = r == FETCH_THROW;
+            while (count < 3) {
+                while (i < next && is_space_tab(buf[i]))
+                    i++;
+                if (i >= next)
+                    break;
+                count++;
+                if (hit_s >= 0)
+                    break;
+                bool f = (buf[i] | 0x20) == 'f';
+                if (!f && count == 3)
+                    break;
+                off_t64 ts = i;
+                while (i < next && !is_space_tab(buf[i]))
+                    i++;
+                if (i >= next) {
+                    count--;    /* no separator after it: the dissector sees no token */
                     break;
                 }
+                if (f && g_ascii_strncasecmp((const char *)buf + ts, "FETCH", (gsize)(i - ts)) == 0) {
+                    hit_s = ts;
+                    hit_e = i;
+                }
+            }
+            if (hit_s >= 0 && count >= 2) {
+                fetch_result r = fetch(buf, len, rep, hit_e, &next, &item_end);
+                if (r == FETCH_MORE)
+                    return found;
+                stop = r == FETCH_THROW;
             }
         } else if (is_request) {
             stop = login_throws(buf, len, off, linelen);

@@ -57,6 +57,16 @@ static const row rows[] = {
     { "tab tokens",      IN("*\tFETCH\t1\r\nb OK\r\n"),              false, false, 0, false, 0, 0 },
     { "fourth token",    IN("* 1 2 3 FETCH\r\nb OK\r\n"),            false, false, 0, true, 15, 21 },
     { "fetch NUL",       IN("* 1 fetch\0x (a)\r\n"),                 false, false, 0, true, 0, 17 },
+    /* which token may be FETCH: the first, the third, after another f token;
+       a lone token is not enough (at least two), a third not starting with f
+       is not read on */
+    { "third token",     IN("* 1 2 FETCH (x)\r\nb OK\r\n"),         false, false, 0, true, 17, 23 },
+    { "first token",     IN("* FETCH 1 (x)\r\nb OK\r\n"),           false, false, 0, true, 15, 21 },
+    { "lone f token",    IN("* F\r\nb OK\r\n"),                     false, false, 0, true, 5, 11 },
+    { "f token first",   IN("* fx FETCH (a)\r\nb OK\r\n"),          false, false, 0, true, 16, 22 },
+    { "flags first",     IN("* FLAGS FETCH (a)\r\nb OK\r\n"),       false, false, 0, true, 19, 25 },
+    { "third not f",     IN("* 1 EXISTS (a)\r\nb OK\r\n"),          false, false, 0, true, 16, 22 },
+    { "fetch at end",    IN("* 1 FETCH\r\n"),                        false, false, 0, false, 0, 0 },
     /* LOGIN with a password token under two bytes throws after its line */
     { "login literal",   IN("a LOGIN {5+}\r\nuser1\r\n"),            false, true,  0, true, 0, 14 },
     { "login as reply",  IN("a LOGIN {5+}\r\nuser1\r\n"),            false, false, 0, true, 14, 21 },
@@ -68,6 +78,11 @@ static const row rows[] = {
     { "login prefix ok", IN("a log u pw\r\nb NOOP\r\n"),             false, true,  0, true, 12, 20 },
     { "loginx",          IN("a LOGINX u p\r\nb NOOP\r\n"),           false, true,  0, true, 14, 22 },
     { "no tag",          IN(" LOGIN u p\r\nb NOOP\r\n"),             false, true,  0, true, 12, 20 },
+    /* UID in any case, or a prefix of it, before LOGIN; other commands never throw */
+    { "uid mixed case",  IN("a Uid login u p\r\nb NOOP\r\n"),        false, true,  0, true, 0, 17 },
+    { "uid prefix",      IN("a UI LOGIN u p\r\nb NOOP\r\n"),         false, true,  0, true, 0, 16 },
+    { "u not uid",       IN("a u1 LOGIN u p\r\nb NOOP\r\n"),         false, true,  0, true, 16, 24 },
+    { "other command",   IN("a SELECT u p\r\nb NOOP\r\n"),           false, true,  0, true, 14, 22 },
 };
 
 static void test_rows(void)
