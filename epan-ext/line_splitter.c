@@ -125,11 +125,35 @@ static bool line_next_at(mailx_line_iter *it, const uint8_t *lf, mailx_line *out
     return true;
 }
 
+/* line_next_at for the usual case: a line that ends in the chunk, with
+ * nothing carried and no piece of it handed out before; the same fields as
+ * finish_line() gives then, read in place. */
+static inline bool line_whole(mailx_line_iter *it, const uint8_t *lf, mailx_line *out)
+{
+    const mailx_line_carry *c = it->carry;
+    if (!lf || c->full > 0 || c->in_piece)
+        return line_next_at(it, lf, out);
+    const uint8_t *start = it->data + it->pos;
+    size_t n = (size_t)(lf - start);
+    bool cr = n > 0 && start[n - 1] == '\r';
+    it->pos += n + 1;
+    out->wire_len = n + 1;
+    n -= cr;
+    out->ptr = n ? start : (const uint8_t *)"";
+    out->len = n;
+    out->full_len = n;
+    out->truncated = false;
+    out->bare_lf = !cr;
+    out->more = false;
+    out->cont = false;
+    return true;
+}
+
 bool mailx_line_next(mailx_line_iter *it, mailx_line *out)
 {
     if (it->pos >= it->len)
         return false;
-    return line_next_at(it, memchr(it->data + it->pos, '\n', it->len - it->pos), out);
+    return line_whole(it, memchr(it->data + it->pos, '\n', it->len - it->pos), out);
 }
 
 /* A piece: bytes of a line that continues, handed out instead of kept. */
@@ -183,7 +207,7 @@ bool mailx_line_next_piece(mailx_line_iter *it, mailx_line *out)
     }
     /* the line fits (or ends in this chunk without a carry): as usual, with the
        LF already found */
-    return line_next_at(it, lf, out);
+    return line_whole(it, lf, out);
 }
 
 uint64_t mailx_line_take_raw(mailx_line_iter *it, uint64_t want,

@@ -173,6 +173,58 @@ static void test_piece(gconstpointer data)
     g_free(got);
 }
 
+/* Every field of lines read in place (nothing carried), also right after a
+ * carried line and after pieces in the same chunk, for both readers. */
+typedef struct { size_t len; uint64_t full_len, wire_len; bool bare_lf; } line_fields;
+
+static void check_lines(bool piece, uint32_t keep, const char *first, const char *second,
+                        const line_fields *want, size_t n_want)
+{
+    mailx_line_carry carry = { 0 };
+    if (keep)
+        mailx_line_carry_keep(&carry, keep);
+    const char *chunk[2] = { first, second };
+    size_t got = 0;
+    for (int k = 0; k < 2; k++) {
+        size_t n = strlen(chunk[k]);
+        guint8 *buf = g_memdup2(chunk[k], n ? n : 1);
+        mailx_line_iter it;
+        mailx_line_iter_init(&it, &carry, buf, n);
+        mailx_line line;
+        while (piece ? mailx_line_next_piece(&it, &line) : mailx_line_next(&it, &line)) {
+            if (line.more)
+                continue;
+            g_assert_cmpuint(got, <, n_want);
+            const line_fields *w = &want[got++];
+            g_assert_nonnull(line.ptr);
+            g_assert_cmpuint(line.len, ==, w->len);
+            g_assert_cmpuint(line.full_len, ==, w->full_len);
+            g_assert_cmpuint(line.wire_len, ==, w->wire_len);
+            g_assert_cmpint(line.bare_lf, ==, w->bare_lf);
+            g_assert_false(line.truncated);
+        }
+        g_free(buf);
+    }
+    g_assert_cmpuint(got, ==, n_want);
+    mailx_line_carry_clear(&carry);
+}
+
+static void test_in_place_fields(void)
+{
+    static const line_fields lines[] = {
+        { 2, 2, 4, false }, { 0, 0, 1, true }, { 0, 0, 2, false }, { 2, 2, 4, false }, { 1, 1, 2, true },
+    };
+    for (int piece = 0; piece < 2; piece++) {
+        /* all in one chunk: "ab", "" (bare LF), "" (CR LF), "x\r" (a CR before CR LF), "y" */
+        check_lines(piece, 0, "ab\r\n\n\r\nx\r\r\ny\n", "", lines, G_N_ELEMENTS(lines));
+        /* the first line carried from the chunk before, the rest in place */
+        check_lines(piece, 0, "a", "b\r\n\n\r\nx\r\r\ny\n", lines, G_N_ELEMENTS(lines));
+    }
+    /* after pieces of a long line (limit 4): the line's end, then lines in place */
+    static const line_fields after[] = { { 2, 8, 10, false }, { 1, 1, 3, false }, { 0, 0, 1, true } };
+    check_lines(true, 4, "abcdef", "gh\r\nk\r\n\n", after, G_N_ELEMENTS(after));
+}
+
 /* The keep limit is clamped to its range; the buffer grows on demand up to it
  * (a session does not pay the limit up front); a clear keeps limit and count. */
 static void test_keep_bounds(void)
@@ -309,6 +361,7 @@ int main(int argc, char **argv)
         g_free(path);
     }
     g_test_add_func("/line_splitter/keep_bounds", test_keep_bounds);
+    g_test_add_func("/line_splitter/in_place_fields", test_in_place_fields);
     g_test_add_func("/line_splitter/long_line", test_long_line);
     g_test_add_func("/line_splitter/raw", test_raw);
     return g_test_run();
