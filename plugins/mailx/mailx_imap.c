@@ -245,47 +245,50 @@ static void imap_gap(imap_builder *b, mailx_frame_ref ref, gboolean from_client,
  * dissect_imap_fetch consumed it). The imap item covers the captured bytes of
  * the dissector's buffer (length -1); its reported length is larger only when
  * the frame was cut by the snap length. */
-static gint consumed_end(GPtrArray *items, guint idx, gboolean from_client)
+static gint consumed_end(GPtrArray *items, guint idx, gboolean from_client, const guint8 **own,
+                         gint *own_len)
 {
     const field_info *item = (const field_info *)g_ptr_array_index(items, idx);
-    gint end = -1, last_start = -1, last_len = 0;
+    gint end = -1, last_len = 0;
+    const guint8 *last = NULL;
     tvbuff_t *ds = item->ds_tvb;
+    const gint total = (gint)tvb_captured_length(ds);
     for (guint j = 0; j < items->len; j++) {
         const field_info *fj = (const field_info *)g_ptr_array_index(items, j);
         if (fj->ds_tvb != ds || fj->start < 0)
             continue;
-        gint avail = tvb_captured_length_remaining(ds, fj->start);
+        gint avail = total > fj->start ? total - fj->start : 0;
         gint cap = fj->length < avail ? fj->length : avail;
         if (cap <= 0)
             continue;
         const guint8 *p = tvb_get_ptr(ds, fj->start, cap);
-        gboolean cut = (guint)(fj->start + cap) >= tvb_captured_length(ds) &&
-                       tvb_reported_length(ds) > tvb_captured_length(ds);
+        if (j == idx) {
+            /* the item's own bytes: the caller feeds from them */
+            *own = p;
+            *own_len = cap;
+        }
+        gboolean cut = fj->start + cap >= total && tvb_reported_length(ds) > (guint)total;
         size_t min_start = item->start > fj->start ? (size_t)(item->start - fj->start) : 0;
         size_t ls, le;
         if (!mailx_imap_ws_last_line(p, (size_t)cap, cut, from_client, min_start, &ls, &le))
             continue;
         if (fj->start + (gint)le > end) {
             end = fj->start + (gint)le;
-            last_start = fj->start + (gint)ls;
+            last = p + ls;
             last_len = (gint)(le - ls);
         }
     }
-    if (last_start < 0 || from_client)
+    if (!last || from_client || last_len <= 0)
         return end;
-    gint avail = tvb_captured_length_remaining(ds, last_start);
-    gint len = last_len < avail ? last_len : avail;
-    if (len <= 0)
-        return end;
-    const guint8 *p = tvb_get_ptr(ds, last_start, len);
-    size_t n = (size_t)len;
+    /* the last line item's bytes lie within the buffer read above */
+    const guint8 *p = last;
+    size_t n = (size_t)last_len;
     while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
         n--;
     mailx_imap_response r;
     if (n > 2 && p[0] == '*' && mailx_imap_response_parse(p, n, &r) && r.literal.present &&
         r.kw_len == 5 && g_ascii_strncasecmp((const char *)p + r.kw_off, "FETCH", 5) == 0 &&
         !r.literal.too_big) {
-        gint total = tvb_captured_length(ds);
         guint64 e = (guint64)end + r.literal.size;
         end = e > (guint64)total ? total : (gint)e;
     }
@@ -324,13 +327,18 @@ static void imap_analyse(mailx_frame *fr, packet_info *pinfo, GPtrArray *items, 
         field_info *fi = (field_info *)g_ptr_array_index(items, i);
         if (!fi->ds_tvb || fi->start < 0)
             continue;
-        gint end = whole ? fi->start + fi->length : consumed_end(items, i, fr->from_client);
+        const guint8 *own = NULL;
+        gint own_len = 0;
+        gint end = whole ? fi->start + fi->length
+                         : consumed_end(items, i, fr->from_client, &own, &own_len);
         gint avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
         gint len = end - fi->start;
         if (len > avail)
             len = avail;
         if (len > 0) {
-            const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
+            /* consumed_end read these bytes already, unless another item over the
+               same data reaches further */
+            const guint8 *p = own && len <= own_len ? own : tvb_get_ptr(fi->ds_tvb, fi->start, len);
             mailx_imap_session_feed(mc->imap, fr->from_client, p, (size_t)len, ref, &imap_sink, &b);
         }
         /* the frame was longer than captured (snap length): the rest is a gap,
