@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "export_name.h"
+#include "ascii_case.h"
 
 /* Windows refuses (or maps to a device) these base names with any extension. */
 static const char *const win_devices[] = {
@@ -79,7 +80,7 @@ static gboolean is_device(const char *s)
 {
     gsize n = strcspn(s, ".");
     for (gsize i = 0; i < G_N_ELEMENTS(win_devices); i++)
-        if (strlen(win_devices[i]) == n && !g_ascii_strncasecmp(s, win_devices[i], n))
+        if (strlen(win_devices[i]) == n && mailx_ascii_ieq(s, win_devices[i], n))
             return TRUE;
     return FALSE;
 }

@@ -1,5 +1,6 @@
 /* IMAP response and command lines, literals and astrings. See imap_parse.h. */
 #include "imap_parse.h"
+#include "ascii_case.h"
 
 #include <glib.h>
 #include <string.h>
@@ -70,7 +71,7 @@ static size_t word_end(const uint8_t *line, size_t len, size_t p)
 
 static bool word_is(const uint8_t *line, size_t off, size_t n, const char *w, size_t wlen)
 {
-    return wlen == n && g_ascii_strncasecmp((const char *)line + off, w, n) == 0;
+    return wlen == n && mailx_ascii_ieq(line + off, w, n);
 }
 
 /* Status, optional [code arg], text, starting at p. */

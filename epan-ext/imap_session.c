@@ -1,6 +1,7 @@
 /* IMAP session state machine over the two byte streams of one conversation.
  * See imap_session.h. */
 #include "imap_session.h"
+#include "ascii_case.h"
 
 #include <glib.h>
 #include <string.h>
@@ -229,7 +230,7 @@ static void client_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
             mailx_auth_sasl_response_cut(&s->auth, &aev);
         else
             mailx_auth_sasl_response(&s->auth, line->ptr, line->len, &aev);
-    } else if (s->idle && line->len == 4 && g_ascii_strncasecmp((const char *)line->ptr, "DONE", 4) == 0) {
+    } else if (s->idle && line->len == 4 && mailx_ascii_ieq(line->ptr, "DONE", 4)) {
         ev.kind = MAILX_IMAP_CLIENT_DONE;
         s->idle = false;
     } else if (!mailx_imap_command_parse(line->ptr, line->len, &ev.cmd)) {
@@ -304,7 +305,7 @@ static void client_line(mailx_imap_session *s, const mailx_line *line, mailx_fra
 
 static bool word_eq(const uint8_t *p, size_t n, const char *w)
 {
-    return strlen(w) == n && g_ascii_strncasecmp((const char *)p, w, n) == 0;
+    return strlen(w) == n && mailx_ascii_ieq(p, w, n);
 }
 
 /* Looks for the STARTTLS capability in a space-separated list: the word is

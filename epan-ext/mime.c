@@ -7,6 +7,7 @@
  * RFC 2046 s5.1.1: the CRLF before a boundary belongs to the boundary, so each
  * consumer holds back a line's CRLF until it knows the next line is its own. */
 #include "mime.h"
+#include "ascii_case.h"
 
 #include <glib.h>
 #include <string.h>
@@ -247,7 +248,7 @@ static void field_done(mailx_mime_parser *p, entity *e)
     while (vlen && (*v == ' ' || *v == '\t')) { v++; vlen--; }
     while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t')) vlen--;
 
-#define IS(name) (nlen == sizeof(name) - 1 && !g_ascii_strncasecmp(f, name, nlen))
+#define IS(name) (nlen == sizeof(name) - 1 && mailx_ascii_ieq(f, name, nlen))
     char **slot = NULL;
     if (IS("content-type")) slot = &e->ct_raw;
     else if (IS("content-disposition")) slot = &e->cd_raw;

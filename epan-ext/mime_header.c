@@ -1,6 +1,7 @@
 /* MIME header values: RFC 2047 encoded words, RFC 2045 s5.1 / RFC 2231
  * parameters, addresses. Every output is bounded and valid UTF-8. */
 #include "mime_header.h"
+#include "ascii_case.h"
 
 #include <glib.h>
 #include <string.h>
@@ -422,7 +423,7 @@ char *mailx_mime_param(const char *v, size_t len, const char *name, unsigned *fl
         /* the name decides where the value goes before it is read: only the
            wanted parameter's value is copied (the first of each form) */
         GByteArray *into = NULL;
-        if (n1 - n0 >= nlen && g_ascii_strncasecmp(v + n0, name, nlen) == 0) {
+        if (n1 - n0 >= nlen && mailx_ascii_ieq(v + n0, name, nlen)) {
             const char *rest = v + n0 + nlen;
             size_t rlen = n1 - n0 - nlen;
             if (rlen == 0) {

@@ -1,5 +1,6 @@
 /* POP3 status and command lines. See pop_parse.h. */
 #include "pop_parse.h"
+#include "ascii_case.h"
 
 #include <glib.h>
 #include <string.h>
@@ -81,7 +82,7 @@ bool mailx_pop_command_parse(const uint8_t *line, size_t len, mailx_pop_command 
         if ((line[0] | 0x20) != (verb_names[v][0] | 0x20))
             continue;
         size_t n = strlen(verb_names[v]);
-        if (n == e && g_ascii_strncasecmp((const char *)line, verb_names[v], n) == 0) {
+        if (n == e && mailx_ascii_ieq(line, verb_names[v], n)) {
             out->verb = (mailx_pop_verb)v;
             break;
         }

@@ -1,6 +1,7 @@
 /* POP3 session state machine over the two byte streams of one conversation.
  * See pop_session.h. */
 #include "pop_session.h"
+#include "ascii_case.h"
 
 #include <glib.h>
 #include <string.h>
@@ -166,7 +167,7 @@ static void client_line(mailx_pop_session *s, const mailx_line *line, mailx_fram
 static bool word_in(const uint8_t *p, size_t n, const char *w)
 {
     size_t wl = strlen(w);
-    return n >= wl && g_ascii_strncasecmp((const char *)p, w, wl) == 0 &&
+    return n >= wl && mailx_ascii_ieq(p, w, wl) &&
            (n == wl || p[wl] == ' ');
 }
 

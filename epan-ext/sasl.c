@@ -3,6 +3,7 @@
  * analysis wants to know that a response was not base64 (a broken or hostile
  * client) and must not allocate per line, hence the small decoder here. */
 #include "sasl.h"
+#include "ascii_case.h"
 
 #include <glib.h>
 #include <string.h>
@@ -26,11 +27,11 @@ mailx_sasl_mech mailx_sasl_mech_from_name(const uint8_t *name, size_t len)
         return MAILX_SASL_UNKNOWN;
     for (size_t i = 0; i < G_N_ELEMENTS(mech_names); i++) {
         size_t n = strlen(mech_names[i].name);
-        if (n == len && g_ascii_strncasecmp((const char *)name, mech_names[i].name, n) == 0)
+        if (n == len && mailx_ascii_ieq(name, mech_names[i].name, n))
             return mech_names[i].mech;
     }
     /* RFC 5802 s4 / RFC 7677: SCRAM-SHA-1, SCRAM-SHA-256 and their -PLUS forms */
-    if (len > 6 && g_ascii_strncasecmp((const char *)name, "SCRAM-", 6) == 0)
+    if (len > 6 && mailx_ascii_ieq(name, "SCRAM-", 6))
         return MAILX_SASL_SCRAM;
     return MAILX_SASL_UNKNOWN;
 }

@@ -9,6 +9,7 @@
 #include "mailx_msg.h"
 #include "code_tables.h"
 #include "imap_ws_lines.h"
+#include "ascii_case.h"
 
 static int hf_imap_response = -1;
 static int hf_imap_status = -1;
@@ -287,7 +288,7 @@ static gint consumed_end(GPtrArray *items, guint idx, gboolean from_client, cons
         n--;
     mailx_imap_response r;
     if (n > 2 && p[0] == '*' && mailx_imap_response_parse(p, n, &r) && r.literal.present &&
-        r.kw_len == 5 && g_ascii_strncasecmp((const char *)p + r.kw_off, "FETCH", 5) == 0 &&
+        r.kw_len == 5 && mailx_ascii_ieq(p + r.kw_off, "FETCH", 5) &&
         !r.literal.too_big) {
         guint64 e = (guint64)end + r.literal.size;
         end = e > (guint64)total ? total : (gint)e;

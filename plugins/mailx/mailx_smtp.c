@@ -7,6 +7,7 @@
 #include "mailx_msg.h"
 #include "code_tables.h"
 #include "auth_smtp.h"
+#include "ascii_case.h"
 
 static int hf_smtp_reply = -1;
 static int hf_smtp_code = -1;
@@ -210,7 +211,7 @@ static void on_reply(void *ctx, const mailx_smtp_reply_event *ev)
         sum->failures++;
     /* RFC 3207 s4: EHLO lists STARTTLS when the server offers it */
     if (r.parsed && ev->answers == MAILX_SMTP_ANSWERS_COMMAND && ev->verb == MAILX_SMTP_CMD_EHLO &&
-        ev->reply.text_len == 8 && g_ascii_strncasecmp((const char *)ev->line + ev->reply.text_off, "STARTTLS", 8) == 0 &&
+        ev->reply.text_len == 8 && mailx_ascii_ieq(ev->line + ev->reply.text_off, "STARTTLS", 8) &&
         !sum->starttls_offered) {
         sum->starttls_offered = TRUE;
         mailx_session_starttls(b->fr, MAILX_STARTTLS_OFFERED);

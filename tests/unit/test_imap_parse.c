@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "imap_parse.h"
+#include "ascii_case.h"
 
 #define IN(s) s, sizeof(s) - 1
 
@@ -283,6 +284,41 @@ static void test_long_lines(void)
     g_free(in);
 }
 
+/* mailx_ascii_ieq (epan-ext/ascii_case.h, used by every parser's word
+ * compares) gives g_ascii_strncasecmp's answer: every pair of bytes, and words
+ * of a few lengths with one byte changed anywhere, NUL included. */
+static void test_ascii_ieq(void)
+{
+    for (unsigned x = 0; x < 256; x++)
+        for (unsigned y = 1; y < 256; y++) {
+            char a = (char)x, b = (char)y;
+            if (mailx_ascii_ieq(&a, &b, 1) != (g_ascii_strncasecmp(&a, &b, 1) == 0))
+                g_error("bytes 0x%02x 0x%02x", x, y);
+        }
+    static const char *words[] = { "OK", "CAPABILITY", "content-transfer-encoding", "SCRAM-", "UID" };
+    static const uint8_t subst[] = { 0, 'a', 'Z', '@', '[', '`', '{', '-', ' ', 0x80, 0xc1, 0xe1 };
+    for (size_t w = 0; w < G_N_ELEMENTS(words); w++) {
+        size_t n = strlen(words[w]);
+        uint8_t *buf = g_malloc(n);   /* exactly n bytes: ASan sees an over-read */
+        for (int upper = 0; upper < 2; upper++) {
+            for (size_t i = 0; i < n; i++)
+                buf[i] = (uint8_t)(upper ? g_ascii_toupper(words[w][i]) : g_ascii_tolower(words[w][i]));
+            g_assert_true(mailx_ascii_ieq(buf, words[w], n));
+            for (size_t pos = 0; pos < n; pos++)
+                for (size_t k = 0; k < G_N_ELEMENTS(subst); k++) {
+                    uint8_t keep = buf[pos];
+                    buf[pos] = subst[k];
+                    if (mailx_ascii_ieq(buf, words[w], n) !=
+                        (g_ascii_strncasecmp((const char *)buf, words[w], n) == 0))
+                        g_error("%s: byte %zu set to 0x%02x", words[w], pos, subst[k]);
+                    buf[pos] = keep;
+                }
+        }
+        g_assert_true(mailx_ascii_ieq(buf, words[w], 0));
+        g_free(buf);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -292,5 +328,6 @@ int main(int argc, char **argv)
     g_test_add_func("/imap/astring", test_astring);
     g_test_add_func("/imap/unquote", test_unquote);
     g_test_add_func("/imap/long_lines", test_long_lines);
+    g_test_add_func("/imap/ascii_ieq", test_ascii_ieq);
     return g_test_run();
 }
