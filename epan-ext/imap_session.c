@@ -4,6 +4,7 @@
 #include "ascii_case.h"
 
 #include <glib.h>
+#include <stddef.h>
 #include <string.h>
 
 void mailx_imap_session_init(mailx_imap_session *s)
@@ -371,14 +372,24 @@ static void literal_section(const uint8_t *line, size_t off, mailx_imap_literal_
 static bool server_line(mailx_imap_session *s, const mailx_line *line, mailx_frame_ref frame,
                         const mailx_imap_sink *sink, void *ctx)
 {
-    mailx_imap_response_event ev = { .line = line->ptr, .line_len = line->len,
-                                     .bare_lf = line->bare_lf, .line_cut = line->truncated };
+    /* zeroed around resp, which the parser zeroes and fills (or the branch
+       below zeroes): a server line does not pay for it twice */
+    mailx_imap_response_event ev;
+    G_STATIC_ASSERT(offsetof(mailx_imap_response_event, continues) ==
+                    offsetof(mailx_imap_response_event, resp) + sizeof ev.resp);
+    memset(&ev, 0, offsetof(mailx_imap_response_event, resp));
+    memset(&ev.continues, 0, sizeof ev - offsetof(mailx_imap_response_event, continues));
+    ev.line = line->ptr;
+    ev.line_len = line->len;
+    ev.bare_lf = line->bare_lf;
+    ev.line_cut = line->truncated;
     mailx_auth_event aev;
     memset(&aev, 0, sizeof aev);
     bool tls_now = false;
     mailx_imap_literal lit;
 
     if (s->server.after_literal) {
+        memset(&ev.resp, 0, sizeof ev.resp);
         ev.continues = true;
         mailx_imap_literal_at_end(line->ptr, line->len, &lit);
         ev.resp.literal = lit;

@@ -5,6 +5,7 @@
 #include "smtp_session.h"
 
 #include <glib.h>
+#include <stddef.h>
 #include <string.h>
 
 void mailx_smtp_session_init(mailx_smtp_session *s)
@@ -295,8 +296,16 @@ static void feed_server(mailx_smtp_session *s, mailx_line_iter *it, mailx_frame_
     mailx_line line;
     bool tls_now = false;
     while (!tls_now && mailx_line_next(it, &line)) {
-        mailx_smtp_reply_event ev = { .line = line.ptr, .line_len = line.len,
-                                      .bare_lf = line.bare_lf, .line_cut = line.truncated };
+        /* zeroed around reply, which the parser zeroes and fills */
+        mailx_smtp_reply_event ev;
+        G_STATIC_ASSERT(offsetof(mailx_smtp_reply_event, bare_lf) ==
+                        offsetof(mailx_smtp_reply_event, reply) + sizeof ev.reply);
+        memset(&ev, 0, offsetof(mailx_smtp_reply_event, reply));
+        memset(&ev.bare_lf, 0, sizeof ev - offsetof(mailx_smtp_reply_event, bare_lf));
+        ev.line = line.ptr;
+        ev.line_len = line.len;
+        ev.bare_lf = line.bare_lf;
+        ev.line_cut = line.truncated;
         ev.parsed = mailx_smtp_reply_parse(line.ptr, line.len, &ev.reply);
         if (ev.parsed && line.truncated) {
             /* Only what was kept is read: the separator after the code must be in it
