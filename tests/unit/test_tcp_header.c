@@ -218,9 +218,21 @@ static void test_every_hint(void)
         g_free(frame);
         for (size_t len = 0; len <= f->len; len++) {
             guint8 *cut = g_memdup2(f->data, len ? len : 1);
-            mailx_tcp_header h;
-            if (mailx_tcp_header_find(cut, len, replen, src, src_len, SPORT, DPORT, at, &h))
+            mailx_tcp_header h, ref;
+            memset(&h, 0, sizeof h);
+            memset(&ref, 0, sizeof ref);
+            /* a hint past the end is no hint: the search alone */
+            gboolean got = mailx_tcp_header_find(cut, len, replen, src, src_len, SPORT, DPORT, at, &h);
+            gboolean want = mailx_tcp_header_find(cut, len, replen, src, src_len, SPORT, DPORT, len + 1, &ref);
+            g_assert_cmpint(got, ==, want);
+            if (got) {
+                g_assert_cmpuint(h.ip_offset, ==, ref.ip_offset);
+                g_assert_cmpuint(h.payload_len, ==, ref.payload_len);
+                g_assert_cmpuint(h.flags, ==, ref.flags);
+                g_assert_cmpuint(h.seq, ==, ref.seq);
+                g_assert_cmpuint(h.ack, ==, ref.ack);
                 g_assert_cmpuint(h.ip_offset + 14, <=, len);
+            }
             g_free(cut);
         }
         g_byte_array_free(f, TRUE);
