@@ -21,7 +21,8 @@ Adding a target's seeds is one entry in RULES: target -> (protocol, kind).
        'capture'       the whole conversation in the input format of
                        fuzz_mailx_plugin.c: a setup byte naming the server
                        port, then each segment's direction and payload (the
-                       harness builds the Ethernet/IP/TCP headers); protocol
+                       harness builds the Ethernet/IP/TCP headers; the first
+                       conversation of each file also over IPv6); protocol
                        None takes SMTP, POP3 and IMAP alike
 
 Usage: extract_seeds.py OUTDIR CAPTURE...
@@ -128,8 +129,8 @@ CAPTURE_FRAMES = 512   # the harness's MAX_FRAMES
 CAPTURE_PER_FILE = 8   # conversations per capture: a login storm is 120 alike
 
 
-def capture(server_port, chunks):
-    out = bytearray([CAPTURE_PORTS[server_port]])
+def capture(server_port, chunks, ipv6=False):
+    out = bytearray([CAPTURE_PORTS[server_port] | (0x20 if ipv6 else 0)])
     for from_client, p in chunks[:CAPTURE_FRAMES - 3]:   # after the handshake
         p = p[:65495]
         if len(p) < 256:
@@ -197,6 +198,8 @@ def main():
                     if per_file[target] > CAPTURE_PER_FILE:
                         continue
                     seeds = [capture(conn[3], chunks)]
+                    if per_file[target] == 1:   # and once over IPv6 (setup bit 5)
+                        seeds.append(capture(conn[3], chunks, True))
                 else:
                     seeds = seeds_for(kind, chunks)
                 d = os.path.join(outdir, target)

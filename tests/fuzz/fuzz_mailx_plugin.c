@@ -16,6 +16,7 @@
  *   byte 0, setup:  bits 0-2 the server port: 25 587 110 143 465 993 995 (7 = 25)
  *                   bit 3    no handshake: the capture starts mid-session
  *                   bit 4    TCP reassembly off (tcp.desegment_tcp_streams)
+ *                   bit 5    IPv6 (else IPv4)
  *   then chunks, each a control byte, a length and that many payload bytes:
  *     bit 0     1 = client to server, 0 = server to client
  *     bits 1-2  TCP flags: 0 ACK (PSH with data), 1 SYN, 2 FIN, 3 RST
@@ -60,7 +61,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 void plugin_register(void);
 
 #define MAX_FRAMES  512
-#define HDR_LEN     (14 + 20 + 20)
 #define MAX_PAYLOAD (65535 - 40)
 
 static const uint16_t server_ports[8] = { 25, 587, 110, 143, 465, 993, 995, 25 };
@@ -128,6 +128,7 @@ static uint16_t ip_checksum(const uint8_t *p, size_t n)
 typedef struct {
     struct packet_provider_data prov;
     uint16_t sport;
+    bool ipv6;
     nstime_t now;
 } fz_capture;
 
@@ -137,7 +138,8 @@ static void add_frame(fz_capture *cap, const fz_conn *c, int dir, uint32_t seq, 
     if (cap->prov.count >= MAX_FRAMES)
         return;
     fz_frame *f = &cap->prov.frames[cap->prov.count++];
-    f->len = HDR_LEN + plen;
+    size_t ip_len = cap->ipv6 ? 40 : 20;
+    f->len = 14 + (uint32_t)ip_len + 20 + plen;
     /* exactly the frame's size, so an over-read of the frame is an ASan report */
     f->buf = g_malloc(f->len);
     uint8_t *p = f->buf;
@@ -145,21 +147,34 @@ static void add_frame(fz_capture *cap, const fz_conn *c, int dir, uint32_t seq, 
     static const uint8_t mac_server[6] = { 0x02, 0, 0, 0, 0, 0x02 };
     memcpy(p, dir == C2S ? mac_server : mac_client, 6);
     memcpy(p + 6, dir == C2S ? mac_client : mac_server, 6);
-    put16(p + 12, 0x0800);
     uint8_t *ip = p + 14;
-    ip[0] = 0x45;
-    ip[1] = 0;
-    put16(ip + 2, 20 + 20 + plen);
-    put16(ip + 4, cap->prov.count);
-    put16(ip + 6, 0x4000);
-    ip[8] = 64;
-    ip[9] = 6;
-    put16(ip + 10, 0);
-    static const uint8_t ip_client[4] = { 192, 0, 2, 10 }, ip_server[4] = { 192, 0, 2, 25 };
-    memcpy(ip + 12, dir == C2S ? ip_client : ip_server, 4);
-    memcpy(ip + 16, dir == C2S ? ip_server : ip_client, 4);
-    put16(ip + 10, ip_checksum(ip, 20));
-    uint8_t *tcp = ip + 20;
+    if (cap->ipv6) {
+        /* RFC 8200: version 6, payload length, next header TCP, hop limit */
+        static const uint8_t ip6_client[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 };
+        static const uint8_t ip6_server[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x25 };
+        put16(p + 12, 0x86dd);
+        put32(ip, 0x60000000u);
+        put16(ip + 4, 20 + plen);
+        ip[6] = 6;
+        ip[7] = 64;
+        memcpy(ip + 8, dir == C2S ? ip6_client : ip6_server, 16);
+        memcpy(ip + 24, dir == C2S ? ip6_server : ip6_client, 16);
+    } else {
+        static const uint8_t ip_client[4] = { 192, 0, 2, 10 }, ip_server[4] = { 192, 0, 2, 25 };
+        put16(p + 12, 0x0800);
+        ip[0] = 0x45;
+        ip[1] = 0;
+        put16(ip + 2, 20 + 20 + plen);
+        put16(ip + 4, cap->prov.count);
+        put16(ip + 6, 0x4000);
+        ip[8] = 64;
+        ip[9] = 6;
+        put16(ip + 10, 0);
+        memcpy(ip + 12, dir == C2S ? ip_client : ip_server, 4);
+        memcpy(ip + 16, dir == C2S ? ip_server : ip_client, 4);
+        put16(ip + 10, ip_checksum(ip, 20));
+    }
+    uint8_t *tcp = ip + ip_len;
     put16(tcp, dir == C2S ? c->cport : cap->sport);
     put16(tcp + 2, dir == C2S ? cap->sport : c->cport);
     put32(tcp + 4, seq);
@@ -222,6 +237,7 @@ static void build_capture(fz_capture *cap, const uint8_t *data, size_t size)
     uint8_t setup = data[0];
     cap->sport = server_ports[setup & 7];
     bool handshake = !(setup & 0x08);
+    cap->ipv6 = (setup & 0x20) != 0;
     fz_conn conns[2] = { { .cport = 40001 }, { .cport = 40002 } };
     size_t pos = 1;
     while (pos < size && cap->prov.count < MAX_FRAMES) {
