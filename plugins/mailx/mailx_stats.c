@@ -64,9 +64,9 @@ static char *endpoint_str(wmem_allocator_t *scope, const address *a, guint32 por
 {
     char *as = address_to_str(scope, a);
     /* IPv6 in brackets so the port stays readable */
-    if (a->type == AT_IPv6)
-        return wmem_strdup_printf(scope, "[%s]:%u", as, port);
-    return wmem_strdup_printf(scope, "%s:%u", as, port);
+    char *s = wmem_strdup_printf(scope, a->type == AT_IPv6 ? "[%s]:%u" : "%s:%u", as, port);
+    wmem_free(scope, as);   /* scope may be NULL (g_malloc) */
+    return s;
 }
 
 /* tshark's -z arguments: "<cli>[,FORMAT][,FILTER]". Returns the format index
@@ -268,51 +268,162 @@ static tap_packet_status auth_packet(stats_tree *st, packet_info *pinfo, epan_di
 
 /* ------------------------------------------------------ mailx,sessions tap */
 
+/* One session's row. A table keeps its rows in pages of SESSION_PAGE, indexed
+ * by session id (ids are dense: 1, 2, ... in order of first mail frame), so a
+ * row costs its own bytes and no hash node or allocation of its own; the
+ * strings repeat across sessions (servers, users, reply codes) and are kept
+ * once in the table's string pool, referred to by number. An IPv4 client is
+ * kept as its 4 bytes. Issue #8: ~330 bytes a session before, ~90 now, which
+ * was most of what -z adds to peak memory on a large capture. */
 typedef struct {
-    guint32 id;
-    mailx_proto proto;
-    char *client, *server;       /* "addr:port", g_malloc'd */
-    guint64 frames, bytes;
-    nstime_t first, last;
-    guint messages;
-    guint replies;               /* as counted by mailx,replies */
-    guint failures;              /* SMTP 4xx/5xx, POP3 -ERR, IMAP tagged NO/BAD */
-    guint auth_ok, auth_failed;  /* decided logins */
+    guint64 bytes;
+    gint64 first_secs, last_secs;
+    gint32 first_nsecs, last_nsecs;
+    guint32 frames;              /* 0: no row for this id */
+    guint32 messages;
+    guint32 replies;             /* as counted by mailx,replies */
+    guint32 failures;            /* SMTP 4xx/5xx, POP3 -ERR, IMAP tagged NO/BAD */
+    guint32 auth_ok, auth_failed;  /* decided logins */
+    guint32 client_v4;           /* an IPv4 client's address, network order */
+    guint32 client_str;          /* any other client: "addr:port" in the pool */
+    guint32 server;              /* "addr:port" in the pool */
     /* from the session summary (mailx.session.*), as of the session's latest frame */
-    mailx_tls_mode tls;
-    gboolean decrypted;
-    char user[MAILX_AUTH_USER_MAX + 1];
-    const char *auth;            /* mailx.session.auth, or "none" */
-    guint worst_class;           /* 5, 4, or 2 for "only success/intermediate"; 0 no reply */
-    char worst_code[48];         /* the first failure reply of the worst class: "550 5.1.1", "-ERR [IN-USE]" */
+    guint32 user;                /* in the pool, 0 when none is shown */
+    guint32 worst_code;          /* the first failure reply of the worst class: "550 5.1.1", "-ERR [IN-USE]" */
+    guint16 client_port;
+    guint8 proto;                /* mailx_proto */
+    guint8 tls;                  /* mailx_tls_mode */
+    guint8 decrypted;
+    guint8 auth;                 /* mailx.session.auth: 0 none, else a mailx_auth_result + 1 */
+    guint8 worst_class;          /* 5, 4, or 2 for "only success/intermediate"; 0 no reply */
 } session_row;
+
+#define SESSION_PAGE 256
+
+/* Strings by number; number 0 is "". Strings worth sharing are looked up
+ * first; the rest (clients) are only appended. */
+typedef struct {
+    GStringChunk *chunk;
+    GPtrArray *strs;             /* number -> string in chunk */
+    GHashTable *numbers;         /* string in chunk -> number */
+} string_pool;
+
+typedef struct {
+    GPtrArray *pages;            /* page i: rows of ids i*SESSION_PAGE ... (NULL until used) */
+    guint32 max_id;
+    guint32 n_rows;
+    string_pool pool;
+} session_table;
+
+static void pool_init(string_pool *sp)
+{
+    sp->chunk = g_string_chunk_new(4096);
+    sp->strs = g_ptr_array_new();
+    g_ptr_array_add(sp->strs, (gpointer)"");
+    sp->numbers = g_hash_table_new(g_str_hash, g_str_equal);
+}
+
+static void pool_free(string_pool *sp)
+{
+    g_string_chunk_free(sp->chunk);
+    g_ptr_array_free(sp->strs, TRUE);
+    g_hash_table_destroy(sp->numbers);
+}
+
+static const char *pool_str(const string_pool *sp, guint32 n)
+{
+    return (const char *)g_ptr_array_index(sp->strs, n);
+}
+
+static guint32 pool_append(string_pool *sp, const char *v)
+{
+    g_ptr_array_add(sp->strs, g_string_chunk_insert(sp->chunk, v));
+    return sp->strs->len - 1;
+}
+
+static guint32 pool_shared(string_pool *sp, const char *v)
+{
+    if (!v[0])
+        return 0;
+    gpointer n = g_hash_table_lookup(sp->numbers, v);
+    if (n)
+        return GPOINTER_TO_UINT(n);
+    guint32 k = pool_append(sp, v);
+    g_hash_table_insert(sp->numbers, (gpointer)pool_str(sp, k), GUINT_TO_POINTER(k));
+    return k;
+}
+
+static session_table *session_table_new(void)
+{
+    session_table *t = g_new0(session_table, 1);
+    t->pages = g_ptr_array_new_with_free_func(g_free);
+    pool_init(&t->pool);
+    return t;
+}
+
+static void session_table_clear(session_table *t)
+{
+    g_ptr_array_set_size(t->pages, 0);
+    t->max_id = t->n_rows = 0;
+    pool_free(&t->pool);
+    pool_init(&t->pool);
+}
+
+static void session_table_free(gpointer p)
+{
+    session_table *t = (session_table *)p;
+    g_ptr_array_free(t->pages, TRUE);
+    pool_free(&t->pool);
+    g_free(t);
+}
+
+/* The row of session id, or NULL when it has none (and !create). */
+static session_row *session_table_row(session_table *t, guint32 id, gboolean create)
+{
+    guint32 page = id / SESSION_PAGE;
+    if (page >= t->pages->len) {
+        if (!create)
+            return NULL;
+        g_ptr_array_set_size(t->pages, (gint)page + 1);
+    }
+    session_row *rows = (session_row *)g_ptr_array_index(t->pages, page);
+    if (!rows) {
+        if (!create)
+            return NULL;
+        rows = g_new0(session_row, SESSION_PAGE);
+        g_ptr_array_index(t->pages, page) = rows;
+    }
+    session_row *s = &rows[id % SESSION_PAGE];
+    return s->frames || create ? s : NULL;
+}
+
+static char *row_client(wmem_allocator_t *scope, const session_table *t, const session_row *s)
+{
+    if (s->client_str)
+        return wmem_strdup(scope, pool_str(&t->pool, s->client_str));
+    address a;
+    set_address(&a, AT_IPv4, 4, &s->client_v4);
+    return endpoint_str(scope, &a, s->client_port);
+}
 
 typedef enum { SESS_TEXT, SESS_CSV, SESS_JSON } session_format;
 static const char *const session_formats[] = { "text", "csv", "json", NULL };
 
 typedef struct {
-    GHashTable *rows;            /* id -> session_row* */
+    session_table *rows;
     session_format format;
 } sessions_tap;
 
-static void session_row_free(gpointer p)
-{
-    session_row *s = (session_row *)p;
-    g_free(s->client);
-    g_free(s->server);
-    g_free(s);
-}
-
 static void sessions_reset(void *tapdata)
 {
-    g_hash_table_remove_all(((sessions_tap *)tapdata)->rows);
+    session_table_clear(((sessions_tap *)tapdata)->rows);
 }
 
-static void worst_update(session_row *s, guint rank, const char *text)
+static void worst_update(session_table *t, session_row *s, guint rank, const char *text)
 {
     if (rank > s->worst_class && rank >= 4) {
-        s->worst_class = rank;
-        g_strlcpy(s->worst_code, text, sizeof s->worst_code);
+        s->worst_class = (guint8)rank;
+        s->worst_code = pool_shared(&t->pool, text);
     } else if (!s->worst_class) {
         s->worst_class = 2;
     }
@@ -335,24 +446,29 @@ static guint imap_no_rank(guint8 status, const char *code)
 }
 
 /* The session's rows, kept in one place so the GUI tree and the CLI table agree. */
-static session_row *session_update(GHashTable *rows, packet_info *pinfo, const mailx_frame *fr)
+static session_row *session_update(session_table *t, packet_info *pinfo, const mailx_frame *fr)
 {
     const mailx_conv *mc = fr->conv;
-    session_row *s = (session_row *)g_hash_table_lookup(rows, GUINT_TO_POINTER(mc->id));
-    if (!s) {
-        s = g_new0(session_row, 1);
-        s->id = mc->id;
-        s->proto = mc->proto;
+    session_row *s = session_table_row(t, mc->id, TRUE);
+    if (!s->frames) {
+        t->n_rows++;
+        t->max_id = MAX(t->max_id, mc->id);
+        s->proto = (guint8)mc->proto;
         guint32 cport;
         const address *ca = client_addr(fr, pinfo, &cport);
-        s->client = g_strdup(endpoint_str(pinfo->pool, ca, cport));
-        s->server = g_strdup(endpoint_str(pinfo->pool, &mc->server_addr, mc->server_port));
-        s->first = pinfo->abs_ts;
-        g_hash_table_insert(rows, GUINT_TO_POINTER(mc->id), s);
+        s->client_port = (guint16)cport;
+        if (ca->type == AT_IPv4 && ca->len == 4)
+            memcpy(&s->client_v4, ca->data, 4);
+        else
+            s->client_str = pool_append(&t->pool, endpoint_str(pinfo->pool, ca, cport));
+        s->server = pool_shared(&t->pool, endpoint_str(pinfo->pool, &mc->server_addr, mc->server_port));
+        s->first_secs = (gint64)pinfo->abs_ts.secs;
+        s->first_nsecs = pinfo->abs_ts.nsecs;
     }
     s->frames++;
     s->bytes += pinfo->fd->pkt_len;
-    s->last = pinfo->abs_ts;
+    s->last_secs = (gint64)pinfo->abs_ts.secs;
+    s->last_nsecs = pinfo->abs_ts.nsecs;
     /* RFC 3207: implicit TLS for SMTP is port 465 (RFC 8314) */
     if (fr->smtp) {
         s->messages += fr->smtp->n_messages;
@@ -369,7 +485,7 @@ static session_row *session_update(GHashTable *rows, packet_info *pinfo, const m
                 snprintf(text, sizeof text, "%u %u.%u.%u", r->code, r->st_class, r->subject, r->detail);
             else
                 snprintf(text, sizeof text, "%u", r->code);
-            worst_update(s, r->klass >= 4 ? r->klass : 2, text);
+            worst_update(t, s, r->klass >= 4 ? r->klass : 2, text);
         }
     }
     for (guint i = 0; fr->pop && i < fr->pop->n_resp; i++) {
@@ -381,9 +497,9 @@ static session_row *session_update(GHashTable *rows, packet_info *pinfo, const m
             s->failures++;
             char text[48];
             snprintf(text, sizeof text, "-ERR%s%s%s", r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "");
-            worst_update(s, pop_err_rank(r->code), text);
+            worst_update(t, s, pop_err_rank(r->code), text);
         } else {
-            worst_update(s, 2, "");
+            worst_update(t, s, 2, "");
         }
     }
     for (guint i = 0; fr->imap && i < fr->imap->n_resp; i++) {
@@ -397,9 +513,9 @@ static session_row *session_update(GHashTable *rows, packet_info *pinfo, const m
             char text[48];
             snprintf(text, sizeof text, "%s%s%s%s", mailx_imap_status_name((mailx_imap_status)r->status),
                      r->code[0] ? " [" : "", r->code, r->code[0] ? "]" : "");
-            worst_update(s, imap_no_rank(r->status, r->code), text);
+            worst_update(t, s, imap_no_rank(r->status, r->code), text);
         } else {
-            worst_update(s, 2, "");
+            worst_update(t, s, 2, "");
         }
     }
     if (mc->proto != MAILX_PROTO_SMTP)
@@ -410,21 +526,22 @@ static session_row *session_update(GHashTable *rows, packet_info *pinfo, const m
         s->auth_failed += r == MAILX_AUTH_FAILURE;
     }
     /* the summary as mailx.session.* shows it on this frame */
-    s->tls = mc->sum.tls;
-    s->decrypted = mc->sum.decrypted;
+    s->tls = (guint8)mc->sum.tls;
+    s->decrypted = mc->sum.decrypted ? 1 : 0;
     const mailx_auth_state *a = mailx_session_auth(mc);
-    const char *u = auth_shown_user(a->last_user, s->user, sizeof s->user);
-    if (u && u != s->user)
-        g_strlcpy(s->user, u, sizeof s->user);
-    else if (!u)
-        s->user[0] = '\0';
+    char masked[MAILX_AUTH_USER_MAX + 1];
+    const char *u = auth_shown_user(a->last_user, masked, sizeof masked);
+    if (!u)
+        s->user = 0;
+    else if (!s->user || strcmp(pool_str(&t->pool, s->user), u))
+        s->user = pool_shared(&t->pool, u);
     if (a->attempt) {
         mailx_auth_result r = a->last_result;
         if (a->open && r == MAILX_AUTH_NONE)
             r = MAILX_AUTH_UNKNOWN;
-        s->auth = mailx_auth_result_name(r);
+        s->auth = (guint8)(r + 1);
     } else {
-        s->auth = "none";
+        s->auth = 0;
     }
     return s;
 }
@@ -456,7 +573,7 @@ static const char *session_decrypted(const session_row *s)
 
 static const char *session_auth(const session_row *s)
 {
-    return s->auth ? s->auth : "none";
+    return s->auth ? mailx_auth_result_name((mailx_auth_result)(s->auth - 1)) : "none";
 }
 
 /* The user name comes from the wire: quoted for CSV (RFC 4180) and JSON, with
@@ -502,91 +619,80 @@ static const char *session_worst(const session_row *s)
 
 static double session_duration(const session_row *s)
 {
+    nstime_t first = { (time_t)s->first_secs, s->first_nsecs }, last = { (time_t)s->last_secs, s->last_nsecs };
     nstime_t d;
-    nstime_delta(&d, &s->last, &s->first);
+    nstime_delta(&d, &last, &first);
     return nstime_to_sec(&d);
 }
 
-static gint row_cmp(gconstpointer a, gconstpointer b)
+static char *worst_code_str(const session_table *t, const session_row *s)
 {
-    guint32 x = (*(session_row *const *)a)->id, y = (*(session_row *const *)b)->id;
-    return x < y ? -1 : x > y;
-}
-
-static GPtrArray *sorted_rows(GHashTable *rows)
-{
-    GPtrArray *arr = g_ptr_array_new();
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, rows);
-    while (g_hash_table_iter_next(&it, &k, &v))
-        g_ptr_array_add(arr, v);
-    g_ptr_array_sort(arr, row_cmp);
-    return arr;
-}
-
-static char *worst_code_str(const session_row *s)
-{
-    return g_strdup(s->worst_class < 4 ? "" : s->worst_code);
+    return g_strdup(s->worst_class < 4 ? "" : pool_str(&t->pool, s->worst_code));
 }
 
 static void sessions_draw(void *tapdata)
 {
     sessions_tap *t = (sessions_tap *)tapdata;
-    GPtrArray *arr = sorted_rows(t->rows);
+    const session_table *rows = t->rows;
     static const char *cols = "session,proto,client,server,tls,decrypted,user,auth,messages,replies,"
                               "failures,frames,bytes,duration,worst,worst_code";
-    if (t->format == SESS_CSV) {
+    if (t->format == SESS_CSV)
         printf("%s\n", cols);
-        for (guint i = 0; i < arr->len; i++) {
-            const session_row *s = (const session_row *)g_ptr_array_index(arr, i);
-            char *wc = worst_code_str(s);
-            char *wcq = csv_field(wc), *user = csv_field(s->user);
-            printf("%u,%s,%s,%s,%s,%s,%s,%s,%u,%u,%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%s,%s\n",
-                   s->id, proto_label(s->proto), s->client, s->server, session_tls(s),
-                   session_decrypted(s), user, session_auth(s), s->messages, s->replies, s->failures,
-                   s->frames, s->bytes, session_duration(s), session_worst(s), wcq);
-            g_free(wc);
-            g_free(wcq);
-            g_free(user);
-        }
-    } else if (t->format == SESS_JSON) {
+    else if (t->format == SESS_JSON)
         printf("[");
-        for (guint i = 0; i < arr->len; i++) {
-            const session_row *s = (const session_row *)g_ptr_array_index(arr, i);
-            char *wc = worst_code_str(s);
-            char *wcj = json_str(wc), *user = s->user[0] ? json_str(s->user) : g_strdup("null");
-            /* addresses and the fixed words need no JSON escaping */
-            printf("%s\n  {\"session\": %u, \"proto\": \"%s\", \"client\": \"%s\", \"server\": \"%s\", "
-                   "\"tls\": \"%s\", \"decrypted\": \"%s\", \"user\": %s, \"auth\": \"%s\", \"messages\": %u, "
-                   "\"replies\": %u, \"failures\": %u, \"frames\": %" G_GUINT64_FORMAT ", \"bytes\": %"
-                   G_GUINT64_FORMAT ", \"duration\": %.6f, \"worst\": \"%s\", \"worst_code\": %s}",
-                   i ? "," : "", s->id, proto_label(s->proto), s->client, s->server, session_tls(s),
-                   session_decrypted(s), user, session_auth(s), s->messages, s->replies, s->failures,
-                   s->frames, s->bytes, session_duration(s), session_worst(s), wcj);
-            g_free(wc);
-            g_free(wcj);
-            g_free(user);
-        }
-        printf("%s]\n", arr->len ? "\n" : "");
-    } else {
+    else {
         printf("\n===================================================================================================\n");
-        printf("mailx sessions: %u\n", arr->len);
+        printf("mailx sessions: %u\n", rows->n_rows);
         printf("%-7s %-5s %-22s %-22s %-8s %-12s %-8s %4s %5s %5s %7s %10s %-10s %s\n", "Session", "Proto",
                "Client", "Server", "TLS", "User", "Auth", "Msgs", "Repl", "Fail", "Frames", "Duration",
                "Worst", "Worst code");
-        for (guint i = 0; i < arr->len; i++) {
-            const session_row *s = (const session_row *)g_ptr_array_index(arr, i);
-            char *wc = worst_code_str(s);
+    }
+    guint shown = 0;
+    /* ids in order: the rows come out sorted */
+    for (guint32 id = 0; id <= rows->max_id; id++) {
+        const session_row *s = session_table_row((session_table *)rows, id, FALSE);
+        if (!s)
+            continue;
+        char *client = row_client(NULL, rows, s);
+        const char *server = pool_str(&rows->pool, s->server);
+        const char *user = pool_str(&rows->pool, s->user);
+        char *wc = worst_code_str(rows, s);
+        if (t->format == SESS_CSV) {
+            char *wcq = csv_field(wc), *userq = csv_field(user);
+            printf("%u,%s,%s,%s,%s,%s,%s,%s,%u,%u,%u,%u,%" G_GUINT64_FORMAT ",%.6f,%s,%s\n",
+                   id, proto_label((mailx_proto)s->proto), client, server, session_tls(s),
+                   session_decrypted(s), userq, session_auth(s), s->messages, s->replies, s->failures,
+                   s->frames, s->bytes, session_duration(s), session_worst(s), wcq);
+            g_free(wcq);
+            g_free(userq);
+        } else if (t->format == SESS_JSON) {
+            char *wcj = json_str(wc), *userj = user[0] ? json_str(user) : g_strdup("null");
+            /* addresses and the fixed words need no JSON escaping */
+            printf("%s\n  {\"session\": %u, \"proto\": \"%s\", \"client\": \"%s\", \"server\": \"%s\", "
+                   "\"tls\": \"%s\", \"decrypted\": \"%s\", \"user\": %s, \"auth\": \"%s\", \"messages\": %u, "
+                   "\"replies\": %u, \"failures\": %u, \"frames\": %u, \"bytes\": %"
+                   G_GUINT64_FORMAT ", \"duration\": %.6f, \"worst\": \"%s\", \"worst_code\": %s}",
+                   shown ? "," : "", id, proto_label((mailx_proto)s->proto), client, server, session_tls(s),
+                   session_decrypted(s), userj, session_auth(s), s->messages, s->replies, s->failures,
+                   s->frames, s->bytes, session_duration(s), session_worst(s), wcj);
+            g_free(wcj);
+            g_free(userj);
+        } else {
             char tls[24];
             snprintf(tls, sizeof tls, "%s%s", session_tls(s), s->tls != MAILX_TLS_NONE && !s->decrypted ? "*" : "");
-            printf("%-7u %-5s %-22s %-22s %-8s %-12s %-8s %4u %5u %5u %7" G_GUINT64_FORMAT " %10.3f %-10s %s\n",
-                   s->id, proto_label(s->proto), s->client, s->server, tls, s->user[0] ? s->user : "-",
+            printf("%-7u %-5s %-22s %-22s %-8s %-12s %-8s %4u %5u %5u %7u %10.3f %-10s %s\n",
+                   id, proto_label((mailx_proto)s->proto), client, server, tls, user[0] ? user : "-",
                    session_auth(s),
                    s->messages, s->replies, s->failures, s->frames, session_duration(s),
                    session_worst(s), wc);
-            g_free(wc);
         }
+        g_free(wc);
+        wmem_free(NULL, client);
+        shown++;
+    }
+    if (t->format == SESS_JSON) {
+        printf("%s]\n", shown ? "\n" : "");
+    } else if (t->format == SESS_TEXT) {
         printf("(TLS*: encrypted and not decrypted)\n");
         guint32 untracked = mailx_limits_sessions_untracked();
         if (untracked)   /* they have no frames in the tap: counted where they were refused */
@@ -594,7 +700,6 @@ static void sessions_draw(void *tapdata)
                    untracked, mailx_limits_now.v[MAILX_LIMIT_SESSIONS]);
         printf("===================================================================================================\n");
     }
-    g_ptr_array_free(arr, TRUE);
 }
 
 static MAILX_CLI_INIT_RET sessions_cli_init(const char *opt_arg, void *userdata _U_)
@@ -602,13 +707,13 @@ static MAILX_CLI_INIT_RET sessions_cli_init(const char *opt_arg, void *userdata 
     const char *filter;
     sessions_tap *t = g_new0(sessions_tap, 1);
     t->format = (session_format)parse_cli(opt_arg, "mailx,sessions", session_formats, &filter);
-    t->rows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, session_row_free);
+    t->rows = session_table_new();
     GString *err = register_tap_listener(TAP_NAME, t, filter, TL_REQUIRES_NOTHING, sessions_reset,
                                          sessions_packet, sessions_draw, NULL);
     if (err) {
         fprintf(stderr, "tshark: mailx,sessions: %s\n", err->str);
         g_string_free(err, TRUE);
-        g_hash_table_destroy(t->rows);
+        session_table_free(t->rows);
         g_free(t);
         exit(1);
     }
@@ -619,16 +724,15 @@ static MAILX_CLI_INIT_RET sessions_cli_init(const char *opt_arg, void *userdata 
  * frames) under its protocol, with its facts as children. Session summaries
  * change as frames arrive, so the children are set, not ticked. Each open
  * tree has its own rows (stats_tree has no user pointer in 4.0). */
-static GHashTable *st_session_rows;   /* stats_tree* -> (id -> session_row*) */
+static GHashTable *st_session_rows;   /* stats_tree* -> session_table* */
 
-static GHashTable *tree_rows(stats_tree *st)
+static session_table *tree_rows(stats_tree *st)
 {
     if (!st_session_rows)
-        st_session_rows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                                (GDestroyNotify)g_hash_table_destroy);
-    GHashTable *rows = (GHashTable *)g_hash_table_lookup(st_session_rows, st);
+        st_session_rows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, session_table_free);
+    session_table *rows = (session_table *)g_hash_table_lookup(st_session_rows, st);
     if (!rows) {
-        rows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, session_row_free);
+        rows = session_table_new();
         g_hash_table_insert(st_session_rows, st, rows);
     }
     return rows;
@@ -636,7 +740,7 @@ static GHashTable *tree_rows(stats_tree *st)
 
 static void sessions_tree_init(stats_tree *st)
 {
-    g_hash_table_remove_all(tree_rows(st));
+    session_table_clear(tree_rows(st));
     stats_tree_create_node(st, "Sessions", 0, STAT_DT_INT, TRUE);
 }
 
@@ -652,10 +756,12 @@ static tap_packet_status sessions_tree_packet(stats_tree *st, packet_info *pinfo
     const mailx_frame *fr = (const mailx_frame *)p;
     if (!fr || !fr->conv)
         return TAP_PACKET_DONT_REDRAW;
-    session_row *s = session_update(tree_rows(st), pinfo, fr);
+    session_table *rows = tree_rows(st);
+    session_row *s = session_update(rows, pinfo, fr);
     int root = tick_stat_node(st, "Sessions", 0, TRUE);
-    int n = tick_stat_node(st, proto_label(s->proto), root, TRUE);
-    char *name = wmem_strdup_printf(pinfo->pool, "#%u %s -> %s", s->id, s->client, s->server);
+    int n = tick_stat_node(st, proto_label((mailx_proto)s->proto), root, TRUE);
+    char *name = wmem_strdup_printf(pinfo->pool, "#%u %s -> %s", fr->conv->id, row_client(pinfo->pool, rows, s),
+                                    pool_str(&rows->pool, s->server));
     n = tick_stat_node(st, name, n, TRUE);
     stats_tree_manip_node_int(MN_SET, st, "messages", n, FALSE, (gint)s->messages);
     stats_tree_manip_node_int(MN_SET, st, "failure replies", n, FALSE, (gint)s->failures);
