@@ -157,14 +157,13 @@ static void emit_decoded(mailx_mime_parser *p, entity *e, const uint8_t *b, size
     e->decoded += n;
     if (!e->attachment)
         return;
-    if (e->sha && !e->hash_stopped) {
-        if (e->decoded > p->lim.decoded_max) {
-            e->hash_stopped = true;
-            p->sum.limits |= MAILX_MIME_LIMIT_DECODED;
-        } else {
-            g_checksum_update(e->sha, b, (gssize)n);
-        }
+    /* the limit holds whether or not the attachment has a hash context */
+    if (!e->hash_stopped && e->decoded > p->lim.decoded_max) {
+        e->hash_stopped = true;
+        p->sum.limits |= MAILX_MIME_LIMIT_DECODED;
     }
+    if (e->sha && !e->hash_stopped)
+        g_checksum_update(e->sha, b, (gssize)n);
     if (e->owns_head && p->head_len < MAILX_SNIFF_MAX) {
         size_t k = MIN(n, MAILX_SNIFF_MAX - p->head_len);
         memcpy(p->head + p->head_len, b, k);
