@@ -9,6 +9,7 @@
 #include "mime.h"
 #include "ascii_case.h"
 
+#include <gcrypt.h>
 #include <glib.h>
 #include <string.h>
 
@@ -49,7 +50,7 @@ typedef struct {
     entity_enc enc;
     mailx_b64_state b64;
     mailx_qp_state qp;
-    GChecksum *sha;
+    gcry_md_hd_t md;                     /* SHA-256; NULL: not an attachment, or none could be opened */
     bool hash_stopped;
     uint64_t encoded, decoded;
     uint32_t anomalies;
@@ -162,8 +163,8 @@ static void emit_decoded(mailx_mime_parser *p, entity *e, const uint8_t *b, size
         e->hash_stopped = true;
         p->sum.limits |= MAILX_MIME_LIMIT_DECODED;
     }
-    if (e->sha && !e->hash_stopped)
-        g_checksum_update(e->sha, b, (gssize)n);
+    if (e->md && !e->hash_stopped)
+        gcry_md_write(e->md, b, n);
     if (e->owns_head && p->head_len < MAILX_SNIFF_MAX) {
         size_t k = MIN(n, MAILX_SNIFF_MAX - p->head_len);
         memcpy(p->head + p->head_len, b, k);
@@ -300,6 +301,28 @@ static bool is_identity_cte(const char *enc)
     return !enc || !strcmp(enc, "7bit") || !strcmp(enc, "8bit") || !strcmp(enc, "binary");
 }
 
+/* libgcrypt's manual ("Initializing the library"): gcry_check_version() must
+ * run before any other call, and initialising is the application's job.
+ * Wireshark's epan_init() does it (check_version, DISABLE_SECMEM,
+ * INITIALIZATION_FINISHED) long before a frame is dissected; the unit tests,
+ * fuzzers and mime_dump are applications of their own that never touch
+ * libgcrypt. So: when nobody has begun to initialise it, do what the manual's
+ * application without secure memory does; when someone has (finished or not:
+ * GCRYCTL_ANY_INITIALIZATION_P, not _FINISHED_P), leave their settings alone.
+ * Once per process; neither query initialises anything by itself. */
+static void gcrypt_init_once(void)
+{
+    static gsize done;
+    if (g_once_init_enter(&done)) {
+        if (!gcry_control(GCRYCTL_ANY_INITIALIZATION_P)) {
+            gcry_check_version(NULL);
+            gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
+            gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+        }
+        g_once_init_leave(&done, 1);
+    }
+}
+
 static void start_attachment(mailx_mime_parser *p, entity *e)
 {
     p->sum.attachments++;
@@ -308,7 +331,12 @@ static void start_attachment(mailx_mime_parser *p, entity *e)
         return;
     }
     e->attachment = true;
-    e->sha = g_checksum_new(G_CHECKSUM_SHA256);
+    gcrypt_init_once();
+    /* a context that cannot be opened (out of memory, FIPS error state):
+       the attachment is reported and streamed as before, without a hash */
+    gcry_md_hd_t md;
+    if (gcry_md_open(&md, GCRY_MD_SHA256, 0) == 0)
+        e->md = md;
 }
 
 /* RFC 2045 s5.2: no Content-Type means text/plain (RFC 2046 s5.1.5: in a
@@ -406,10 +434,12 @@ static void report(mailx_mime_parser *p, entity *e)
     a.embedded_message = e->raw_hash;
     a.encoded_size = e->encoded;
     a.decoded_size = e->decoded;
-    a.hashed = e->sha && !e->hash_stopped;
-    if (a.hashed) {
-        gsize dl = sizeof a.sha256;
-        g_checksum_get_digest(e->sha, a.sha256, &dl);
+    if (e->md && !e->hash_stopped) {
+        const unsigned char *d = gcry_md_read(e->md, GCRY_MD_SHA256);   /* finalises */
+        if (d) {
+            memcpy(a.sha256, d, sizeof a.sha256);
+            a.hashed = true;
+        }
     }
     if (e->owns_head) {
         a.head = p->head;
@@ -424,8 +454,7 @@ static void entity_free(entity *e)
 {
     g_free(e->ct_raw); g_free(e->cd_raw); g_free(e->cte_raw);
     g_free(e->type); g_free(e->filename); g_free(e->encoding);
-    if (e->sha)
-        g_checksum_free(e->sha);
+    gcry_md_close(e->md);   /* NULL is ignored */
     memset(e, 0, sizeof *e);
 }
 

@@ -63,7 +63,8 @@ typedef struct {
     bool embedded_message;      /* message/rfc822: hashed as its raw bytes */
     uint64_t encoded_size;      /* body bytes on the wire (line ends as CRLF) */
     uint64_t decoded_size;
-    bool hashed;                /* false when decoded_max was reached */
+    bool hashed;                /* false when decoded_max was reached or no
+                                   SHA-256 context could be opened */
     uint8_t sha256[32];
     const uint8_t *head;        /* first decoded bytes (for mailx_attach_risk_assess) */
     size_t head_len;
