@@ -10,6 +10,8 @@ set -euo pipefail
 pkgs=(
   # build
   meson ninja-build gcc pkg-config libglib2.0-dev libwireshark-dev libwiretap-dev
+  # attachment SHA-256 (epan-ext/mime.c); libwireshark-dev does not pull it in
+  libgcrypt20-dev
   # run and test: tshark itself, python3 for the oracle and generators,
   # setpriv (util-linux) to run tshark unprivileged, editcap/capinfos
   tshark wireshark-common python3 util-linux

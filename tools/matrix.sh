@@ -48,7 +48,7 @@
 set -euo pipefail
 
 DEFAULT_COMMAND='bash tests/run.sh'
-PACKAGES=${MAILX_MATRIX_PACKAGES:-"libwireshark-dev libwiretap-dev libglib2.0-dev tshark meson ninja-build gcc pkg-config python3"}
+PACKAGES=${MAILX_MATRIX_PACKAGES:-"libwireshark-dev libwiretap-dev libglib2.0-dev libgcrypt20-dev tshark meson ninja-build gcc pkg-config python3"}
 CHROOT_BASE=${MAILX_CHROOT_DIR:-/var/cache/mailx-chroots}
 SRC=$(cd "${MAILX_SRC:-$(dirname "${BASH_SOURCE[0]}")/..}" && pwd)
 APT_OPTS=(-o Acquire::Check-Valid-Until=false -o APT::Install-Recommends=false -o Dpkg::Use-Pty=0 -q)
