@@ -1,7 +1,10 @@
 /* Table-driven tests of the MIME layer: base64/QP streaming decoders, RFC 2047
  * words, RFC 2231 parameters, addresses, magic and risk tables, the ZIP header
  * walk, and the streaming parser on hostile input (unterminated boundaries,
- * 10,000 nested parts, invalid base64, 1 MB header lines, chunking). */
+ * 10,000 nested parts, invalid base64, 1 MB header lines, chunking); the
+ * attachment SHA-256 (libgcrypt) against GLib's, its initialisation, and an
+ * attachment whose hash context cannot be opened. */
+#include <gcrypt.h>
 #include <glib.h>
 #include <string.h>
 
@@ -753,6 +756,211 @@ static void test_mime_garbage(void)
     g_rand_free(r);
 }
 
+/* ---- SHA-256 through libgcrypt ---- */
+
+/* One attachment's decoded bytes as streamed, and what its end reported. */
+typedef struct {
+    GByteArray *data;
+    guint ends;
+    bool hashed;
+    uint8_t sha256[32];
+    uint64_t decoded_size;
+} whole;
+
+static void whole_data(void *ctx, uint32_t index, const uint8_t *d, size_t n)
+{
+    g_byte_array_append(((whole *)ctx)->data, d, (guint)n);
+    (void)index;
+}
+
+static void whole_end(void *ctx, const mailx_mime_attachment *a)
+{
+    whole *w = ctx;
+    w->ends++;
+    w->hashed = a->hashed;
+    memcpy(w->sha256, a->sha256, sizeof w->sha256);
+    w->decoded_size = a->decoded_size;
+}
+
+/* Feeds msg in chunks of 1..max_step bytes (drawn from r) into a parser
+ * reporting into *w. */
+static void parse_whole(const char *msg, size_t len, GRand *r, guint max_step,
+                        const mailx_mime_limits *lim, whole *w)
+{
+    mailx_mime_sink sink = { .attachment_data = whole_data, .attachment_end = whole_end };
+    mailx_mime_parser *p = mailx_mime_new(lim, &sink, w);
+    for (size_t i = 0; i < len;) {
+        size_t n = MIN((size_t)g_rand_int_range(r, 1, (gint32)max_step + 1), len - i);
+        guint8 *b = g_memdup2(msg + i, n);   /* ASan sees an over-read */
+        mailx_mime_feed(p, b, n);
+        g_free(b);
+        i += n;
+    }
+    mailx_mime_summary s;
+    mailx_mime_finish(p, &s);
+    mailx_mime_summary_clear(&s);
+}
+
+/* A base64 attachment holding body, its lines 76 characters (RFC 2045 s6.8). */
+static GString *b64_message(const guint8 *body, size_t len)
+{
+    GString *m = g_string_new(HDR "Content-Type: application/octet-stream; name=r.bin\r\n"
+                              "Content-Transfer-Encoding: base64\r\n\r\n");
+    char *enc = g_base64_encode(body, len);
+    for (size_t i = 0, n = strlen(enc); i < n; i += 76) {
+        g_string_append_len(m, enc + i, (gssize)MIN(76, n - i));
+        g_string_append(m, "\r\n");
+    }
+    g_free(enc);
+    return m;
+}
+
+/* The digest is GLib's GChecksum's, byte for byte (mailx used GChecksum
+ * before libgcrypt), over random bodies whose lengths straddle SHA-256's
+ * 64-byte block and its 55/56-byte padding edge, fed in random chunks. */
+static void test_sha256_as_glib(void)
+{
+    static const size_t lens[] = { 0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129,
+                                   1000, 65536, 1000003 };
+    GRand *r = g_rand_new_with_seed(11);
+    for (size_t k = 0; k < G_N_ELEMENTS(lens); k++) {
+        guint8 *body = g_malloc(lens[k] + 1);
+        for (size_t i = 0; i < lens[k]; i++)
+            body[i] = (guint8)g_rand_int_range(r, 0, 256);
+        GString *m = b64_message(body, lens[k]);
+        whole w = { g_byte_array_new(), 0, false, { 0 }, 0 };
+        parse_whole(m->str, m->len, r, lens[k] < 1000 ? 7 : 4096, NULL, &w);
+
+        guint8 want[32];
+        gsize wl = sizeof want;
+        GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+        g_checksum_update(c, body, (gssize)lens[k]);
+        g_checksum_get_digest(c, want, &wl);
+        g_checksum_free(c);
+
+        g_assert_cmpuint(w.ends, ==, 1);
+        g_assert_true(w.hashed);
+        g_assert_cmpuint(w.decoded_size, ==, lens[k]);
+        g_assert_cmpmem(w.data->data, w.data->len, body, lens[k]);
+        g_assert_cmpmem(w.sha256, sizeof w.sha256, want, wl);
+        g_byte_array_free(w.data, TRUE);
+        g_string_free(m, TRUE);
+        g_free(body);
+    }
+    g_rand_free(r);
+}
+
+static const char one_attachment[] =
+    HDR "Content-Type: text/plain; name=h.txt\r\n\r\nhello";
+
+/* A program that never initialised libgcrypt (unit tests, fuzzers,
+ * mime_dump): the parser does, the whole way, before its first hash.
+ * In a subprocess: libgcrypt's state is per process. */
+static void test_gcrypt_uninitialised(void)
+{
+    if (!g_test_subprocess()) {
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+        g_test_trap_assert_passed();
+        return;
+    }
+    g_assert_false(gcry_control(GCRYCTL_ANY_INITIALIZATION_P));
+    char *log = parse(one_attachment, strlen(one_attachment), 5, NULL, NULL);
+    g_assert_cmpstr(log, ==, "[#0 d0 h.txt text/plain 5 2cf24dba5fb0a30e a0] parts=1 att=1 limits=0 anomalies=0");
+    g_free(log);
+    g_assert_true(gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P));
+}
+
+/* A host that has begun to initialise libgcrypt and not finished (its own
+ * secure memory set-up, say): the parser hashes and leaves the rest to it.
+ * (Wireshark finishes in epan_init(); the golden tests run that case.) */
+static void test_gcrypt_host_begun(void)
+{
+    if (!g_test_subprocess()) {
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+        g_test_trap_assert_passed();
+        return;
+    }
+    g_assert_nonnull(gcry_check_version(NULL));
+    char *log = parse(one_attachment, strlen(one_attachment), 5, NULL, NULL);
+    g_assert_cmpstr(log, ==, "[#0 d0 h.txt text/plain 5 2cf24dba5fb0a30e a0] parts=1 att=1 limits=0 anomalies=0");
+    g_free(log);
+    g_assert_false(gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P));
+}
+
+#ifdef MAILX_TEST_WRAP_MD_OPEN
+/* Linked with -Wl,--wrap=gcry_md_open (tests/unit/meson.build): the parser's
+ * calls come here, and the next md_open_failures of them fail as libgcrypt
+ * does when it cannot allocate a context. */
+gcry_error_t __real_gcry_md_open(gcry_md_hd_t *h, int algo, unsigned int flags);
+gcry_error_t __wrap_gcry_md_open(gcry_md_hd_t *h, int algo, unsigned int flags);
+static guint md_open_failures;
+
+gcry_error_t __wrap_gcry_md_open(gcry_md_hd_t *h, int algo, unsigned int flags)
+{
+    if (md_open_failures) {
+        md_open_failures--;
+        *h = NULL;
+        return gcry_error(GPG_ERR_ENOMEM);
+    }
+    return __real_gcry_md_open(h, algo, flags);
+}
+
+/* No hash context: the attachment is still reported, unhashed, with the same
+ * bytes streamed and the same limits as with one; the next one is hashed. */
+static void test_mime_no_hash_context(void)
+{
+    const char *two = HDR "Content-Type: multipart/mixed; boundary=XX\r\n\r\n"
+        "--XX\r\nContent-Disposition: attachment; filename=a\r\n\r\nhello\r\n"
+        "--XX\r\nContent-Disposition: attachment; filename=b\r\n\r\nhello\r\n--XX--\r\n";
+    md_open_failures = 1;
+    char *log = parse(two, strlen(two), 4, NULL, NULL);
+    g_assert_cmpuint(md_open_failures, ==, 0);
+    g_assert_cmpstr(log, ==, "[#1 d1 a - 5 - a0][#2 d1 b - 5 2cf24dba5fb0a30e a0] parts=3 att=2 limits=0 anomalies=0");
+    g_free(log);
+
+    /* the same bytes streamed with a context or without one, up to the
+       decoded limit too, which is reported all the same */
+    const char *m = "Content-Type: text/plain; name=t\r\n\r\n01\r\n23\r\n45\r\n6789";
+    static const uint64_t maxes[] = { 4, 100 };
+    for (size_t k = 0; k < G_N_ELEMENTS(maxes); k++) {
+        mailx_mime_limits lim;
+        mailx_mime_limits_default(&lim);
+        lim.decoded_max = maxes[k];
+        whole with = { g_byte_array_new(), 0, false, { 0 }, 0 };
+        whole without = { g_byte_array_new(), 0, false, { 0 }, 0 };
+        GRand *r = g_rand_new_with_seed(3);
+        parse_whole(m, strlen(m), r, 3, &lim, &with);
+        g_rand_set_seed(r, 3);
+        md_open_failures = 1;
+        parse_whole(m, strlen(m), r, 3, &lim, &without);
+        g_rand_free(r);
+        g_assert_cmpuint(md_open_failures, ==, 0);
+        g_assert_cmpuint(with.hashed, ==, maxes[k] == 100);
+        g_assert_cmpuint(without.ends, ==, 1);
+        g_assert_false(without.hashed);
+        g_assert_cmpuint(without.decoded_size, ==, 16);
+        g_assert_cmpmem(without.data->data, without.data->len, with.data->data, with.data->len);
+        /* the line "01" and its CRLF, then nothing: the next line passes the limit */
+        g_assert_cmpuint(without.data->len, ==, maxes[k] == 4 ? 4 : 16);
+        g_byte_array_free(with.data, TRUE);
+        g_byte_array_free(without.data, TRUE);
+    }
+
+    mailx_mime_limits lim;
+    mailx_mime_limits_default(&lim);
+    lim.decoded_max = 4;
+    md_open_failures = 1;
+    log = parse(m, strlen(m), 3, &lim, NULL);
+    g_assert_cmpstr(log, ==, "[#0 d0 t text/plain 16 - a0] parts=1 att=1 limits=20 anomalies=0");
+    g_free(log);
+}
+#else
+static void test_skip_no_wrap(void)
+{
+    g_test_skip("the linker has no --wrap: gcry_md_open cannot be made to fail");
+}
+#endif
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -798,5 +1006,13 @@ int main(int argc, char **argv)
     g_test_add_func("/mime/garbage", test_mime_garbage);
     g_test_add_func("/mime/peek_edge", test_mime_peek_edge);
     g_test_add_func("/mime/peek_boundary_length", test_mime_peek_boundary_length);
+    g_test_add_func("/mime/sha256/as_glib", test_sha256_as_glib);
+    g_test_add_func("/mime/sha256/gcrypt_uninitialised", test_gcrypt_uninitialised);
+    g_test_add_func("/mime/sha256/gcrypt_host_begun", test_gcrypt_host_begun);
+#ifdef MAILX_TEST_WRAP_MD_OPEN
+    g_test_add_func("/mime/sha256/no_hash_context", test_mime_no_hash_context);
+#else
+    g_test_add_func("/mime/sha256/no_hash_context", test_skip_no_wrap);
+#endif
     return g_test_run();
 }
