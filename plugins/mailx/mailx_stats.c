@@ -377,24 +377,26 @@ static void session_table_free(gpointer p)
     g_free(t);
 }
 
-/* The row of session id, or NULL when it has none (and !create). */
-static session_row *session_table_row(session_table *t, guint32 id, gboolean create)
+/* The row of session id, or NULL when it has none. */
+static const session_row *session_table_find(const session_table *t, guint32 id)
 {
     guint32 page = id / SESSION_PAGE;
-    if (page >= t->pages->len) {
-        if (!create)
-            return NULL;
+    const session_row *rows = page < t->pages->len ? (const session_row *)g_ptr_array_index(t->pages, page) : NULL;
+    return rows && rows[id % SESSION_PAGE].frames ? &rows[id % SESSION_PAGE] : NULL;
+}
+
+/* The row of session id, made (all zero) with its page when it has none. */
+static session_row *session_table_get(session_table *t, guint32 id)
+{
+    guint32 page = id / SESSION_PAGE;
+    if (page >= t->pages->len)
         g_ptr_array_set_size(t->pages, (gint)page + 1);
-    }
     session_row *rows = (session_row *)g_ptr_array_index(t->pages, page);
     if (!rows) {
-        if (!create)
-            return NULL;
         rows = g_new0(session_row, SESSION_PAGE);
         g_ptr_array_index(t->pages, page) = rows;
     }
-    session_row *s = &rows[id % SESSION_PAGE];
-    return s->frames || create ? s : NULL;
+    return &rows[id % SESSION_PAGE];
 }
 
 static char *row_client(wmem_allocator_t *scope, const session_table *t, const session_row *s)
@@ -449,7 +451,7 @@ static guint imap_no_rank(guint8 status, const char *code)
 static session_row *session_update(session_table *t, packet_info *pinfo, const mailx_frame *fr)
 {
     const mailx_conv *mc = fr->conv;
-    session_row *s = session_table_row(t, mc->id, TRUE);
+    session_row *s = session_table_get(t, mc->id);
     if (!s->frames) {
         t->n_rows++;
         t->max_id = MAX(t->max_id, mc->id);
@@ -650,7 +652,7 @@ static void sessions_draw(void *tapdata)
     guint shown = 0;
     /* ids in order: the rows come out sorted */
     for (guint32 id = 0; id <= rows->max_id; id++) {
-        const session_row *s = session_table_row((session_table *)rows, id, FALSE);
+        const session_row *s = session_table_find(rows, id);
         if (!s)
             continue;
         char *client = row_client(NULL, rows, s);
