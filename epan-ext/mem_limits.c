@@ -1,5 +1,6 @@
 /* The table of mailx's memory limits (see mem_limits.h). The defaults are the
- * values mailx always had; the upper bounds are what one hostile session or
+ * values mailx always had (but sessions_max, raised from 100,000 so that a busy
+ * server's capture is analysed whole); the upper bounds are what one hostile session or
  * message may cost when a user raises a limit as far as it goes. */
 #include "mem_limits.h"
 
@@ -41,11 +42,13 @@ static const mailx_limit_info limit_table[MAILX_LIMIT_COUNT] = {
         "Header bytes of one message or part that are interpreted; later fields are "
         "skipped (mailx.limit.mime)",
         MAILX_MIME_HEADER_BYTES_MAX_DEFAULT, 1024, 64u << 20 },
-    /* a session costs about 1 KiB of state plus its frames' records */
+    /* a session costs about 1 KiB of state plus its frames' records, at most
+     * ~3 KiB with its connection: a million is ~3 GiB, where Wireshark itself
+     * takes ~9 KiB a session; a busy server's day has hundreds of thousands */
     [MAILX_LIMIT_SESSIONS] = { "sessions_max", "Mail sessions tracked per capture",
         "SMTP, POP3 and IMAP sessions analysed per capture; later ones are not analysed "
         "and mailx.limit.sessions is raised once",
-        100000, 1, 10000000 },
+        MAILX_SESSIONS_MAX_DEFAULT, 1, 10000000 },
     /* each direction of a session grows its carry buffer up to it, only while a
      * line spans segments; 16 still holds a reply code and its enhanced status */
     [MAILX_LIMIT_LINE_KEEP] = { "line_keep_max", "Bytes kept of a line split across segments",

@@ -13,6 +13,10 @@
 
 #include "mime.h"
 
+/* Mail sessions, and connections to mail ports, tracked per capture by default
+ * (mailx.sessions_max, mailx.conn_max): a busy server's day of mail, whole. */
+#define MAILX_SESSIONS_MAX_DEFAULT 1000000u
+
 typedef enum {
     MAILX_LIMIT_SMTP_PENDING = 0,   /* SMTP commands waiting for replies, per session */
     MAILX_LIMIT_POP_PENDING,        /* POP3 commands waiting for responses, per session */

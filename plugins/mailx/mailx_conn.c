@@ -49,7 +49,7 @@ static gboolean service_is_tls(guint8 svc)
 
 /* ---------------------------------------------------------------- prefs */
 static range_t *pref_extra_ports;
-static guint pref_conn_max = 100000;
+static guint pref_conn_max = MAILX_SESSIONS_MAX_DEFAULT;
 static guint pref_slow_greeting_ms = 5000;
 static guint pref_retrans_percent = 2;
 static guint pref_burst_count = 10;

@@ -29,7 +29,7 @@ static const default_case defaults[] = {
     { MAILX_LIMIT_MIME_ATTACHMENTS, "mime_attachments_max", 256 },
     { MAILX_LIMIT_HEADER_FIELD, "header_field_max", 16384 },
     { MAILX_LIMIT_HEADER_BLOCK, "header_block_max", 256 * 1024 },
-    { MAILX_LIMIT_SESSIONS, "sessions_max", 100000 },
+    { MAILX_LIMIT_SESSIONS, "sessions_max", 1000000 },
     { MAILX_LIMIT_LINE_KEEP, "line_keep_max", 4096 },
 };
 
