@@ -125,6 +125,9 @@ void mailx_limits_file_init(void);
  * refused frame raises mailx.limit.sessions). */
 gboolean mailx_limits_session_admit(packet_info *pinfo, guint32 tracked);
 guint32 mailx_limits_sessions_untracked(void);
+/* -z outputs a parser reads (csv, json, the trees): the sessions left out
+ * have no rows or counts there, so the count goes to stderr, once per output */
+void mailx_limits_sessions_warn(const char *stat);
 /* Is this the frame that raises mailx.limit.sessions? Then render it (every pass). */
 gboolean mailx_limits_sessions_frame(const packet_info *pinfo);
 void mailx_limits_sessions_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb);

@@ -289,6 +289,7 @@ static tap_packet_status cli_packet(void *tapdata, packet_info *pinfo _U_, epan_
 static void cli_draw(void *tapdata)
 {
     agg_draw_text((attach_agg *)tapdata);
+    mailx_limits_sessions_warn("mailx,attachments");
 }
 
 static MAILX_CLI_INIT_RET cli_init(const char *opt_arg, void *userdata _U_)

@@ -3,6 +3,8 @@
  * so a change takes effect on the next file (or redissection); the whole file
  * is analysed with one set. Values outside a limit's range are clamped with a
  * warning when the preference is applied. */
+#include <stdio.h>
+
 #include <epan/packet.h>
 #include <epan/expert.h>
 #include <epan/prefs.h>
@@ -82,6 +84,14 @@ gboolean mailx_limits_session_admit(packet_info *pinfo, guint32 tracked)
 guint32 mailx_limits_sessions_untracked(void)
 {
     return sessions_refused;
+}
+
+void mailx_limits_sessions_warn(const char *stat)
+{
+    guint32 n = mailx_limits_sessions_untracked();
+    if (n)
+        fprintf(stderr, "tshark: %s: %u more mail sessions not analysed, so not counted here: past the "
+                "mailx.sessions_max limit of %u\n", stat, n, mailx_limits_now.v[MAILX_LIMIT_SESSIONS]);
 }
 
 gboolean mailx_limits_sessions_frame(const packet_info *pinfo)

@@ -694,6 +694,9 @@ static void sessions_draw(void *tapdata)
     }
     if (t->format == SESS_JSON) {
         printf("%s]\n", shown ? "\n" : "");
+        mailx_limits_sessions_warn("mailx,sessions,json");
+    } else if (t->format == SESS_CSV) {
+        mailx_limits_sessions_warn("mailx,sessions,csv");
     } else if (t->format == SESS_TEXT) {
         printf("(TLS*: encrypted and not decrypted)\n");
         guint32 untracked = mailx_limits_sessions_untracked();
@@ -803,6 +806,9 @@ static void tree_cli_draw(void *tapdata)
                                           stats_tree_is_default_sort_DESC(st));
     printf("%s", s->str);
     g_string_free(s, TRUE);
+    for (size_t i = 0; i < G_N_ELEMENTS(tree_clis); i++)
+        if (!strcmp(st->cfg->abbr, tree_clis[i].abbr))
+            mailx_limits_sessions_warn(tree_clis[i].cli);
 }
 
 static MAILX_CLI_INIT_RET tree_cli_init(const char *opt_arg, void *userdata)

@@ -184,6 +184,28 @@ if have sessions; then
         fail "sessions_max $cap: -z mailx,sessions does not say $cap listed and $left left out"
         grep -E "^mailx sessions|more sessions" "$work/stats" | sed 's/^/    /'
     fi
+    # the outputs a parser reads: rows of the tracked sessions only, the count
+    # left out on stderr, once per output, naming it; none when all fit
+    zs=(-z mailx,sessions,csv -z mailx,sessions,json -z mailx,replies,csv -z mailx,auth -z mailx,attachments)
+    mailx_tshark -n -r "$f" -2 -q -o "mailx.sessions_max:$cap" "${zs[@]}" > "$work/zout" 2> "$work/zerr"
+    grep "more mail sessions not analysed" "$work/zerr" | sed -E 's/^tshark: ([^:]+): .*/\1/' | sort > "$work/zwarned"
+    nwarn=$(grep -c "^tshark: [a-z,]*: $left more mail sessions not analysed, so not counted here: past the mailx.sessions_max limit of $cap\$" "$work/zerr")
+    csvrows=$(grep -cE '^[0-9]+,SMTP,' "$work/zout")
+    jsonrows=$(sed -n '/^\[/,/^\]/p' "$work/zout" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>&1)
+    if [ "$(tr '\n' ' ' < "$work/zwarned")" = "mailx,attachments mailx,auth mailx,replies mailx,sessions,csv mailx,sessions,json " ] &&
+       [ "$nwarn" = 5 ] && [ "$csvrows" = "$cap" ] && [ "$jsonrows" = "$cap" ] &&
+       ! grep -q "not analysed" "$work/zout"; then
+        ok "sessions_max $cap: csv, json and the other -z outputs say on stderr that $left were left out; $cap rows each"
+    else
+        fail "sessions_max $cap: stderr notes of the -z outputs (want 5, got $nwarn; csv rows $csvrows, json rows $jsonrows)"
+        sed 's/^/    /' "$work/zerr" | head -n 8
+    fi
+    mailx_tshark -n -r "$f" -2 -q "${zs[@]}" > /dev/null 2> "$work/zerr"
+    if ! grep -q "not analysed" "$work/zerr"; then
+        ok "sessions_max default: every session analysed, no note on stderr"
+    else
+        fail "sessions_max default: note on stderr: $(head -n 1 "$work/zerr")"
+    fi
     # out of range: clamped to the lowest allowed value, with a warning
     mailx_tshark -n -r "$f" -2 -o mailx.sessions_max:0 -T fields -e mailx.session > "$work/zero" 2> "$work/err"
     if grep -q "mailx.sessions_max: 0 is outside the allowed range 1 to 10000000; using 1" "$work/err" &&
