@@ -10,7 +10,7 @@ export MAILX_BUILD=${MAILX_BUILD:-$top/build}
 cd "$top"
 
 # The order matters only for reading: fast, basic suites first.
-all_suites=(unit plugin golden oracle docs stats export profile gui playbooks net)
+all_suites=(unit plugin golden golden-tree oracle docs stats export profile gui playbooks net)
 # Hostile input (docs/hostile-input.md), each bounded to a few minutes in CI:
 # fuzz (replays + 2 min of libFuzzer), limits (generated hostile captures),
 # hostile (corrupted/cut captures under ASan), valgrind, sanitize (all of the above

@@ -27,6 +27,9 @@ extern int mailx_tap;
  * Wireshark marks the frame visited at the end of its dissection, before it
  * runs the taps, so in a tap PINFO_FD_VISITED is TRUE even on the first pass. */
 extern gboolean mailx_frame_revisited;
+/* mailx analyses without a protocol tree (MAILX_INTERPOSER, packet-mailx.c):
+ * set at handoff when the smtp, pop and imap handles all go through mailx. */
+extern gboolean mailx_treeless;
 
 /* Rendering only what someone reads (packet-mailx.c). A group is the fields of
  * one static hf array (name_hf, at file scope); MAILX_FIELDS_WANTED(tree,

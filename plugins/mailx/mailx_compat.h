@@ -124,6 +124,17 @@ typedef struct {
 #define MAILX_ROOT_WALK (!MAILX_WS_AT_LEAST(4, 1) || \
                          (MAILX_WS_AT_LEAST(4, 4) && !MAILX_WS_AT_LEAST(4, 5)))
 
+/* The treeless path (packet-mailx.c, "the interposer"): mailx takes the bytes
+ * the smtp, pop and imap dissectors are handed by calling them through their
+ * own handles' function slot, and the TCP analysis flags from the tcp
+ * dissector's record, so it needs no protocol tree and asks for no field:
+ * plain and -z runs have no tree of mailx's making. It writes into the private
+ * struct dissector_handle (epan/packet.c) and relies on when each of the three
+ * dissectors adds its protocol item; both are read from 4.0.17's source and
+ * checked by the tests there only, so 4.0 alone. Where the slot is not found
+ * as expected at run time, mailx keeps the tree path (mailx_treeless FALSE). */
+#define MAILX_INTERPOSER (!MAILX_WS_AT_LEAST(4, 1))
+
 /* Plugin description for the loader (4.2+ looks up plugin_describe() and
  * lists the plugin's type in About > Plugins and `tshark -G plugins`); 4.0
  * has neither the symbol nor wsutil/plugins.h. plugin.c uses

@@ -713,11 +713,24 @@ static gboolean ta_from_tcp(packet_info *pinfo, guint *bits)
 
 guint mailx_tcp_analysis(packet_info *pinfo, proto_tree *tree)
 {
+    guint bits = 0;
+    if (mailx_treeless) {
+        /* the tcp dissector's record of the segment: tcpd->ta, set for the
+           frame on every pass, tree or not (tcp_print_sequence_number_analysis) */
+        if (pinfo->num == ta_num && PINFO_FD_VISITED(pinfo) == ta_visited && ta_tree == NULL)
+            return ta_bits;
+        if (!ta_from_tcp(pinfo, &bits))
+            bits = 0;
+        ta_tree = NULL;
+        ta_num = pinfo->num;
+        ta_visited = PINFO_FD_VISITED(pinfo);
+        ta_bits = bits;
+        return bits;
+    }
     if (!tree)
         return 0;
     if (tree == ta_tree && pinfo->num == ta_num && PINFO_FD_VISITED(pinfo) == ta_visited)
         return ta_bits;
-    guint bits = 0;
     /* Wireshark adds tcp.analysis.flags whenever the segment has any analysis
        flag (tcp_print_sequence_number_analysis in packet-tcp.c): most frames
        have none, and one look-up tells. When that item is there the segment's
@@ -977,7 +990,7 @@ static G_GNUC_NO_INLINE void conn_events(packet_info *pinfo, conn_track *ct, uns
  * rest (a new connection, events) is out of line. */
 void mailx_conn_analyse(packet_info *pinfo, proto_tree *tree, tvbuff_t *frame_tvb)
 {
-    if (!tree)
+    if (!tree && !mailx_treeless)
         return;
     const mailx_tcp_header *h = frame_segment(pinfo, frame_tvb);
     if (!h)

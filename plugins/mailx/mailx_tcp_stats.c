@@ -68,9 +68,9 @@ void mailx_tcp_flags_keep(packet_info *pinfo, proto_tree *tree)
 /* The frame's flags: as read now on the first pass, as kept on later ones. */
 static guint frame_flags(packet_info *pinfo, proto_tree *tree)
 {
-    if (PINFO_FD_VISITED(pinfo) && kept_valid)
+    if (!mailx_treeless && PINFO_FD_VISITED(pinfo) && kept_valid)
         return GPOINTER_TO_UINT(mailx_frame_table_get(&kept_flags, pinfo->num));
-    return mailx_tcp_analysis(pinfo, tree);
+    return mailx_tcp_analysis(pinfo, tree);   /* treeless: the tcp dissector's record, every pass */
 }
 
 static gboolean frame_rst(packet_info *pinfo, tvbuff_t *frame_tvb)

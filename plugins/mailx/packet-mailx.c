@@ -4,6 +4,10 @@
  * every pass (the GUI hands a post-dissector its wanted fields only on the
  * first pass, so nothing is recomputed later). */
 
+#define _GNU_SOURCE 1   /* dl_iterate_phdr (the interposer) */
+#include <link.h>
+#include <stdint.h>
+
 #include <epan/packet.h>
 #include <epan/conversation.h>
 #include <epan/exceptions.h>
@@ -11,6 +15,7 @@
 #include <epan/prefs-int.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
+#include <wsutil/wslog.h>
 
 #include "mailx.h"
 #include "mailx_msg.h"
@@ -372,7 +377,7 @@ static mailx_frame *analyse_other_frame(packet_info *pinfo, proto_tree *tree, tv
         return NULL;
     gboolean tls = frame_has_tls(pinfo);
     mailx_conv *mc = frame_conv(pinfo);
-    if (mc && tree) {
+    if (mc && (tree || mailx_treeless)) {
         gboolean lost = FALSE;
         note_holes(mc, pinfo, tree, frame_tvb, frame_from_client(mc, pinfo), FALSE, &lost);
     }
@@ -396,11 +401,15 @@ static mailx_frame *analyse_other_frame(packet_info *pinfo, proto_tree *tree, tv
 /* Without TCP reassembly, the TCP payload of a clear-text IMAP frame (one the
  * imap dissector took, or one of an IMAP session it left without an item because
  * no line ended in it), or NULL. */
+static GPtrArray *calls_payload(packet_info *pinfo);
 static GPtrArray *imap_payload_items(packet_info *pinfo, proto_tree *tree, gboolean has_imap)
 {
-    if (!mailx_tcp_unreassembled || hf_tcp_payload <= 0 || frame_has_tls(pinfo))
+    if (!mailx_tcp_unreassembled || frame_has_tls(pinfo))
         return NULL;
-    GPtrArray *pl = proto_get_finfo_ptr_array(tree, hf_tcp_payload);
+    /* treeless, the imap dissector's calls straight from TCP (their tvb is the
+       TCP payload); else the tcp.payload items (a wanted field then) */
+    GPtrArray *pl = mailx_treeless ? calls_payload(pinfo)
+                    : hf_tcp_payload > 0 && tree ? proto_get_finfo_ptr_array(tree, hf_tcp_payload) : NULL;
     if (!pl || pl->len == 0)
         return NULL;
     if (!has_imap) {
@@ -862,10 +871,300 @@ static void frame_mail_items(proto_tree *tree, packet_info *pinfo, mail_items *s
 typedef struct {
     gboolean mail_port;     /* a mail port on either side: connection analysis */
     gboolean mail_layer;    /* the smtp, pop or imap dissector took part */
+    const void *calls;      /* the frame's interposer records (mail_calls), or NULL */
 } mailx_gate;
+
+gboolean mailx_treeless;
 
 /* Set by the init routine: mailx is enabled (and has asked for its fields). */
 static gboolean mailx_enabled;
+
+/* ------------------------------------------------------------------ the interposer
+ * The smtp, pop and imap bytes without a tree (MAILX_INTERPOSER, mailx_compat.h).
+ * At handoff the function pointer inside the smtp/pop/imap dissector handles
+ * (the private struct dissector_handle of epan/packet.c) is replaced by a
+ * mailx function that calls the original and records, per frame (packet
+ * scope), the range the protocol item covers (proto_tree_add_item(tree,
+ * proto_X, tvb, 0, -1): ds_tvb, raw offset, captured length) and whether the
+ * dissector added that item. Every caller of the handle (tcp.port, tls.port,
+ * Decode As, STARTTLS' app handle, conversation dissectors) goes through it. */
+typedef struct mail_call {
+    struct mail_call *next;
+    guint8 proto;           /* MAILX_PROTO_* */
+    guint8 item;            /* the dissector added its protocol item (or left by an exception) */
+    guint8 from_tcp;        /* called right above TCP (not TLS): the TCP payload */
+    field_info fi;          /* ds_tvb, start, length: as the item's */
+} mail_call;
+
+typedef struct {
+    mail_call *first, *last;
+    guint n_item[4];
+    guint n_tcp_imap;
+} mail_calls;
+
+/* The frame's calls: one static list, valid for the dissection under way (the
+ * same packet pool, frame and pass) until the post-dissector has run for it
+ * (dissect_mailx_gate closes it), so that a frame dissected again starts a
+ * new list. Cheaper than p_add_proto_data/p_get_proto_data (a list walk over
+ * every protocol's packet data). */
+static mail_calls cur_calls;
+static struct {
+    wmem_allocator_t *pool;
+    guint32 num;
+    gboolean visited, open;
+} cur_owner;
+
+static mail_calls *frame_calls(packet_info *pinfo, gboolean create)
+{
+    if (cur_owner.open && cur_owner.pool == pinfo->pool && cur_owner.num == pinfo->num &&
+        cur_owner.visited == PINFO_FD_VISITED(pinfo))
+        return &cur_calls;
+    if (!create)
+        return NULL;
+    memset(&cur_calls, 0, sizeof cur_calls);
+    cur_owner.pool = pinfo->pool;
+    cur_owner.num = pinfo->num;
+    cur_owner.visited = PINFO_FD_VISITED(pinfo);
+    cur_owner.open = TRUE;
+    return &cur_calls;
+}
+
+static inline void frame_calls_close(void)
+{
+    cur_owner.open = FALSE;
+}
+
+#if MAILX_INTERPOSER
+static int proto_tls_id = -1;
+static dissector_t orig_smtp, orig_pop, orig_imap;
+
+/* fn with desegment_len cleared, and the caller's value back when fn sets
+ * none, by an exception too */
+static G_GNUC_NO_INLINE int call_desegment_cleared(dissector_t fn, tvbuff_t *tvb, packet_info *pinfo,
+                                                   proto_tree *tree, void *data, gboolean *deseg)
+{
+    int saved_off = pinfo->desegment_offset;
+    guint32 saved_len = pinfo->desegment_len;
+    volatile int ret = 0;
+    pinfo->desegment_len = 0;
+    TRY {
+        ret = fn(tvb, pinfo, tree, data);
+    }
+    FINALLY {
+        *deseg = pinfo->desegment_len != 0;
+        if (!*deseg) {
+            pinfo->desegment_offset = saved_off;
+            pinfo->desegment_len = saved_len;
+        }
+    }
+    ENDTRY;
+    return ret;
+}
+
+static int interpose(mailx_proto p, int proto_id, dissector_t fn, tvbuff_t *tvb, packet_info *pinfo,
+                     proto_tree *tree, void *data)
+{
+    int ret;
+    /* an error packet's quoted segment: its items are not at the root */
+    if (!mailx_enabled || pinfo->flags.in_error_pkt)
+        return fn(tvb, pinfo, tree, data);
+    mail_calls *c = frame_calls(pinfo, TRUE);
+    mail_call *r = wmem_new0(pinfo->pool, mail_call);
+    r->proto = (guint8)p;
+    r->item = 1;                    /* stays so if an exception leaves the dissector */
+    r->fi.ds_tvb = tvb_get_ds_tvb(tvb);
+    r->fi.start = tvb_raw_offset(tvb);
+    r->fi.length = (gint)tvb_captured_length(tvb);
+    /* the layer below this protocol's (call_dissector_work added it) */
+    wmem_list_frame_t *self = wmem_list_tail(pinfo->layers);
+    wmem_list_frame_t *below = self;
+    if (below && GPOINTER_TO_INT(wmem_list_frame_data(below)) == proto_id)
+        below = wmem_list_frame_prev(below);
+    r->from_tcp = below && GPOINTER_TO_INT(wmem_list_frame_data(below)) == proto_tcp;
+    if (c->last)
+        c->last->next = r;
+    else
+        c->first = r;
+    c->last = r;
+    c->n_item[p]++;                 /* taken back below when there is no item */
+    if (r->from_tcp && p == MAILX_PROTO_IMAP)
+        c->n_tcp_imap++;
+
+    /* Did the dissector ask TCP for more? TCP hands it desegment_len 0 (so
+       any value after the call is the dissector's); a caller that hands it
+       something else gets it back unless the dissector set its own. */
+    gboolean deseg;
+    if (G_LIKELY(pinfo->desegment_len == 0)) {
+        ret = fn(tvb, pinfo, tree, data);
+        deseg = pinfo->desegment_len != 0;
+    } else {
+        ret = call_desegment_cleared(fn, tvb, pinfo, tree, data, &deseg);
+    }
+    gboolean no_item = FALSE;
+    if (deseg && p != MAILX_PROTO_POP) {
+        /* smtp: its only way out before the item asks for more when the first
+           line has no end; imap the same (packet-imap.c, 4.0) */
+        gint next;
+        if (p == MAILX_PROTO_SMTP)
+            no_item = TRUE;
+        else
+            no_item = tvb_find_line_end(tvb, 0, -1, &next, TRUE) == -1;
+    }
+    if (p == MAILX_PROTO_IMAP && !no_item && self && proto_tls_id > 0) {
+        /* the imap STARTTLS heuristic handed the data to TLS: no imap item */
+        wmem_list_frame_t *after = wmem_list_frame_next(self);
+        if (after && GPOINTER_TO_INT(wmem_list_frame_data(after)) == proto_tls_id &&
+            GPOINTER_TO_INT(wmem_list_frame_data(self)) == proto_id)
+            no_item = TRUE;
+    }
+    if (no_item) {
+        r->item = 0;
+        c->n_item[p]--;
+    }
+    return ret;
+}
+
+static int ip_smtp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return interpose(MAILX_PROTO_SMTP, proto_smtp, orig_smtp, tvb, pinfo, tree, data);
+}
+
+static int ip_pop(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return interpose(MAILX_PROTO_POP, proto_pop, orig_pop, tvb, pinfo, tree, data);
+}
+
+static int ip_imap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return interpose(MAILX_PROTO_IMAP, proto_imap, orig_imap, tvb, pinfo, tree, data);
+}
+
+/* The executable segments of the object that holds `code` (libwireshark). */
+typedef struct {
+    uintptr_t code;
+    uintptr_t lo[4], hi[4];
+    int n;
+} exec_ranges;
+
+static int phdr_cb(struct dl_phdr_info *info, size_t size, void *ud)
+{
+    exec_ranges *er = (exec_ranges *)ud;
+    uintptr_t lo[4], hi[4];
+    int n = 0;
+    gboolean mine = FALSE;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+            continue;
+        uintptr_t a = (uintptr_t)info->dlpi_addr + ph->p_vaddr, b = a + ph->p_memsz;
+        if (er->code >= a && er->code < b)
+            mine = TRUE;
+        if (n < 4) {
+            lo[n] = a;
+            hi[n] = b;
+            n++;
+        }
+    }
+    if (!mine)
+        return 0;
+    memcpy(er->lo, lo, sizeof lo);
+    memcpy(er->hi, hi, sizeof hi);
+    er->n = n;
+    return 1;
+}
+
+static gboolean in_exec(const exec_ranges *er, const void *p)
+{
+    for (int i = 0; i < er->n; i++)
+        if ((uintptr_t)p >= er->lo[i] && (uintptr_t)p < er->hi[i])
+            return TRUE;
+    return FALSE;
+}
+
+/* The dissector function's slot in the handle, 4.0.17's struct dissector_handle
+ * (epan/packet.c): {name, description, dissector_type, dissector_func,
+ * dissector_data, protocol}. Every word but the type's (an int and padding,
+ * which is never read whole) is checked against what the public calls say:
+ * the name, the description, the protocol, a simple dissector (type 0) with
+ * no data, and a function inside libwireshark's code. */
+typedef struct {
+    const char *name;
+    const char *description;
+    int dissector_type;
+    void *dissector_func;
+    void *dissector_data;
+    void *protocol;
+} mailx_handle_layout;
+
+static void **handle_func_slot(dissector_handle_t h, int proto_id, const exec_ranges *er)
+{
+    if (!h || proto_id <= 0)
+        return NULL;
+    mailx_handle_layout *l = (mailx_handle_layout *)(void *)h;
+    const char *name = dissector_handle_get_dissector_name(h);
+    if (!name || l->name != name || l->description != dissector_handle_get_description(h) ||
+        l->protocol != (void *)find_protocol_by_id(proto_id) || l->dissector_type != 0 ||
+        l->dissector_data != NULL || !in_exec(er, l->dissector_func))
+        return NULL;
+    return &l->dissector_func;
+}
+
+/* Sets mailx_treeless: all three handles found as expected and going through
+ * mailx, or none (the tree path, unchanged). */
+static void interpose_handles(void)
+{
+    /* the tree path on demand: tests compare the two (tests/golden-tree) */
+    if (g_getenv("MAILX_TREE_PATH"))
+        return;
+    exec_ranges er;
+    memset(&er, 0, sizeof er);
+    er.code = (uintptr_t)(void *)&call_dissector_only;
+    dl_iterate_phdr(phdr_cb, &er);
+    struct { dissector_handle_t h; int proto; dissector_t *orig; dissector_t mine; void **slot; } t[] = {
+        { smtp_handle, proto_smtp, &orig_smtp, ip_smtp, NULL },
+        { pop_handle, proto_pop, &orig_pop, ip_pop, NULL },
+        { imap_handle, proto_imap, &orig_imap, ip_imap, NULL },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(t); i++) {
+        t[i].slot = er.n ? handle_func_slot(t[i].h, t[i].proto, &er) : NULL;
+        if (!t[i].slot || *t[i].slot == (void *)t[i].mine) {
+            ws_warning("mailx: a mail dissector's handle is not laid out as expected; "
+                       "mailx reads the protocol tree instead (slower)");
+            return;
+        }
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(t); i++) {
+        *t[i].orig = (dissector_t)*t[i].slot;
+        *t[i].slot = (void *)t[i].mine;
+    }
+    mailx_treeless = TRUE;
+}
+#endif
+
+/* The recorded calls of protocol p that have an item (items: TRUE) or that
+ * came straight from TCP (payload), as the analysers' field_info array. */
+static GPtrArray *calls_array(packet_info *pinfo, const mail_calls *c, mailx_proto p, gboolean payload)
+{
+    guint n = payload ? c->n_tcp_imap : c->n_item[p];
+    if (!n)
+        return NULL;
+    GPtrArray *a = wmem_new0(pinfo->pool, GPtrArray);
+    a->pdata = wmem_alloc_array(pinfo->pool, gpointer, n);
+    for (mail_call *r = c->first; r; r = r->next) {
+        if (r->proto != p || (payload ? !r->from_tcp : !r->item))
+            continue;
+        a->pdata[a->len++] = &r->fi;
+    }
+    return a;
+}
+
+static const mail_calls *cur_gate_calls;   /* the calls dissect_mailx is analysing */
+
+static GPtrArray *calls_payload(packet_info *pinfo)
+{
+    const mail_calls *c = cur_gate_calls;
+    return c ? calls_array(pinfo, c, MAILX_PROTO_IMAP, TRUE) : NULL;
+}
 
 static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data);
 static const char *mailx_short_name;
@@ -932,13 +1231,25 @@ static int dissect_mailx_gate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
      * analysis, implicit TLS) nor the server port of a session seen so far,
      * and no mail dissector took part (what finds sessions on other ports,
      * e.g. by Decode As): not mail. */
-    if (!mailx_enabled || pinfo->ptype != PT_TCP)
+    if (!mailx_enabled)
         return 0;
-    if (tree && !PINFO_FD_VISITED(pinfo))
+    /* this dissection's interposer records, taken and closed here, before
+       anything can throw: a later dissection starts afresh */
+    mail_calls calls;
+    const mail_calls *c = frame_calls(pinfo, FALSE);
+    if (c)
+        calls = *c;
+    frame_calls_close();
+    if (pinfo->ptype != PT_TCP)
+        return 0;
+    /* treeless, the TCP analysis flags come from the tcp dissector's record on
+       every pass (mailx_tcp_analysis): nothing to keep */
+    if (tree && !PINFO_FD_VISITED(pinfo) && !mailx_treeless)
         mailx_tcp_flags_keep(pinfo, tree);
     mailx_gate g;
     g.mail_port = (mailx_port_service[pinfo->srcport] | mailx_port_service[pinfo->destport]) != 0;
     g.mail_layer = frame_has_mail_layer(pinfo);
+    g.calls = c ? &calls : NULL;
     if (!g.mail_port && !g.mail_layer && !port_is_server(pinfo->srcport) && !port_is_server(pinfo->destport))
         return 0;
     /* a frame quoted in an error packet: the generic path (it saves and
@@ -1156,36 +1467,48 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     /* Connections to mail ports are analysed from the handshake on (SYN, RST,
      * FIN carry no mail). A frame dissected again on the first pass is not fed
      * twice: mailx_conn_analyse() checks that itself. */
-    if (mail_port && !PINFO_FD_VISITED(pinfo) && tree)
+    if (mail_port && !PINFO_FD_VISITED(pinfo) && (tree || mailx_treeless))
         mailx_conn_analyse(pinfo, tree, tvb);
 
     const frame_rec *rec = (const frame_rec *)mailx_frame_table_get(&mailx_frames, pinfo->num);
     mailx_frame *fr = rec ? frame_view(rec, pinfo) : NULL;
-    /* Analysis needs the wanted fields, which exist only in a tree on the first pass;
-     * rendering runs on every pass, with or without a tree, so that expert info and
+    /* Analysis runs once, on the first pass: from the interposer's records
+     * (treeless), or from the tree's items, which exist only in a tree on the
+     * first pass (the GUI's wanted fields); rendering runs on every pass, with or without a tree, so that expert info and
      * taps see the same on each. */
-    if (!PINFO_FD_VISITED(pinfo) && !fr && tree) {
+    if (!PINFO_FD_VISITED(pinfo) && !fr && (tree || mailx_treeless)) {
+        GPtrArray *smtp_items = NULL, *pop_items = NULL, *imap_items = NULL;
 #if MAILX_ROOT_WALK
         mail_items smtp, pop, imap;
-        mail_items_init(&smtp);
-        mail_items_init(&pop);
-        mail_items_init(&imap);
-        if (mail_layer)
+#endif
+        if (mailx_treeless) {
+            /* the ranges of the smtp, pop and imap items as the interposer
+               recorded them, tree or not */
+            cur_gate_calls = (const mail_calls *)g->calls;
+            const mail_calls *calls = mail_layer ? (const mail_calls *)g->calls : NULL;
+            if (calls) {
+                smtp_items = calls_array(pinfo, calls, MAILX_PROTO_SMTP, FALSE);
+                pop_items = calls_array(pinfo, calls, MAILX_PROTO_POP, FALSE);
+                imap_items = calls_array(pinfo, calls, MAILX_PROTO_IMAP, FALSE);
+            }
+        } else if (mail_layer) {
+#if MAILX_ROOT_WALK
+            mail_items_init(&smtp);
+            mail_items_init(&pop);
+            mail_items_init(&imap);
             frame_mail_items(tree, pinfo, &smtp, &pop, &imap);
-        GPtrArray *smtp_items = smtp.a.len ? &smtp.a : NULL;
-        GPtrArray *pop_items = pop.a.len ? &pop.a : NULL;
-        GPtrArray *imap_items = imap.a.len ? &imap.a : NULL;
+            smtp_items = smtp.a.len ? &smtp.a : NULL;
+            pop_items = pop.a.len ? &pop.a : NULL;
+            imap_items = imap.a.len ? &imap.a : NULL;
 #else
-        GPtrArray *smtp_items = NULL, *pop_items = NULL, *imap_items = NULL;
-        if (mail_layer) {
             smtp_items = proto_get_finfo_ptr_array(tree, proto_smtp);
             pop_items = proto_get_finfo_ptr_array(tree, proto_pop);
             imap_items = proto_get_finfo_ptr_array(tree, proto_imap);
-        }
-        if (smtp_items && smtp_items->len == 0) smtp_items = NULL;
-        if (pop_items && pop_items->len == 0) pop_items = NULL;
-        if (imap_items && imap_items->len == 0) imap_items = NULL;
+            if (smtp_items && smtp_items->len == 0) smtp_items = NULL;
+            if (pop_items && pop_items->len == 0) pop_items = NULL;
+            if (imap_items && imap_items->len == 0) imap_items = NULL;
 #endif
+        }
         GPtrArray *imap_payload = smtp_items || pop_items ? NULL
                                   : imap_payload_items(pinfo, tree, imap_items != NULL);
         if (smtp_items || pop_items || imap_items || imap_payload)
@@ -1197,6 +1520,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         if (fr && !fr->session_only)
             mailx_frame_table_set(&mailx_frames, pinfo->num, (void *)frame_store(fr));
         conv_note_close(fr, pinfo, tvb);
+        cur_gate_calls = NULL;    /* the gate's copy goes with its frame */
     } else if (!fr && PINFO_FD_VISITED(pinfo)) {
         /* frames without mail data, frames before the session was known (the TCP
            handshake), or left out (retransmissions): the session items from the
@@ -1254,12 +1578,15 @@ static void mailx_init(void)
     mailx_tcp_unreassembled = deseg && !prefs_get_bool_value(deseg, pref_current);
 
     /* As TRANSUM does: ask for fields only while enabled, because any wanted field
-     * makes Wireshark build a protocol tree for every frame. Where the root
-     * walk works (MAILX_ROOT_WALK) the smtp, pop and imap items are not asked
-     * for (frame_mail_items finds them at the root); the TCP analysis flags
-     * always are, so the first pass has a tree. */
+     * makes Wireshark build a protocol tree for every frame. Treeless (the
+     * interposer feeds the analysis, the tcp dissector's record gives the
+     * analysis flags) mailx asks for none: a tree is built only when something
+     * else needs one. Otherwise, where the root walk works (MAILX_ROOT_WALK)
+     * the smtp, pop and imap items are not asked for (frame_mail_items finds
+     * them at the root); the TCP analysis flags always are, so the first pass
+     * has a tree. */
     mailx_enabled = proto_is_protocol_enabled(find_protocol_by_id(proto_mailx));
-    if (mailx_enabled) {
+    if (mailx_enabled && !mailx_treeless) {
         GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
 #if !MAILX_ROOT_WALK
         int ids[] = { proto_smtp, proto_pop, proto_imap };
@@ -1353,6 +1680,12 @@ void proto_reg_handoff_mailx(void)
     imap_handle = find_dissector("imap");
     tcp_port_table = find_dissector_table("tcp.port");
     tls_port_table = find_dissector_table("tls.port");
+#if MAILX_INTERPOSER
+    proto_tls_id = proto_get_id_by_filter_name("tls");
+    interpose_handles();
+#endif
+    ws_info("mailx: %s", mailx_treeless ? "mail read through the smtp, pop and imap handles, no protocol tree needed"
+                                        : "mail read from the protocol tree");
 
     /* Handoff runs before the applications register their tap listeners, so
      * the trees reach the Statistics menu and tshark's -z list. */

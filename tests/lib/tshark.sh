@@ -37,6 +37,7 @@ mailx_tshark() {
                 WIRESHARK_CONFIG_DIR="$MAILX_TEST_HOME/config"
                 TZ=UTC)
     [ -n "${WIRESHARK_ABORT_ON_DISSECTOR_BUG:-}" ] && envs+=(WIRESHARK_ABORT_ON_DISSECTOR_BUG=1)
+    [ -n "${MAILX_TREE_PATH:-}" ] && envs+=(MAILX_TREE_PATH=1)
     [ -n "${ASAN_OPTIONS:-}" ] && envs+=(ASAN_OPTIONS="$ASAN_OPTIONS")
     [ -n "${UBSAN_OPTIONS:-}" ] && envs+=(UBSAN_OPTIONS="$UBSAN_OPTIONS")
     [ -n "${LD_PRELOAD:-}" ] && envs+=(LD_PRELOAD="$LD_PRELOAD")

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The two ways mailx reads mail give the same output. On Wireshark 4.0 it calls
+# the smtp, pop and imap dissectors through their handles and needs no protocol
+# tree (MAILX_INTERPOSER, docs/api-differences.md); on 4.4/4.6, or with
+# MAILX_TREE_PATH set, it reads their items from the tree. This suite checks
+# which way a run takes (tshark --log-level info), and where the default is
+# the handles, runs the golden and oracle cases again the tree's way.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/tshark.sh"
+mailx_tshark_setup || { echo "golden-tree: 0 passed, 1 failed"; exit 1; }
+passed=0 failed=0
+ok() { echo "ok - golden-tree/$1"; passed=$((passed + 1)); }
+bad() { echo "not ok - golden-tree/$1"; failed=$((failed + 1)); }
+
+ws_ver=$(tshark --version 2>/dev/null | sed -n '1s/.*(Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
+way() {   # the way mailx said it reads mail, with the environment given
+    env "$@" bash -c '. "$0/tests/lib/tshark.sh"; mailx_tshark --log-level info -r "$0/sample-pcaps/smtp-clean.pcap" -c 1 -q' \
+        "$top" 2>&1 | sed -n 's/.*mailx: mail read //p'
+}
+handles="through the smtp, pop and imap handles, no protocol tree needed"
+tree="from the protocol tree"
+default_way=$(MAILX_TEST_HOME=$MAILX_TEST_HOME way)
+forced_way=$(MAILX_TEST_HOME=$MAILX_TEST_HOME way MAILX_TREE_PATH=1)
+if [ "$ws_ver" = 4.0 ]; then want=$handles; else want=$tree; fi
+[ "$default_way" = "$want" ] && ok "Wireshark $ws_ver reads mail $want" \
+    || bad "Wireshark $ws_ver: want '$want', mailx said '$default_way'"
+[ "$forced_way" = "$tree" ] && ok "MAILX_TREE_PATH: reads mail $tree" \
+    || bad "MAILX_TREE_PATH: mailx said '$forced_way'"
+mailx_tshark_teardown
+
+if [ "$default_way" = "$handles" ]; then
+    for s in golden oracle; do
+        out=$(MAILX_TREE_PATH=1 bash "$top/tests/$s/run.sh" 2>&1)
+        printf '%s\n' "$out" | grep -E '^not ok' | sed 's/^/    /'
+        line=$(printf '%s\n' "$out" | grep -E "^$s: [0-9]+ passed, [0-9]+ failed" | tail -n 1)
+        p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
+        f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+        if [ -n "$line" ] && [ "$f" = 0 ] && [ "$p" -gt 0 ]; then
+            ok "$s on the tree path: $p passed"
+        else
+            bad "$s on the tree path: ${line:-no summary}"
+        fi
+    done
+fi
+echo "golden-tree: $passed passed, $failed failed"
+[ $failed = 0 ]
