@@ -401,14 +401,16 @@ static mailx_frame *analyse_other_frame(packet_info *pinfo, proto_tree *tree, tv
 /* Without TCP reassembly, the TCP payload of a clear-text IMAP frame (one the
  * imap dissector took, or one of an IMAP session it left without an item because
  * no line ended in it), or NULL. */
-static GPtrArray *calls_payload(packet_info *pinfo);
-static GPtrArray *imap_payload_items(packet_info *pinfo, proto_tree *tree, gboolean has_imap)
+static GPtrArray *calls_payload(packet_info *pinfo, const void *calls);
+/* calls: the frame's interposer records (mailx_gate.calls) */
+static GPtrArray *imap_payload_items(packet_info *pinfo, proto_tree *tree, gboolean has_imap,
+                                     const void *calls)
 {
     if (!mailx_tcp_unreassembled || frame_has_tls(pinfo))
         return NULL;
     /* treeless, the imap dissector's calls straight from TCP (their tvb is the
        TCP payload); else the tcp.payload items (a wanted field then) */
-    GPtrArray *pl = mailx_treeless ? calls_payload(pinfo)
+    GPtrArray *pl = mailx_treeless ? calls_payload(pinfo, calls)
                     : hf_tcp_payload > 0 && tree ? proto_get_finfo_ptr_array(tree, hf_tcp_payload) : NULL;
     if (!pl || pl->len == 0)
         return NULL;
@@ -1158,11 +1160,9 @@ static GPtrArray *calls_array(packet_info *pinfo, const mail_calls *c, mailx_pro
     return a;
 }
 
-static const mail_calls *cur_gate_calls;   /* the calls dissect_mailx is analysing */
-
-static GPtrArray *calls_payload(packet_info *pinfo)
+static GPtrArray *calls_payload(packet_info *pinfo, const void *calls)
 {
-    const mail_calls *c = cur_gate_calls;
+    const mail_calls *c = (const mail_calls *)calls;
     return c ? calls_array(pinfo, c, MAILX_PROTO_IMAP, TRUE) : NULL;
 }
 
@@ -1484,7 +1484,6 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         if (mailx_treeless) {
             /* the ranges of the smtp, pop and imap items as the interposer
                recorded them, tree or not */
-            cur_gate_calls = (const mail_calls *)g->calls;
             const mail_calls *calls = mail_layer ? (const mail_calls *)g->calls : NULL;
             if (calls) {
                 smtp_items = calls_array(pinfo, calls, MAILX_PROTO_SMTP, FALSE);
@@ -1510,7 +1509,7 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 #endif
         }
         GPtrArray *imap_payload = smtp_items || pop_items ? NULL
-                                  : imap_payload_items(pinfo, tree, imap_items != NULL);
+                                  : imap_payload_items(pinfo, tree, imap_items != NULL, g->calls);
         if (smtp_items || pop_items || imap_items || imap_payload)
             fr = analyse_frame(pinfo, tree, tvb, smtp_items, pop_items, imap_items, imap_payload);
         else
@@ -1520,7 +1519,6 @@ static int dissect_mailx(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         if (fr && !fr->session_only)
             mailx_frame_table_set(&mailx_frames, pinfo->num, (void *)frame_store(fr));
         conv_note_close(fr, pinfo, tvb);
-        cur_gate_calls = NULL;    /* the gate's copy goes with its frame */
     } else if (!fr && PINFO_FD_VISITED(pinfo)) {
         /* frames without mail data, frames before the session was known (the TCP
            handshake), or left out (retransmissions): the session items from the
