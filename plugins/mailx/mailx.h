@@ -534,6 +534,8 @@ typedef struct {
     guint32 sessions, peak_rate, peak_concurrent, failures, bursts;
 } mailx_conn_server_info;
 void mailx_conn_foreach_server(void (*fn)(const mailx_conn_server_info *, void *), void *ud);
+/* Connections to mail ports left untracked past mailx.conn_max (and the limit). */
+guint32 mailx_conn_untracked(guint32 *limit);
 /* tshark -z mailx,tcp and the TCP health tree (mailx_tcp_stats.c) */
 void mailx_tcp_stats_register(void);
 /* First pass, every TCP frame with a tree: keeps the frame's TCP analysis

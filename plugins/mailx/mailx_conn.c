@@ -224,6 +224,7 @@ typedef struct {
 static GPtrArray *track_list;      /* every conn_track, in order of its number (mailx_conv_link) */
 static wmem_map_t *servers;        /* server_key (in the mailx_server) -> mailx_server* */
 static guint32 n_tracks;
+static guint32 n_untracked;      /* connections past pref_conn_max */
 static gboolean limit_reported;
 /* The frame last looked up: its conversation and track, so that a frame costs
  * one conversation look-up however many times it asks (guard, analysis, render). */
@@ -342,6 +343,7 @@ void mailx_conn_file_init(void)
 
     servers = wmem_map_new(wmem_file_scope(), server_key_hash, server_key_equal);
     n_tracks = 0;
+    n_untracked = 0;
     if (track_list)
         g_ptr_array_set_size(track_list, 0);
     else
@@ -608,8 +610,8 @@ static conn_track *frame_track(packet_info *pinfo)
         if (track_slots[i].conv != conv) {
             const mailx_conv_link *l = mailx_conv_link_get(conv, FALSE);
             track_slots[i].conv = conv;
-            track_slots[i].ct = l && l->track ? (conn_track *)g_ptr_array_index(track_list, l->track - 1)
-                                              : NULL;
+            track_slots[i].ct = l && l->track && l->track != MAILX_LINK_UNTRACKED
+                                ? (conn_track *)g_ptr_array_index(track_list, l->track - 1) : NULL;
         }
         cache_ct = track_slots[i].ct;
         memo_track_put(conv, cache_ct);
@@ -890,6 +892,12 @@ static G_GNUC_NO_INLINE conn_track *track_new(packet_info *pinfo, guint32 flags)
 {
     conversation_t *conv = mailx_frame_conversation(pinfo, TRUE);
     if (n_tracks >= pref_conn_max) {
+        /* counted once a connection, for the statistics' note */
+        mailx_conv_link *l = mailx_conv_link_get(conv, TRUE);
+        if (l->track != MAILX_LINK_UNTRACKED) {
+            l->track = MAILX_LINK_UNTRACKED;
+            n_untracked++;
+        }
         if (!limit_reported) {
             limit_reported = TRUE;
             conn_frame cf = rec_get(pinfo);
@@ -1378,6 +1386,12 @@ static void server_visit(gpointer key _U_, gpointer value, gpointer user_data)
     info.failures = (guint32)s->failures.total;
     info.bursts = s->bursts;
     w->fn(&info, w->ud);
+}
+
+guint32 mailx_conn_untracked(guint32 *limit)
+{
+    *limit = pref_conn_max;
+    return n_untracked;
 }
 
 void mailx_conn_foreach_server(void (*fn)(const mailx_conn_server_info *, void *), void *ud)

@@ -219,6 +219,10 @@ static void tcp_draw(void *p)
     for (guint i = 0; i < servers->len; i++)
         printf("%s\n", (const char *)g_ptr_array_index(servers, i));
     g_ptr_array_free(servers, TRUE);
+    guint32 limit, untracked = mailx_conn_untracked(&limit);
+    if (untracked)   /* the segment rows above count them; the server rows cannot */
+        printf("(%u more connection%s to mail ports not in the server rows: past the mailx.conn_max "
+               "limit of %u)\n", untracked, untracked == 1 ? "" : "s", limit);
     printf("=================================================================================\n");
 }
 
