@@ -1129,6 +1129,17 @@ static double share(guint32 part, guint32 whole)
     return whole ? 100.0 * part / whole : 0.0;
 }
 
+/* " (1.2 %)" after a count's label. Most counts are 0, whose share prints as
+   "0.0" anyway: spared the floating-point formatting (on every frame of a
+   visible tree: -V, -T fields). */
+static void append_share(proto_item *pi, guint32 part, guint32 whole)
+{
+    if (part == 0)
+        proto_item_append_text(pi, " (0.0 %%)");
+    else
+        proto_item_append_text(pi, " (%.1f %%)", share(part, whole));
+}
+
 /* The frame's own record, or one standing for a frame that a tracked connection
  * was fed (between its first and its last frame) and that decided nothing. */
 static const conn_frame *frame_view_new(packet_info *pinfo)
@@ -1230,20 +1241,23 @@ static proto_item *conn_items(packet_info *pinfo, proto_tree *tree, tvbuff_t *tv
     gen_uint(ht, hf_conn_segments, tvb, c->segments);
     proto_item *pi = proto_tree_add_uint(ht, hf_conn_retrans, tvb, 0, 0, c->retransmissions);
     proto_item_set_generated(pi);
-    proto_item_append_text(pi, " (%.1f %%)", share(c->retransmissions, c->segments));
+    append_share(pi, c->retransmissions, c->segments);
     pi = proto_tree_add_double(ht, hf_conn_retrans_share, tvb, 0, 0, share(c->retransmissions, c->segments));
     proto_item_set_generated(pi);
     pi = proto_tree_add_uint(ht, hf_conn_dup_acks, tvb, 0, 0, c->dup_acks);
     proto_item_set_generated(pi);
-    proto_item_append_text(pi, " (%.1f %%)", share(c->dup_acks, c->segments));
+    append_share(pi, c->dup_acks, c->segments);
     pi = proto_tree_add_uint(ht, hf_conn_zero_windows, tvb, 0, 0, c->zero_windows);
     proto_item_set_generated(pi);
-    proto_item_append_text(pi, " (%.1f %%)", share(c->zero_windows, c->segments));
+    append_share(pi, c->zero_windows, c->segments);
     pi = proto_tree_add_uint(ht, hf_conn_ooo, tvb, 0, 0, c->out_of_order);
     proto_item_set_generated(pi);
-    proto_item_append_text(pi, " (%.1f %%)", share(c->out_of_order, c->segments));
-    proto_item_append_text(hi, ": %u segments, %.1f %% retransmitted", c->segments,
-                           share(c->retransmissions, c->segments));
+    append_share(pi, c->out_of_order, c->segments);
+    if (c->retransmissions == 0)
+        proto_item_append_text(hi, ": %u segments, 0.0 %% retransmitted", c->segments);
+    else
+        proto_item_append_text(hi, ": %u segments, %.1f %% retransmitted", c->segments,
+                               share(c->retransmissions, c->segments));
     return ti;
 }
 
