@@ -69,6 +69,30 @@ static char *endpoint_str(wmem_allocator_t *scope, const address *a, guint32 por
     return s;
 }
 
+/* The server of a reply or login step, as endpoint_str() writes it, for the
+ * per-frame statistics: a small direct-mapped cache (a busy capture has few
+ * servers), so that a frame costs a hash and a compare, not two printfs. The
+ * strings live until replaced (the stats_tree copies names it keeps). */
+#define SERVER_LABEL_SLOTS 64
+static struct {
+    address addr;           /* g_malloc'd copy */
+    guint32 port;
+    char *label;
+} server_labels[SERVER_LABEL_SLOTS];
+
+static const char *server_label(const address *a, guint32 port)
+{
+    guint slot = (add_address_to_hash(port, a) * 2654435761u) >> 26;   /* 6 bits */
+    if (server_labels[slot].label && server_labels[slot].port == port && addresses_equal(&server_labels[slot].addr, a))
+        return server_labels[slot].label;
+    free_address(&server_labels[slot].addr);
+    g_free(server_labels[slot].label);
+    copy_address(&server_labels[slot].addr, a);
+    server_labels[slot].port = port;
+    server_labels[slot].label = endpoint_str(NULL, a, port);
+    return server_labels[slot].label;
+}
+
 /* tshark's -z arguments: "<cli>[,FORMAT][,FILTER]". Returns the format index
  * (0 when absent) and the filter (NULL when absent). */
 static int parse_cli(const char *opt_arg, const char *cli, const char *const *formats,
@@ -141,6 +165,51 @@ static const char *resp_code_label(wmem_allocator_t *scope, const char *code, co
     return wmem_strdup_printf(scope, "%s (%s)", code, meaning);
 }
 
+/* The labels of SMTP reply codes and enhanced status codes depend on the code
+ * tables alone: made once per code for the process, so that a reply costs
+ * the stats_tree look-ups and no printf. Bounded: past 1000 reply codes and
+ * STATUS_LABELS_MAX enhanced codes (hostile traffic) a label is made per
+ * reply, in the packet's pool. */
+#define STATUS_LABELS_MAX 4096
+static const char *smtp_code_labels[1000];
+static GHashTable *status_labels;      /* class << 20 | subject << 10 | detail -> label */
+
+static const char *smtp_code_label(wmem_allocator_t *scope, guint code)
+{
+    if (code < G_N_ELEMENTS(smtp_code_labels) && smtp_code_labels[code])
+        return smtp_code_labels[code];
+    const char *basic = mailx_smtp_basic_title(code);
+    char *label = basic ? g_strdup_printf("%u (%s)", code, basic) : g_strdup_printf("%u", code);
+    if (code < G_N_ELEMENTS(smtp_code_labels))
+        return smtp_code_labels[code] = label;
+    char *copy = wmem_strdup(scope, label);
+    g_free(label);
+    return copy;
+}
+
+static const char *status_label(wmem_allocator_t *scope, guint cls, guint subject, guint detail)
+{
+    gboolean keep = cls < 1024 && subject < 1024 && detail < 1024;
+    gpointer key = GUINT_TO_POINTER(cls << 20 | subject << 10 | detail);
+    if (keep && status_labels) {
+        const char *hit = (const char *)g_hash_table_lookup(status_labels, key);
+        if (hit)
+            return hit;
+    }
+    const char *t = mailx_enhanced_detail_title(subject, detail);
+    char *label = t ? g_strdup_printf("%u.%u.%u (%s)", cls, subject, detail, t)
+                    : g_strdup_printf("%u.%u.%u", cls, subject, detail);
+    if (!status_labels)
+        status_labels = g_hash_table_new(g_direct_hash, g_direct_equal);
+    if (keep && g_hash_table_size(status_labels) < STATUS_LABELS_MAX) {
+        g_hash_table_insert(status_labels, key, label);
+        return label;
+    }
+    char *copy = wmem_strdup(scope, label);
+    g_free(label);
+    return copy;
+}
+
 static tap_packet_status replies_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_,
                                         const void *p, tap_flags_t flags _U_)
 {
@@ -148,7 +217,7 @@ static tap_packet_status replies_packet(stats_tree *st, packet_info *pinfo, epan
     if (!fr || !fr->conv || !(fr->smtp || fr->pop || fr->imap))
         return TAP_PACKET_DONT_REDRAW;
     const mailx_conv *mc = fr->conv;
-    char *server = endpoint_str(pinfo->pool, &mc->server_addr, mc->server_port);
+    const char *server = server_label(&mc->server_addr, mc->server_port);
     gboolean any = FALSE;
     for (guint i = 0; fr->smtp && i < fr->smtp->n_replies; i++) {
         const mailx_smtp_reply_rec *r = &fr->smtp->replies[i];
@@ -156,18 +225,11 @@ static tap_packet_status replies_packet(stats_tree *st, packet_info *pinfo, epan
             continue;
         any = TRUE;
         const char *cls = r->parsed ? smtp_class_label(r->klass) : "malformed";
-        char *code = NULL, *status = NULL;
+        const char *code = NULL, *status = NULL;
         if (r->parsed) {
-            const char *basic = mailx_smtp_basic_title(r->code);
-            code = wmem_strdup_printf(pinfo->pool, "%u%s%s%s", r->code, basic ? " (" : "",
-                                      basic ? basic : "", basic ? ")" : "");
-            if (r->has_status) {
-                const char *t = mailx_enhanced_detail_title(r->subject, r->detail);
-                status = wmem_strdup_printf(pinfo->pool, "%u.%u.%u%s%s%s", r->st_class, r->subject,
-                                            r->detail, t ? " (" : "", t ? t : "", t ? ")" : "");
-            } else {
-                status = wmem_strdup(pinfo->pool, "no enhanced code");
-            }
+            code = smtp_code_label(pinfo->pool, r->code);
+            status = r->has_status ? status_label(pinfo->pool, r->st_class, r->subject, r->detail)
+                                   : "no enhanced code";
         }
         replies_tick(st, server, "SMTP", cls, code, status);
     }
@@ -248,7 +310,7 @@ static tap_packet_status auth_packet(stats_tree *st, packet_info *pinfo, epan_di
         char masked[MAILX_AUTH_USER_MAX + 1];
         const char *user = auth_shown_user(r->user, masked, sizeof masked);
         const char *proto = proto_label((mailx_proto)r->proto);
-        char *server = endpoint_str(pinfo->pool, &mc->server_addr, mc->server_port);
+        const char *server = server_label(&mc->server_addr, mc->server_port);
         tick_stat_node(st, "Logins by server", 0, TRUE);
         int n = tick_stat_node(st, server, st_auth_server, TRUE);
         n = tick_stat_node(st, proto, n, TRUE);

@@ -42,7 +42,7 @@ ok()   { echo "ok - limits/$1"; passed=$((passed + 1)); }
 fail() { echo "not ok - limits/$1"; failed=$((failed + 1)); }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(multiline rcpt sessions header pop imap)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(multiline rcpt sessions header pop imap codes)
 python3 "$top/tools/hostile/gen_hostile.py" --scale "$scale" "$work" "${scenarios[@]}" | sed 's/^/  /' \
     || { echo "limits: 0 passed, 1 failed"; exit 1; }
 chmod 644 "$work"/*.pcap
@@ -110,6 +110,25 @@ for s in "${scenarios[@]}"; do
         fi
     fi
 done
+
+# -z mailx,replies on more distinct enhanced codes than it keeps labels for:
+# every reply counted under its own code, none merged or lost
+if [ -f "$work/hostile-codes.pcap" ]; then
+    f="$work/hostile-codes.pcap"
+    n5=$(python3 "$top/tests/tools/pcap_oracle.py" smtp-replies "$f" | awk '$2 == 550' | wc -l)
+    mailx_tshark -n -r "$f" -q -z mailx,replies > "$work/replies" 2>&1
+    # the enhanced-code rows under 550, each "5.S.D (title)" once with a count of 1
+    awk '$1 ~ /^5\.[0-9]+\.[0-9]+$/ { rows++; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) break
+                                         if ($i != 1) other++ } END { print rows + 0, other + 0 }' \
+        "$work/replies" > "$work/rows"
+    read -r rows other < "$work/rows"
+    total5=$(awk '$1 == "5xx" { print $4; exit }' "$work/replies")
+    if [ "$n5" -gt 4096 ] && [ "$rows" = "$n5" ] && [ "$other" = 0 ] && [ "$total5" = "$n5" ]; then
+        ok "codes: -z mailx,replies counts $n5 distinct enhanced codes, each once"
+    else
+        fail "codes: -z mailx,replies (want $n5 rows of 1 and a 5xx total of $n5; got $rows rows, $other not 1, total '$total5')"
+    fi
+fi
 
 # ---------------------------------------------------- lowered preferences
 have() { [ -f "$work/hostile-$1.pcap" ]; }

@@ -16,6 +16,8 @@ Scenarios (full size at --scale 1; CI uses a small scale):
   header      a message whose single header line is 50 MB long
   pop         1,000,000 pipelined POP3 commands (DELE), each answered
   imap        1,000,000 pipelined IMAP commands (NOOP), each answered by tag
+  codes       100,000 RCPT TO answered with as many distinct enhanced codes
+              (5.S.D); at least 6,000 at any scale
 Prints one line per file: name, packets, bytes, and the number of server
 reply (or POP3/IMAP status) lines it holds (what mailx must report: nothing lost).
 """
@@ -221,8 +223,28 @@ def imap(path, scale):
     return p.packets, 2 + n + 2
 
 
+def codes(path, scale):
+    # more distinct enhanced codes than -z mailx,replies keeps labels for
+    n = max(6000, int(100_000 * scale))
+    p = Pcap(path)
+    c = Conn(p, 1)
+    c.open()
+    c.send(False, b'220 mx.example.test ESMTP hostile\r\n')
+    c.send(True, b'EHLO client.example.test\r\n')
+    c.send(False, b'250-mx.example.test\r\n250 PIPELINING\r\n')
+    c.send(True, b'MAIL FROM:<sender@example.test>\r\n')
+    stream(c, True, (b'RCPT TO:<user%d@example.test>\r\n' % i for i in range(n)))
+    c.send(False, b'250 2.1.0 Ok\r\n')
+    stream(c, False, (b'550 5.%d.%d rejected\r\n' % (i // 1000, i % 1000) for i in range(n)))
+    c.send(True, b'QUIT\r\n')
+    c.send(False, b'221 2.0.0 Bye\r\n')
+    c.close()
+    p.close()
+    return p.packets, 1 + 2 + 1 + n + 1
+
+
 SCENARIOS = {'multiline': multiline, 'rcpt': rcpt, 'sessions': sessions, 'header': header,
-             'pop': pop, 'imap': imap}
+             'pop': pop, 'imap': imap, 'codes': codes}
 
 
 def main():
