@@ -1098,7 +1098,7 @@ typedef struct {
     const char *name;
     const char *description;
 #if MAILX_HANDLE_PREF_SUFFIX
-    const char *pref_suffix;    /* NULL reads as "" (dissector_handle_get_pref_suffix) */
+    const char *pref_suffix;    /* NULL reads as libwireshark's "" */
 #endif
     int dissector_type;
     void *dissector_func;
@@ -1109,8 +1109,11 @@ typedef struct {
 static gboolean handle_pref_suffix_ok(const mailx_handle_layout *l, dissector_handle_t h)
 {
 #if MAILX_HANDLE_PREF_SUFFIX
+    /* the accessor answers a NULL word with the "" it also answers for no
+       handle at all (4.4.19, 4.6.9): the same pointer either way */
     const char *pub = dissector_handle_get_pref_suffix(h);
-    return pub && (l->pref_suffix == pub || (l->pref_suffix == NULL && pub[0] == '\0'));
+    return pub && (l->pref_suffix == pub ||
+                   (l->pref_suffix == NULL && pub == dissector_handle_get_pref_suffix(NULL)));
 #else
     (void)l;
     (void)h;

@@ -31,6 +31,33 @@ esac
     || bad "Wireshark $ws_ver: want '$want', mailx said '$default_way'"
 [ "$forced_way" = "$tree" ] && ok "MAILX_TREE_PATH: reads mail $tree" \
     || bad "MAILX_TREE_PATH: mailx said '$forced_way'"
+
+# A handle word that disagrees with its public accessor (here made so by an
+# LD_PRELOAD shim that answers with a copy): mailx warns, patches nothing and
+# reads the tree. The description on every version that takes the handles,
+# the pref_suffix word too where the handle has one (4.4, 4.6).
+if [ "$want" = "$handles" ]; then
+    getters=(dissector_handle_get_description)
+    [ "$ws_ver" != 4.0 ] && getters+=(dissector_handle_get_pref_suffix)
+    shimdir=$(mktemp -d) && chmod 755 "$shimdir"
+    for g in "${getters[@]}"; do
+        if ! cc -shared -fPIC -O1 -DMAILX_SHIM_GETTER="$g" -o "$shimdir/$g.so" \
+                "$top/tests/golden-tree/handle_shim.c" -ldl 2>"$shimdir/cc.log"; then
+            bad "shim for $g does not build: $(head -n 3 "$shimdir/cc.log")"
+            continue
+        fi
+        chmod 644 "$shimdir/$g.so"
+        log=$(LD_PRELOAD="$shimdir/$g.so" mailx_tshark --log-level info \
+                  -r "$top/sample-pcaps/smtp-clean.pcap" -c 1 -q 2>&1)
+        if grep -q "not laid out as expected" <<<"$log" &&
+           grep -q "mail read from the protocol tree" <<<"$log"; then
+            ok "$g answering another pointer: warning, tree path"
+        else
+            bad "$g answering another pointer: $(grep -E 'mailx: ' <<<"$log" | head -n 2)"
+        fi
+    done
+    rm -rf "$shimdir"
+fi
 mailx_tshark_teardown
 
 if [ "$default_way" = "$handles" ]; then
