@@ -47,7 +47,10 @@ if [ "$want" = "$handles" ]; then
             continue
         fi
         chmod 644 "$shimdir/$g.so"
-        log=$(LD_PRELOAD="$shimdir/$g.so" mailx_tshark --log-level info \
+        # after the wrapper's own preload (the sanitizer runtime comes first)
+        preload="${MAILX_ASAN_RUNTIME:+$MAILX_ASAN_RUNTIME:}$shimdir/$g.so"
+        log=$(MAILX_TSHARK_WRAPPER="${MAILX_TSHARK_WRAPPER:-} env LD_PRELOAD=$preload" \
+                  mailx_tshark --log-level info \
                   -r "$top/sample-pcaps/smtp-clean.pcap" -c 1 -q 2>&1)
         if grep -q "not laid out as expected" <<<"$log" &&
            grep -q "mail read from the protocol tree" <<<"$log"; then
