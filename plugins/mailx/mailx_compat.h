@@ -130,10 +130,18 @@ typedef struct {
  * dissector's record, so it needs no protocol tree and asks for no field:
  * plain and -z runs have no tree of mailx's making. It writes into the private
  * struct dissector_handle (epan/packet.c) and relies on when each of the three
- * dissectors adds its protocol item; both are read from 4.0.17's source and
- * checked by the tests there only, so 4.0 alone. Where the slot is not found
- * as expected at run time, mailx keeps the tree path (mailx_treeless FALSE). */
-#define MAILX_INTERPOSER (!MAILX_WS_AT_LEAST(4, 1))
+ * dissectors adds its protocol item. Both were read for 4.0 (4.0.17's source)
+ * and for 4.4 and 4.6 (Debian's 4.4.19 and 4.6.9 builds, see
+ * docs/api-differences.md), and the tests compare the two paths there; 4.2
+ * and any later series keep the tree path until someone reads theirs. Where
+ * the slot is not found as expected at run time, mailx keeps the tree path
+ * (mailx_treeless FALSE). */
+#define MAILX_INTERPOSER (!MAILX_WS_AT_LEAST(4, 1) || \
+                          (MAILX_WS_AT_LEAST(4, 4) && !MAILX_WS_AT_LEAST(4, 5)) || \
+                          (MAILX_WS_AT_LEAST(4, 6) && !MAILX_WS_AT_LEAST(4, 7)))
+/* struct dissector_handle has a pref_suffix word after the description in
+ * 4.4 and 4.6 (not in 4.0): packet-mailx.c's mailx_handle_layout. */
+#define MAILX_HANDLE_PREF_SUFFIX MAILX_WS_AT_LEAST(4, 4)
 
 /* Plugin description for the loader (4.2+ looks up plugin_describe() and
  * lists the plugin's type in About > Plugins and `tshark -G plugins`); 4.0

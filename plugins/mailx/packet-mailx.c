@@ -1083,20 +1083,43 @@ static gboolean in_exec(const exec_ranges *er, const void *p)
     return FALSE;
 }
 
-/* The dissector function's slot in the handle, 4.0.17's struct dissector_handle
- * (epan/packet.c): {name, description, dissector_type, dissector_func,
- * dissector_data, protocol}. Every word but the type's (an int and padding,
- * which is never read whole) is checked against what the public calls say:
- * the name, the description, the protocol, a simple dissector (type 0) with
- * no data, and a function inside libwireshark's code. */
+/* The dissector function's slot in the handle: the private struct
+ * dissector_handle of epan/packet.c. 4.0.17 (its source): {name, description,
+ * dissector_type, dissector_func, dissector_data, protocol}. 4.4.19 and 4.6.9
+ * (Debian's libwireshark18 / libwireshark19, whose source packages could not
+ * be fetched here, read from the code of dissector_handle_get_*() and of the
+ * handle's constructor): a pref_suffix pointer after the description, the
+ * same words after it, 0x38 bytes (MAILX_HANDLE_PREF_SUFFIX, mailx_compat.h).
+ * Every word but the type's (an int and padding, which is never read whole) is
+ * checked against what the public calls say: the name, the description, the
+ * pref_suffix, the protocol, a simple dissector (type 0) with no data, and a
+ * function inside libwireshark's code. */
 typedef struct {
     const char *name;
     const char *description;
+#if MAILX_HANDLE_PREF_SUFFIX
+    const char *pref_suffix;    /* NULL reads as libwireshark's "" */
+#endif
     int dissector_type;
     void *dissector_func;
     void *dissector_data;
     void *protocol;
 } mailx_handle_layout;
+
+static gboolean handle_pref_suffix_ok(const mailx_handle_layout *l, dissector_handle_t h)
+{
+#if MAILX_HANDLE_PREF_SUFFIX
+    /* the accessor answers a NULL word with the "" it also answers for no
+       handle at all (4.4.19, 4.6.9): the same pointer either way */
+    const char *pub = dissector_handle_get_pref_suffix(h);
+    return pub && (l->pref_suffix == pub ||
+                   (l->pref_suffix == NULL && pub == dissector_handle_get_pref_suffix(NULL)));
+#else
+    (void)l;
+    (void)h;
+    return TRUE;
+#endif
+}
 
 static void **handle_func_slot(dissector_handle_t h, int proto_id, const exec_ranges *er)
 {
@@ -1105,6 +1128,7 @@ static void **handle_func_slot(dissector_handle_t h, int proto_id, const exec_ra
     mailx_handle_layout *l = (mailx_handle_layout *)(void *)h;
     const char *name = dissector_handle_get_dissector_name(h);
     if (!name || l->name != name || l->description != dissector_handle_get_description(h) ||
+        !handle_pref_suffix_ok(l, h) ||
         l->protocol != (void *)find_protocol_by_id(proto_id) || l->dissector_type != 0 ||
         l->dissector_data != NULL || !in_exec(er, l->dissector_func))
         return NULL;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The two ways mailx reads mail give the same output. On Wireshark 4.0 it calls
-# the smtp, pop and imap dissectors through their handles and needs no protocol
-# tree (MAILX_INTERPOSER, docs/api-differences.md); on 4.4/4.6, or with
-# MAILX_TREE_PATH set, it reads their items from the tree. This suite checks
+# The two ways mailx reads mail give the same output. On Wireshark 4.0, 4.4 and
+# 4.6 it calls the smtp, pop and imap dissectors through their handles and needs
+# no protocol tree (MAILX_INTERPOSER, docs/api-differences.md: the handle's
+# layout and the dissectors' early returns were read for those three); on other
+# versions, or with MAILX_TREE_PATH set, it reads their items from the tree. This suite checks
 # which way a run takes (tshark --log-level info), and where the default is
 # the handles, runs the golden and oracle cases again the tree's way.
 set -uo pipefail
@@ -22,11 +23,44 @@ handles="through the smtp, pop and imap handles, no protocol tree needed"
 tree="from the protocol tree"
 default_way=$(MAILX_TEST_HOME=$MAILX_TEST_HOME way)
 forced_way=$(MAILX_TEST_HOME=$MAILX_TEST_HOME way MAILX_TREE_PATH=1)
-if [ "$ws_ver" = 4.0 ]; then want=$handles; else want=$tree; fi
+case $ws_ver in
+    4.0|4.4|4.6) want=$handles ;;
+    *) want=$tree ;;
+esac
 [ "$default_way" = "$want" ] && ok "Wireshark $ws_ver reads mail $want" \
     || bad "Wireshark $ws_ver: want '$want', mailx said '$default_way'"
 [ "$forced_way" = "$tree" ] && ok "MAILX_TREE_PATH: reads mail $tree" \
     || bad "MAILX_TREE_PATH: mailx said '$forced_way'"
+
+# A handle word that disagrees with its public accessor (here made so by an
+# LD_PRELOAD shim that answers with a copy): mailx warns, patches nothing and
+# reads the tree. The description on every version that takes the handles,
+# the pref_suffix word too where the handle has one (4.4, 4.6).
+if [ "$want" = "$handles" ]; then
+    getters=(dissector_handle_get_description)
+    [ "$ws_ver" != 4.0 ] && getters+=(dissector_handle_get_pref_suffix)
+    shimdir=$(mktemp -d) && chmod 755 "$shimdir"
+    for g in "${getters[@]}"; do
+        if ! cc -shared -fPIC -O1 -DMAILX_SHIM_GETTER="$g" -o "$shimdir/$g.so" \
+                "$top/tests/golden-tree/handle_shim.c" -ldl 2>"$shimdir/cc.log"; then
+            bad "shim for $g does not build: $(head -n 3 "$shimdir/cc.log")"
+            continue
+        fi
+        chmod 644 "$shimdir/$g.so"
+        # after the wrapper's own preload (the sanitizer runtime comes first)
+        preload="${MAILX_ASAN_RUNTIME:+$MAILX_ASAN_RUNTIME:}$shimdir/$g.so"
+        log=$(MAILX_TSHARK_WRAPPER="${MAILX_TSHARK_WRAPPER:-} env LD_PRELOAD=$preload" \
+                  mailx_tshark --log-level info \
+                  -r "$top/sample-pcaps/smtp-clean.pcap" -c 1 -q 2>&1)
+        if grep -q "not laid out as expected" <<<"$log" &&
+           grep -q "mail read from the protocol tree" <<<"$log"; then
+            ok "$g answering another pointer: warning, tree path"
+        else
+            bad "$g answering another pointer: $(grep -E 'mailx: ' <<<"$log" | head -n 2)"
+        fi
+    done
+    rm -rf "$shimdir"
+fi
 mailx_tshark_teardown
 
 if [ "$default_way" = "$handles" ]; then
