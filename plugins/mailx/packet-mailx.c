@@ -1005,7 +1005,8 @@ static int interpose(mailx_proto p, int proto_id, dissector_t fn, tvbuff_t *tvb,
     gboolean no_item = FALSE;
     if (deseg && p != MAILX_PROTO_POP) {
         /* smtp: its only way out before the item asks for more when the first
-           line has no end; imap the same (packet-imap.c, 4.0) */
+           line has no end; imap the same (packet-smtp.c, packet-imap.c: 4.0, 4.4,
+           4.6, docs/api-differences.md) */
         gint next;
         if (p == MAILX_PROTO_SMTP)
             no_item = TRUE;
