@@ -114,8 +114,8 @@ def multiline(path, scale):
     return p.packets, 1 + n + 1
 
 
-def rcpt(path, scale):
-    n = max(1, int(1_000_000 * scale))
+def pipelined_rcpt(path, n, reply):
+    """n pipelined RCPT TO in one transaction, the i-th answered by reply(i)."""
     p = Pcap(path)
     c = Conn(p, 1)
     c.open()
@@ -125,12 +125,16 @@ def rcpt(path, scale):
     c.send(True, b'MAIL FROM:<sender@example.test>\r\n')
     stream(c, True, (b'RCPT TO:<user%d@example.test>\r\n' % i for i in range(n)))
     c.send(False, b'250 2.1.0 Ok\r\n')
-    stream(c, False, (b'250 2.1.5 Ok\r\n' for _ in range(n)))
+    stream(c, False, (reply(i) for i in range(n)))
     c.send(True, b'QUIT\r\n')
     c.send(False, b'221 2.0.0 Bye\r\n')
     c.close()
     p.close()
     return p.packets, 1 + 2 + 1 + n + 1
+
+
+def rcpt(path, scale):
+    return pipelined_rcpt(path, max(1, int(1_000_000 * scale)), lambda i: b'250 2.1.5 Ok\r\n')
 
 
 def sessions(path, scale):
@@ -225,22 +229,8 @@ def imap(path, scale):
 
 def codes(path, scale):
     # more distinct enhanced codes than -z mailx,replies keeps labels for
-    n = max(6000, int(100_000 * scale))
-    p = Pcap(path)
-    c = Conn(p, 1)
-    c.open()
-    c.send(False, b'220 mx.example.test ESMTP hostile\r\n')
-    c.send(True, b'EHLO client.example.test\r\n')
-    c.send(False, b'250-mx.example.test\r\n250 PIPELINING\r\n')
-    c.send(True, b'MAIL FROM:<sender@example.test>\r\n')
-    stream(c, True, (b'RCPT TO:<user%d@example.test>\r\n' % i for i in range(n)))
-    c.send(False, b'250 2.1.0 Ok\r\n')
-    stream(c, False, (b'550 5.%d.%d rejected\r\n' % (i // 1000, i % 1000) for i in range(n)))
-    c.send(True, b'QUIT\r\n')
-    c.send(False, b'221 2.0.0 Bye\r\n')
-    c.close()
-    p.close()
-    return p.packets, 1 + 2 + 1 + n + 1
+    return pipelined_rcpt(path, max(6000, int(100_000 * scale)),
+                          lambda i: b'550 5.%d.%d rejected\r\n' % (i // 1000, i % 1000))
 
 
 SCENARIOS = {'multiline': multiline, 'rcpt': rcpt, 'sessions': sessions, 'header': header,
