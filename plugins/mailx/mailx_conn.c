@@ -356,6 +356,7 @@ void mailx_conn_file_init(void)
     memset(track_slots, 0, sizeof track_slots);
     seg_num = 0;
     layers_num = 0;
+    ta_num = 0;     /* a new file's first frame may have the last one's number */
     ta_tree = NULL;
     view_num = 0;
     memo_reset();
@@ -715,36 +716,32 @@ static gboolean ta_from_tcp(packet_info *pinfo, guint *bits)
 
 guint mailx_tcp_analysis(packet_info *pinfo, proto_tree *tree)
 {
+    if (!mailx_treeless && !tree)
+        return 0;
+    /* treeless, the answer is the tcp dissector's record of the segment:
+       tcpd->ta, set for the frame on every pass, tree or not
+       (tcp_print_sequence_number_analysis); with a tree, it is read from
+       that tree */
+    const proto_tree *key = mailx_treeless ? NULL : tree;
+    if (key == ta_tree && pinfo->num == ta_num && PINFO_FD_VISITED(pinfo) == ta_visited)
+        return ta_bits;
     guint bits = 0;
     if (mailx_treeless) {
-        /* the tcp dissector's record of the segment: tcpd->ta, set for the
-           frame on every pass, tree or not (tcp_print_sequence_number_analysis) */
-        if (pinfo->num == ta_num && PINFO_FD_VISITED(pinfo) == ta_visited && ta_tree == NULL)
-            return ta_bits;
         if (!ta_from_tcp(pinfo, &bits))
             bits = 0;
-        ta_tree = NULL;
-        ta_num = pinfo->num;
-        ta_visited = PINFO_FD_VISITED(pinfo);
-        ta_bits = bits;
-        return bits;
-    }
-    if (!tree)
-        return 0;
-    if (tree == ta_tree && pinfo->num == ta_num && PINFO_FD_VISITED(pinfo) == ta_visited)
-        return ta_bits;
-    /* Wireshark adds tcp.analysis.flags whenever the segment has any analysis
-       flag (tcp_print_sequence_number_analysis in packet-tcp.c): most frames
-       have none, and one look-up tells. When that item is there the segment's
-       record says which; when it may be faked (not wanted: mailx disabled, a
-       tap of its own), each item is looked up as Wireshark added it. */
-    if (!proto_field_is_referenced(tree, hf_tcp_analysis_flags) ||
-        (has_field(tree, hf_tcp_analysis_flags) && !ta_from_tcp(pinfo, &bits))) {
+    } else if (!proto_field_is_referenced(tree, hf_tcp_analysis_flags) ||
+               (has_field(tree, hf_tcp_analysis_flags) && !ta_from_tcp(pinfo, &bits))) {
+        /* Wireshark adds tcp.analysis.flags whenever the segment has any
+           analysis flag (tcp_print_sequence_number_analysis in packet-tcp.c):
+           most frames have none, and one look-up tells. When that item is
+           there the segment's record says which; when it may be faked (not
+           wanted: mailx disabled, a tap of its own), each item is looked up
+           as Wireshark added it. */
         for (guint i = 0; i < MAILX_TA_COUNT; i++)
             if (has_field(tree, hf_ta[i]))
                 bits |= 1u << i;
     }
-    ta_tree = tree;
+    ta_tree = key;
     ta_num = pinfo->num;
     ta_visited = PINFO_FD_VISITED(pinfo);
     ta_bits = bits;
