@@ -434,6 +434,7 @@ static void report(mailx_mime_parser *p, entity *e)
     a.embedded_message = e->raw_hash;
     a.encoded_size = e->encoded;
     a.decoded_size = e->decoded;
+    a.truncated = e->hash_stopped;
     if (e->md && !e->hash_stopped) {
         const unsigned char *d = gcry_md_read(e->md, GCRY_MD_SHA256);   /* finalises */
         if (d) {

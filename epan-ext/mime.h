@@ -65,6 +65,8 @@ typedef struct {
     uint64_t decoded_size;
     bool hashed;                /* false when decoded_max was reached or no
                                    SHA-256 context could be opened */
+    bool truncated;             /* decoded_max was reached: the hash and the
+                                   streamed bytes stopped there */
     uint8_t sha256[32];
     const uint8_t *head;        /* first decoded bytes (for mailx_attach_risk_assess) */
     size_t head_len;

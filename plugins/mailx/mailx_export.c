@@ -106,7 +106,7 @@ void mailx_export_data(mailx_export_stream **sp, guint32 index, const guint8 *da
 }
 
 void mailx_export_attach_end(mailx_export_stream *s, guint32 index, guint64 decoded_size,
-                             gboolean hashed, mailx_attach_rec *r)
+                             gboolean truncated, mailx_attach_rec *r)
 {
     guint pos = 0;
     open_buf *b = find_open(s, index, &pos);
@@ -114,11 +114,13 @@ void mailx_export_attach_end(mailx_export_stream *s, guint32 index, guint64 deco
     r->data_len = 0;
     if (b && b->dropped) {
         r->export_state = MAILX_EXPORT_DROPPED_CAP;
-    } else if (!hashed && (b || export_wanted())) {
-        /* the parser stopped hashing and streaming: what was kept is partial */
+    } else if (truncated && (b || export_wanted())) {
+        /* the parser stopped hashing and streaming at its decoded limit: what
+           was kept is partial (an attachment without a hash context is
+           streamed whole, and exported) */
         if (b)
             drop_buf(b);
-        r->export_state = MAILX_EXPORT_DROPPED_UNHASHED;
+        r->export_state = MAILX_EXPORT_DROPPED_LIMIT;
     } else if (b && b->buf->len == decoded_size) {
         r->data_len = b->buf->len;
         r->data = g_byte_array_free(b->buf, FALSE);
@@ -278,7 +280,7 @@ void mailx_export_render(const mailx_msg_rec *m, const mailx_attach_rec *a, pack
         expert_add_info_format(pinfo, ni, &ei_attach_export_dropped,
             "Attachment %s (%" G_GUINT64_FORMAT " bytes) not kept for export: over the "
             "%u bytes kept per capture (mailx.export_max_bytes)", shown, a->size, pref_export_max_bytes);
-    else if (a->export_state == MAILX_EXPORT_DROPPED_UNHASHED)
+    else if (a->export_state == MAILX_EXPORT_DROPPED_LIMIT)
         expert_add_info_format(pinfo, ni, &ei_attach_export_dropped,
             "Attachment %s (%" G_GUINT64_FORMAT " bytes) not kept for export: larger than the "
             "decoded bytes mailx reads per attachment", shown, a->size);

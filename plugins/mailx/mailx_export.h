@@ -12,7 +12,7 @@ enum {
     MAILX_EXPORT_NOT_KEPT = 0,       /* no export wanted on the first pass */
     MAILX_EXPORT_KEPT,               /* data/data_len hold the decoded bytes */
     MAILX_EXPORT_DROPPED_CAP,        /* over mailx.export_max_bytes */
-    MAILX_EXPORT_DROPPED_UNHASHED,   /* larger than the MIME parser's decoded limit */
+    MAILX_EXPORT_DROPPED_LIMIT,   /* larger than the MIME parser's decoded limit */
 };
 
 typedef struct mailx_export_stream mailx_export_stream;
@@ -22,7 +22,7 @@ void mailx_export_register(void);
 /* First pass, from the MIME sink of a conversation. */
 void mailx_export_data(mailx_export_stream **s, guint32 index, const guint8 *data, size_t len);
 void mailx_export_attach_end(mailx_export_stream *s, guint32 index, guint64 decoded_size,
-                             gboolean hashed, mailx_attach_rec *r);
+                             gboolean truncated, mailx_attach_rec *r);
 /* The message was dropped: frees what is open and what its records kept. */
 void mailx_export_stream_free(mailx_export_stream **s);
 void mailx_export_release(mailx_attach_rec *r);

@@ -101,7 +101,7 @@ static void on_attachment_end(void *ctx, const mailx_mime_attachment *a)
         r->sha256[64] = '\0';
     }
     r->anomalies = a->anomalies;
-    mailx_export_attach_end(c->export, a->index, a->decoded_size, a->hashed, r);
+    mailx_export_attach_end(c->export, a->index, a->decoded_size, a->truncated, r);
     mailx_risk risk;
     mailx_attach_risk_assess(a->filename, a->type, a->head, a->head_len, &risk);
     r->magic = mailx_magic_short(risk.magic);

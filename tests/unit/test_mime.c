@@ -765,6 +765,7 @@ typedef struct {
     bool hashed;
     uint8_t sha256[32];
     uint64_t decoded_size;
+    bool truncated;
 } whole;
 
 static void whole_data(void *ctx, uint32_t index, const uint8_t *d, size_t n)
@@ -778,6 +779,7 @@ static void whole_end(void *ctx, const mailx_mime_attachment *a)
     whole *w = ctx;
     w->ends++;
     w->hashed = a->hashed;
+    w->truncated = a->truncated;
     memcpy(w->sha256, a->sha256, sizeof w->sha256);
     w->decoded_size = a->decoded_size;
 }
@@ -840,6 +842,7 @@ static void test_sha256_as_glib(void)
 
         g_assert_cmpuint(w.ends, ==, 1);
         g_assert_true(w.hashed);
+        g_assert_false(w.truncated);
         g_assert_cmpuint(w.decoded_size, ==, lens[k]);
         g_assert_cmpmem(w.data->data, w.data->len, body, lens[k]);
         g_assert_cmpmem(w.sha256, sizeof w.sha256, want, wl);
@@ -938,6 +941,10 @@ static void test_mime_no_hash_context(void)
         g_assert_cmpuint(with.hashed, ==, maxes[k] == 100);
         g_assert_cmpuint(without.ends, ==, 1);
         g_assert_false(without.hashed);
+        /* cut by the limit or not, whether or not there was a context: what
+           the export goes by (mailx_export_attach_end) */
+        g_assert_cmpuint(with.truncated, ==, maxes[k] == 4);
+        g_assert_cmpuint(without.truncated, ==, maxes[k] == 4);
         g_assert_cmpuint(without.decoded_size, ==, 16);
         g_assert_cmpmem(without.data->data, without.data->len, with.data->data, with.data->len);
         /* the line "01" and its CRLF, then nothing: the next line passes the limit */
