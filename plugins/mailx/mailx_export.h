@@ -12,7 +12,7 @@ enum {
     MAILX_EXPORT_NOT_KEPT = 0,       /* no export wanted on the first pass */
     MAILX_EXPORT_KEPT,               /* data/data_len hold the decoded bytes */
     MAILX_EXPORT_DROPPED_CAP,        /* over mailx.export_max_bytes */
-    MAILX_EXPORT_DROPPED_LIMIT,   /* larger than the MIME parser's decoded limit */
+    MAILX_EXPORT_DROPPED_LIMIT,      /* larger than the MIME parser's decoded limit */
 };
 
 typedef struct mailx_export_stream mailx_export_stream;
