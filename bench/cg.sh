@@ -33,16 +33,19 @@ count() {   # count NAME ARGS... -> total instructions
 }
 floor=$(count floor "$@" --disable-protocol mailx)
 mailx=$(count mailx "$@")
-cap=; prev=; for a in "$@"; do [ "$prev" = -r ] && cap=$a; prev=$a; done
+# the capture, and the same arguments with its first frame alone in its place
+cap=; prev=; first_args=()
+for a in "$@"; do
+    if [ "$prev" = -r ]; then cap=$a; first_args+=("$d/first.pcap"); else first_args+=("$a"); fi
+    prev=$a
+done
 frames=$(capinfos -Mc "$cap" 2>/dev/null | awk '/Number of packets/ {print $NF}')
 frames=${frames:-0}
 # the same command on the first frame alone: tshark's start-up and one frame
 first=
 if [ -n "$cap" ] && [ "$frames" -gt 1 ] && editcap -r "$cap" "$d/first.pcap" 1 2>/dev/null; then
     chmod 644 "$d/first.pcap"
-    args=(); prev=
-    for a in "$@"; do if [ "$prev" = -r ]; then args+=("$d/first.pcap"); else args+=("$a"); fi; prev=$a; done
-    first=$(count first "${args[@]}" --disable-protocol mailx)
+    first=$(count first "${first_args[@]}" --disable-protocol mailx)
 fi
 mailx_tshark_teardown 2>/dev/null || true
 echo "floor $floor  mailx $mailx  frames $frames  added per frame $(( (mailx - floor) / (frames > 0 ? frames : 1) ))"
