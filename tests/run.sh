@@ -7,7 +7,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 export MAILX_BUILD=${MAILX_BUILD:-$top/build}
-cd "$top"
+cd "$top" || exit 1
 
 # The order matters only for reading: fast, basic suites first.
 all_suites=(unit plugin golden golden-tree oracle docs stats export profile gui playbooks net)

@@ -15,9 +15,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 old=$(readlink -f "$1"); new=$(readlink -f "$2"); shift 2
 if [ $# -eq 0 ]; then
     set -- "$here"/sample-pcaps/*.pcap
-    for b in "$here/bench/out/mail-4mb.pcap"; do
-        [ -f "$b" ] && { set -- "$@" "$b"; break; }
-    done
+    [ -f "$here/bench/out/mail-4mb.pcap" ] && set -- "$@" "$here/bench/out/mail-4mb.pcap"
 fi
 
 . "$here/tests/lib/tshark.sh"

@@ -68,7 +68,7 @@ if [ -n "$derived" ]; then
 fi
 
 passed=0 failed=0
-cd "$top"
+cd "$top" || exit 1
 for c in "${cases[@]}"; do
     dir="$here/$c"
     mapfile -t args < <(grep -v '^#' "$dir/args" | sed '/^$/d' | sed "s|^derived/|$derived/|")

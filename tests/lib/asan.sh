@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The AddressSanitizer + UndefinedBehaviorSanitizer build of mailx and the
 # environment that makes tshark (not instrumented) run it. Source this file;
 # then `mailx_asan_build || exit 1` and use tests/lib/tshark.sh as usual.

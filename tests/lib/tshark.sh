@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Runs tshark with the mailx plugin from the build tree and a throw-away
 # configuration, never the user's own. Source this file; then call mailx_tshark.
 #

@@ -101,7 +101,7 @@ for s in "${scenarios[@]}"; do
     fi
     # past the default limits (256 SMTP, 64 POP3, 128 IMAP commands waiting)
     # ($work/limits has its digits blanked: POP3 reads POPN there)
-    case $s in rcpt) what=SMTP lim=256;; pop) what=POP3 lim=64;; imap) what=IMAP lim=128;; *) what= lim=;; esac
+    case $s in rcpt) what=SMTP lim=256;; pop) what=POP3 lim=64;; imap) what=IMAP lim=128;; *) what='' lim='';; esac
     if [ -n "$what" ] && [ "$want" -gt $((lim + 10)) ]; then
         if grep -q "more than N ${what//[0-9]/N} commands waiting" "$work/limits"; then
             ok "$s: the pipelining limit is announced"

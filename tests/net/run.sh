@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tshark.sh"
 mailx_tshark_setup || { echo "net: 0 passed, 1 failed"; exit 1; }
 trap mailx_tshark_teardown EXIT
-cd "$top"
+cd "$top" || exit 1
 passed=0 failed=0
 ok() { echo "ok - $1"; passed=$((passed + 1)); }
 bad() { echo "not ok - $1"; failed=$((failed + 1)); }

@@ -30,7 +30,7 @@ declare -A lowered=(
 )
 
 # --- install with the documented command
-out=$(MAILX_WS_VERSION= "$top/tools/install-profile.sh" --dest "$MAILX_TEST_HOME/config/profiles" 2>&1)
+out=$(MAILX_WS_VERSION='' "$top/tools/install-profile.sh" --dest "$MAILX_TEST_HOME/config/profiles" 2>&1)
 if [ -f "$prof/dfilter_buttons" ] && diff -r "$top/profiles/$name" "$prof" >/dev/null; then
     ok "tools/install-profile.sh installs the profile ($out)"
 else

@@ -42,4 +42,5 @@ for row in "${table[@]}"; do
         *)       editcap -F pcap $how "$in" "$out/$name.pcap" ;;
     esac
     chmod 644 "$out/$name.pcap"
+    echo "$name.pcap: $what"
 done

@@ -184,7 +184,7 @@ setup_files() {
 # the same each time and Dovecot's per-IP auth penalty of one capture does not slow
 # down (or show up in) the next.
 seed_mail() {  # seed_mail KIND_ALICE [KIND_BOB] [KIND_CAROL]
-  rm -rf "$TMP/home"; mkdir -p "$TMP/home"
+  rm -rf "${TMP:?}/home"; mkdir -p "$TMP/home"
   python3 "$CLIENTS" seed "$TMP/home/alice" "${1:-small}"
   python3 "$CLIENTS" seed "$TMP/home/bob" "${2:-small}"
   python3 "$CLIENTS" seed "$TMP/home/carol" "${3:-empty}"
