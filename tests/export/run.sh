@@ -120,6 +120,43 @@ else
     echo "# smtp-hostile-names.pcap not present"
 fi
 
+# No SHA-256 context (libgcrypt could not open one: out of memory, a FIPS error
+# state): the attachments are still reported, without mailx.attach.sha256, and
+# exported whole, the same files as with a hash; no drop is reported.
+# tests/export/no_sha256.c makes the open fail for mailx.so alone.
+nested="$pcapdir/smtp-rfc2231-nested.pcap"
+if [ -f "$nested" ]; then
+    shimdir=$(mktemp -d) && chmod 755 "$shimdir"
+    if cc -shared -fPIC -O1 -o "$shimdir/no_sha256.so" "$top/tests/export/no_sha256.c" -ldl \
+            2>"$shimdir/cc.log"; then
+        chmod 644 "$shimdir/no_sha256.so"
+        if export_run "$nested" nested-hashed; then
+            hashed_tsv=$EXPORT_TSV
+            hashed_files=$(cd "$EXPORT_OUT" && sha256sum -- * | sort)
+            # after the wrapper's own preload (the sanitizer runtime comes first)
+            preload="${MAILX_ASAN_RUNTIME:+$MAILX_ASAN_RUNTIME:}$shimdir/no_sha256.so"
+            if MAILX_TSHARK_WRAPPER="${MAILX_TSHARK_WRAPPER:-} env LD_PRELOAD=$preload" \
+                    export_run "$nested" nested-unhashed; then
+                # columns: frame, export names, sizes, hashes, expert messages
+                check "no SHA-256 context: the same attachments, names and sizes" \
+                    test "$(cut -f1-3 "$hashed_tsv")" = "$(cut -f1-3 "$EXPORT_TSV")"
+                check "no SHA-256 context: with a hash there were 5 attachments" \
+                    test "$(cut -f2 "$hashed_tsv" | tr '|' '\n' | grep -c .)" = 5
+                check "no SHA-256 context: no mailx.attach.sha256" \
+                    test -z "$(cut -f4 "$EXPORT_TSV" | tr -d '|\n')"
+                check "no SHA-256 context: the same 5 files exported whole" \
+                    test "$hashed_files" = "$(cd "$EXPORT_OUT" && sha256sum -- * | sort)"
+                check "no SHA-256 context: no attachment reported dropped" \
+                    test "$(grep -c 'not kept for export' "$EXPORT_TSV")" = 0
+            fi
+        fi
+    else
+        echo "not ok - no_sha256.c does not build: $(head -n 3 "$shimdir/cc.log")"
+        failed=$((failed + 1))
+    fi
+    rm -rf "$shimdir"
+fi
+
 # The GUI lists the rows too (skipped without xdotool/Xvfb)
 tally < <(bash "$top/tests/export/gui.sh" 2>&1)
 
