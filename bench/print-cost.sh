@@ -56,7 +56,7 @@ LIMITS=(-o mailx.sessions_max:10000000 -o mailx.conn_max:10000000)
 cpu() {     # cpu ARGS... -> user+sys seconds of one run
     MAILX_TSHARK_WRAPPER="/usr/bin/time -f %U+%S -o $tmp/t" \
         mailx_tshark -r "$CAP" "${LIMITS[@]}" "$@" > /dev/null 2> "$tmp/err" ||
-        { echo "tshark failed: $*" >&2; cat "$tmp/err" >&2; exit 1; }
+        { echo "tshark failed on $CAP:" >&2; cat "$tmp/err" >&2; exit 1; }
     tail -1 "$tmp/t"
 }
 
@@ -79,10 +79,14 @@ print("%.2f columns, %.2f values a frame (%d frames)" % (c / max(n, 1), v / max(
 echo "mailx prints: $(mailx_tshark -r "$CAP" "${LIMITS[@]}" -T fields "${MAILX_E[@]}" -E aggregator=$'\x01' 2>/dev/null | per_frame)"
 echo "the other fields print: $(mailx_tshark -r "$CAP" "${LIMITS[@]}" --disable-protocol mailx -T fields "${OTHER_E[@]}" -E aggregator=$'\x01' 2>/dev/null | per_frame)"
 
+# a failed run stops the script (set -e: the assignments fail)
 for r in $(seq "$ROUNDS"); do
-    echo "floor $(cpu --disable-protocol mailx -T fields "${MAILX_E[@]}")"
-    echo "floor+other $(cpu --disable-protocol mailx -T fields "${MAILX_E[@]}" "${OTHER_E[@]}")"
-    echo "mailx $(cpu -T fields "${MAILX_E[@]}")"
+    t=$(cpu --disable-protocol mailx -T fields "${MAILX_E[@]}")
+    echo "floor $t"
+    t=$(cpu --disable-protocol mailx -T fields "${MAILX_E[@]}" "${OTHER_E[@]}")
+    echo "floor+other $t"
+    t=$(cpu -T fields "${MAILX_E[@]}")
+    echo "mailx $t"
     echo "round $r of $ROUNDS done" >&2
 done > "$tmp/runs"
 python3 - "$tmp/runs" <<'EOF'
