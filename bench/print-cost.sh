@@ -28,12 +28,9 @@ while [ $# -gt 0 ]; do
     shift
 done
 [ -f "$CAP" ] || { echo "no capture $CAP (bench/run.sh --quick makes bench/out/mail-50mb.pcap)" >&2; exit 2; }
-export MAILX_BUILD=${MAILX_BUILD:-$REPO/build-bench}
-if [ ! -f "$MAILX_BUILD/build.ninja" ]; then
-    meson setup "$MAILX_BUILD" "$REPO" --buildtype=release >/dev/null
-fi
-ninja -C "$MAILX_BUILD" >/dev/null
-command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+bench_build
 
 # shellcheck source=../tests/lib/tshark.sh
 . "$REPO/tests/lib/tshark.sh"
@@ -42,7 +39,7 @@ tmp=$(mktemp -d)
 chmod 777 "$tmp"                    # tshark runs as nobody when we are root
 trap 'mailx_tshark_teardown; rm -rf "$tmp"' EXIT
 
-FIELDS=$(mailx_tshark -G fields 2>/dev/null | awk -F'\t' '$1 == "F" && $3 ~ /^mailx\./ {print $3}')
+FIELDS=$(bench_mailx_fields)
 [ -n "$FIELDS" ] || { echo "mailx plugin not loaded" >&2; exit 1; }
 MAILX_E=(); for f in $FIELDS; do MAILX_E+=(-e "$f"); done
 # one value each on every IPv4 TCP frame (checked below)
@@ -51,8 +48,7 @@ OTHER=(frame.number frame.len frame.cap_len frame.time_epoch frame.time_delta fr
        tcp.srcport tcp.dstport tcp.stream tcp.len tcp.seq tcp.ack tcp.hdr_len tcp.flags
        tcp.window_size_value)
 OTHER_E=(); for f in "${OTHER[@]}"; do OTHER_E+=(-e "$f"); done
-# as bench/run.sh: every session analysed, the same arguments for the floor
-LIMITS=(-o mailx.sessions_max:10000000 -o mailx.conn_max:10000000)
+LIMITS=("${BENCH_LIMITS[@]}")     # bench/lib.sh: every session analysed
 
 cpu() {     # cpu ARGS... -> user+sys seconds of one run
     MAILX_TSHARK_WRAPPER="/usr/bin/time -f %U+%S -o $tmp/t" \

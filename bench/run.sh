@@ -40,12 +40,9 @@ fi
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 
 # ------------------------------------------------------------------ build
-export MAILX_BUILD=${MAILX_BUILD:-$REPO/build-bench}
-if [ ! -f "$MAILX_BUILD/build.ninja" ]; then
-    meson setup "$MAILX_BUILD" "$REPO" --buildtype=release >/dev/null
-fi
-ninja -C "$MAILX_BUILD" >/dev/null
-command -v /usr/bin/time >/dev/null || { log "installing GNU time"; apt-get install -y -qq time >/dev/null; }
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+bench_build
 
 # shellcheck source=../tests/lib/tshark.sh
 . "$REPO/tests/lib/tshark.sh"
@@ -78,7 +75,7 @@ gen() {  # gen KIND MB -> path
 # ------------------------------------------------------------------ what exists
 PROTOS=$(mailx_tshark -G protocols 2>/dev/null | awk -F'\t' '$3 ~ /^mailx/ {print $3}')
 [ -n "$PROTOS" ] || { log "mailx plugin not loaded"; exit 1; }
-FIELDS=$(mailx_tshark -G fields 2>/dev/null | awk -F'\t' '$1 == "F" && $3 ~ /^mailx\./ {print $3}')
+FIELDS=$(bench_mailx_fields)
 STATS=$(mailx_tshark -z help 2>&1 | awk '/^ *mailx,/ {print $1}')   # -z help writes to stderr
 has_field() { grep -qx "$1" <<<"$FIELDS"; }
 FILTER='mailx.smtp.class == 4'
@@ -92,11 +89,7 @@ DISABLE=(--disable-protocol mailx)
 EFIELDS=() ; for f in $FIELDS; do EFIELDS+=(-e "$f"); done
 ZARGS=() ; for z in $STATS; do ZARGS+=(-z "$z"); done
 LUA="$HERE/lua/smtp_class.lua"
-# mailx's memory limits (docs/preferences.md) stop session and connection
-# tracking at 100,000 each by default; the 1 GB capture has ~350,000 sessions.
-# Raised for every run, so that mailx analyses all of them and the floor has
-# the same arguments.
-LIMITS=(-o mailx.sessions_max:10000000 -o mailx.conn_max:10000000)
+LIMITS=("${BENCH_LIMITS[@]}")     # bench/lib.sh: every session analysed
 TRANSUM=(--enable-protocol transum
          -o "transum.tcp_port_ranges:25,80,110,143,443,465,587,993,995"
          -o "transum.udp_port_ranges:53")
